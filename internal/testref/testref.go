@@ -1,0 +1,78 @@
+// Package testref finds the read-only reference material in ../shared and the
+// external tools (gdal, xmllint, python3 modules, node) that some tests drive.
+//
+// On a developer's machine a missing tool or missing ../shared makes the test
+// skip with a message saying what to install. CI sets COUNCILAPI_REQUIRE_TOOLS=1
+// (see .ci/run), which turns every such skip into a failure, so a green CI run
+// means the real clients really ran.
+package testref
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// Required reports whether missing tools and reference data must fail tests.
+func Required() bool { return os.Getenv("COUNCILAPI_REQUIRE_TOOLS") == "1" }
+
+func missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Required() {
+		t.Fatalf("COUNCILAPI_REQUIRE_TOOLS=1 but "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// ModuleRoot returns the directory holding go.mod, found by walking up from
+// the test's working directory.
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// Shared returns the absolute path of rel inside ../shared (beside the module
+// root), skipping the test when the reference material is not present.
+func Shared(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join(filepath.Dir(ModuleRoot(t)), "shared", rel)
+	if _, err := os.Stat(p); err != nil {
+		missing(t, "reference material %s is not present (../shared beside the repo): %v", rel, err)
+	}
+	return p
+}
+
+// Tool returns the path of an executable on PATH, skipping the test with an
+// install hint when it is absent.
+func Tool(t testing.TB, name, debianPackage string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missing(t, "%s not found on PATH: apt-get install -y %s (.ci/run installs it)", name, debianPackage)
+	}
+	return p
+}
+
+// PythonModule skips unless python3 can import module.
+func PythonModule(t testing.TB, module, debianPackage string) string {
+	t.Helper()
+	py := Tool(t, "python3", "python3")
+	if err := exec.Command(py, "-c", "import "+module).Run(); err != nil {
+		missing(t, "python3 cannot import %s: apt-get install -y %s (.ci/run installs it)", module, debianPackage)
+	}
+	return py
+}
