@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"strings"
 	"sync"
@@ -40,6 +41,23 @@ type Store struct {
 
 	mu      sync.Mutex
 	uniques map[string][]string // collection -> unique fields
+
+	// recordLocks serialises writes to one record within this process.
+	// MongoDB's findAndModify is atomic on its own; FerretDB v1's is a read
+	// followed by a write, so two concurrent updates with the same version
+	// could both succeed against it. Across processes the adapter relies on
+	// MongoDB itself: run several instances only against a real MongoDB.
+	recordLocks [64]sync.Mutex
+}
+
+func (s *Store) lockRecord(coll, id string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(coll))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	m := &s.recordLocks[h.Sum32()%uint32(len(s.recordLocks))]
+	m.Lock()
+	return m.Unlock
 }
 
 var _ store.Store = (*Store)(nil)
@@ -245,6 +263,7 @@ func (s *Store) Insert(ctx context.Context, coll, id string, data any) (store.Re
 	if err != nil {
 		return store.Record{}, err
 	}
+	defer s.lockRecord(coll, id)()
 	if _, gerr := s.Get(ctx, coll, id); gerr == nil {
 		return store.Record{}, store.ErrExists
 	}
@@ -274,6 +293,7 @@ func (s *Store) Update(ctx context.Context, coll, id string, expected int64, dat
 	if err != nil {
 		return store.Record{}, err
 	}
+	defer s.lockRecord(coll, id)()
 	fields := s.uniqueFields(coll)
 	newValues, err := uniqueValues(fields, raw)
 	if err != nil {
@@ -309,6 +329,7 @@ func (s *Store) Delete(ctx context.Context, coll, id string, expected int64) err
 	if err != nil {
 		return err
 	}
+	defer s.lockRecord(coll, id)()
 	var before stored
 	err = c.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}, {Key: "v", Value: expected}}).Decode(&before)
 	if errors.Is(err, mongo.ErrNoDocuments) {

@@ -1,0 +1,174 @@
+package sourcing
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jointict/councilapi/domain"
+)
+
+// MaxExportResults is the Digital Marketplace rule for direct award: a
+// search's results may be exported (and the search thereby fixed as the
+// record of the shortlist) only when it returns 30 services or fewer.
+const MaxExportResults = 30
+
+// SavedSearch is a buyer's search kept for the direct-award record.
+type SavedSearch struct {
+	ID        string      `json:"id"`
+	Name      string      `json:"name"`
+	Query     SearchQuery `json:"query"`
+	CreatedBy string      `json:"createdBy"`
+	CreatedAt time.Time   `json:"createdAt"`
+	// Set when the results were exported; the search can no longer change.
+	LockedAt    *time.Time `json:"lockedAt,omitempty"`
+	ExportedIDs []string   `json:"exportedServiceIds,omitempty"`
+	Outcome     *Outcome   `json:"outcome,omitempty"`
+}
+
+// Outcome results.
+const (
+	OutcomeAwarded      = "awarded"
+	OutcomeCancelled    = "cancelled"
+	OutcomeNoneSuitable = "none-suitable"
+)
+
+// Outcome records how a direct award ended.
+type Outcome struct {
+	Result             string    `json:"result"`
+	ServiceID          string    `json:"serviceId,omitempty"`
+	ContractValue      Money     `json:"contractValue,omitempty"` // pounds ex VAT, whole contract
+	StartDate          string    `json:"startDate,omitempty"`     // YYYY-MM-DD
+	EndDate            string    `json:"endDate,omitempty"`
+	BuyingOrganisation string    `json:"buyingOrganisation,omitempty"`
+	Reason             string    `json:"reason,omitempty"`
+	RecordedBy         string    `json:"recordedBy"`
+	RecordedAt         time.Time `json:"recordedAt"`
+}
+
+// NewSavedSearch validates and creates a saved search.
+func NewSavedSearch(id, name string, q SearchQuery, by string, at time.Time) (SavedSearch, error) {
+	var p domain.Problems
+	if strings.TrimSpace(name) == "" || len(name) > 200 {
+		p.Add("name", "is required, at most 200 characters")
+	}
+	if q.Keywords == "" && len(q.Lot) == 0 && len(q.Category) == 0 {
+		p.Add("query", "needs keywords, a lot or a category: a search of the whole catalogue is not a shortlist")
+	}
+	if err := p.Err(); err != nil {
+		return SavedSearch{}, err
+	}
+	return SavedSearch{ID: id, Name: strings.TrimSpace(name), Query: q, CreatedBy: by, CreatedAt: at.UTC()}, nil
+}
+
+// Locked reports whether the search was exported.
+func (s SavedSearch) Locked() bool { return s.LockedAt != nil }
+
+// UpdateQuery changes the search before export.
+func (s *SavedSearch) UpdateQuery(q SearchQuery) error {
+	if s.Locked() {
+		return domain.Errorf(domain.CodeConflict, "the search was exported on %s and is the record of the shortlist; save a new search instead", s.LockedAt.Format(time.DateOnly))
+	}
+	s.Query = q
+	return nil
+}
+
+// Export checks the result count and locks the search to the services
+// exported. Re-exporting a locked search is allowed only with the same
+// services, so the files can be downloaded again but never differ.
+func (s *SavedSearch) Export(res SearchResult, at time.Time) error {
+	if res.Total > MaxExportResults {
+		return &domain.Error{Code: domain.CodeConflict,
+			Message: "only a search with 30 results or fewer can be exported for direct award; refine it with keywords or filters",
+			Fields:  []domain.FieldProblem{{Field: "total", Problem: "is " + itoa(res.Total) + "; at most 30"}}}
+	}
+	if res.Total == 0 {
+		return domain.Errorf(domain.CodeConflict, "the search has no results to export")
+	}
+	if len(res.Hits) != res.Total {
+		return domain.Errorf(domain.CodeInvalid, "export needs all %d results on one page, not %d", res.Total, len(res.Hits))
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.Service.ID
+	}
+	if s.Locked() {
+		if !slices.Equal(ids, s.ExportedIDs) {
+			return domain.Errorf(domain.CodeConflict, "the search was exported on %s; the catalogue has changed since, so the shortlist is read from the exported record", s.LockedAt.Format(time.DateOnly))
+		}
+		return nil
+	}
+	t := at.UTC()
+	s.LockedAt, s.ExportedIDs = &t, ids
+	return nil
+}
+
+// RecordOutcome validates and records the outcome of an exported search.
+func (s *SavedSearch) RecordOutcome(o Outcome) error {
+	if !s.Locked() {
+		return domain.Errorf(domain.CodeConflict, "export the search results before recording an outcome")
+	}
+	if s.Outcome != nil {
+		return domain.Errorf(domain.CodeConflict, "an outcome (%s) was already recorded on %s", s.Outcome.Result, s.Outcome.RecordedAt.Format(time.DateOnly))
+	}
+	var p domain.Problems
+	switch o.Result {
+	case OutcomeAwarded:
+		if !slices.Contains(s.ExportedIDs, o.ServiceID) {
+			p.Add("serviceId", "must be one of the %d exported services", len(s.ExportedIDs))
+		}
+		if o.ContractValue <= 0 {
+			p.Add("contractValue", "must be a positive amount in pounds excluding VAT")
+		}
+		start, errS := time.Parse(time.DateOnly, o.StartDate)
+		end, errE := time.Parse(time.DateOnly, o.EndDate)
+		if errS != nil {
+			p.Add("startDate", "must be a date as YYYY-MM-DD")
+		}
+		if errE != nil {
+			p.Add("endDate", "must be a date as YYYY-MM-DD")
+		}
+		if errS == nil && errE == nil && !end.After(start) {
+			p.Add("endDate", "must be after startDate")
+		}
+		if strings.TrimSpace(o.BuyingOrganisation) == "" {
+			p.Add("buyingOrganisation", "is required")
+		}
+		if o.Reason != "" {
+			p.Add("reason", "is only for cancelled or none-suitable outcomes")
+		}
+	case OutcomeCancelled, OutcomeNoneSuitable:
+		if strings.TrimSpace(o.Reason) == "" {
+			p.Add("reason", "is required: say why no contract was awarded")
+		}
+		if o.ServiceID != "" || o.ContractValue != 0 {
+			p.Add("serviceId", "must be empty when nothing was awarded")
+		}
+	default:
+		p.Add("result", "must be awarded, cancelled or none-suitable")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	s.Outcome = &o
+	return nil
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	if neg {
+		b = append([]byte{'-'}, b...)
+	}
+	return string(b)
+}
