@@ -111,8 +111,8 @@ type AuditEntry struct {
 	Action     string          `json:"action"`     // e.g. "organisation.create"
 	Collection string          `json:"collection"` // collection written
 	RecordID   string          `json:"recordId"`
-	Before     json.RawMessage `json:"before,omitempty"`
-	After      json.RawMessage `json:"after,omitempty"`
+	Before     json.RawMessage `json:"before,omitempty" swaggertype:"object"`
+	After      json.RawMessage `json:"after,omitempty" swaggertype:"object"`
 	RequestID  string          `json:"requestId,omitempty"`
 }
 

@@ -2,6 +2,7 @@ package sourcing
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (s *SavedSearch) Export(res SearchResult, at time.Time) error {
 	if res.Total > MaxExportResults {
 		return &domain.Error{Code: domain.CodeConflict,
 			Message: "only a search with 30 results or fewer can be exported for direct award; refine it with keywords or filters",
-			Fields:  []domain.FieldProblem{{Field: "total", Problem: "is " + itoa(res.Total) + "; at most 30"}}}
+			Fields:  []domain.FieldProblem{{Field: "total", Problem: "is " + strconv.Itoa(res.Total) + "; at most 30"}}}
 	}
 	if res.Total == 0 {
 		return domain.Errorf(domain.CodeConflict, "the search has no results to export")
@@ -152,23 +153,4 @@ func (s *SavedSearch) RecordOutcome(o Outcome) error {
 	}
 	s.Outcome = &o
 	return nil
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	if neg {
-		b = append([]byte{'-'}, b...)
-	}
-	return string(b)
 }

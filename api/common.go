@@ -1,0 +1,180 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/store"
+)
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own types are passed in
+	}
+	return b
+}
+
+// listResponse is the envelope of every JSON API listing.
+type listResponse[T any] struct {
+	Items  []T               `json:"items"`
+	Total  int64             `json:"total"`
+	Limit  int               `json:"limit"`
+	Offset int               `json:"offset"`
+	Links  map[string]string `json:"links,omitempty"`
+}
+
+// paging reads limit and offset (defaults 50 and 0; limit at most 500).
+func paging(c echo.Context) (limit, offset int, err error) {
+	var p domain.Problems
+	limit, offset = 50, 0
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			p.Add("limit", "must be a whole number from 1 to 500")
+		}
+		limit = n
+	}
+	if v := c.QueryParam("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			p.Add("offset", "must be a whole number, 0 or more")
+		}
+		offset = n
+	}
+	return limit, offset, p.Err()
+}
+
+// pageLinks builds next/prev links keeping the other query parameters.
+func (s *Server) pageLinks(c echo.Context, limit, offset int, total int64) map[string]string {
+	links := map[string]string{}
+	u := s.baseURL(c) + c.Request().URL.Path
+	q := c.Request().URL.Query()
+	at := func(off int) string {
+		qq := url.Values{}
+		for k, v := range q {
+			qq[k] = v
+		}
+		qq.Set("limit", strconv.Itoa(limit))
+		qq.Set("offset", strconv.Itoa(off))
+		return u + "?" + qq.Encode()
+	}
+	links["self"] = at(offset)
+	if int64(offset+limit) < total {
+		links["next"] = at(offset + limit)
+	}
+	if offset > 0 {
+		links["prev"] = at(max(offset-limit, 0))
+	}
+	return links
+}
+
+// etag is the entity tag of a stored record version.
+func etag(rec store.Record) string { return fmt.Sprintf(`"%s-%d"`, rec.ID, rec.Version) }
+
+// expectedVersion checks If-Match against the record. Without If-Match the
+// version read just now is used, so concurrent writers still never lose an
+// update silently; with a stale one the answer is 412 and nothing changes.
+func expectedVersion(c echo.Context, rec store.Record) (int64, error) {
+	im := c.Request().Header.Get("If-Match")
+	if im == "" || im == "*" {
+		return rec.Version, nil
+	}
+	for _, tag := range strings.Split(im, ",") {
+		if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(tag), "W/")) == etag(rec) {
+			return rec.Version, nil
+		}
+	}
+	return 0, newProblem("stale", fmt.Sprintf("If-Match %s does not match the current ETag %s; GET the record again and re-apply your change", im, etag(rec)))
+}
+
+// mergePatch applies an RFC 7396 JSON merge patch.
+func mergePatch(doc, patch json.RawMessage) (json.RawMessage, error) {
+	var d, p any
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(patch, &p); err != nil {
+		return nil, jsonProblem(err)
+	}
+	return json.Marshal(mergeValue(d, p))
+}
+
+func mergeValue(doc, patch any) any {
+	pm, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	dm, ok := doc.(map[string]any)
+	if !ok {
+		dm = map[string]any{}
+	}
+	for k, v := range pm {
+		if v == nil {
+			delete(dm, k)
+		} else {
+			dm[k] = mergeValue(dm[k], v)
+		}
+	}
+	return dm
+}
+
+// readPatch reads a merge patch body (application/merge-patch+json or application/json).
+func readPatch(c echo.Context) (json.RawMessage, error) {
+	var raw json.RawMessage
+	if err := decodeJSON(c, &raw, "application/merge-patch+json", "application/json"); err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, newProblem("malformed-json", "a merge patch must be a JSON object")
+	}
+	return raw, nil
+}
+
+// strictDecode decodes merged JSON into v, rejecting unknown members.
+func strictDecode(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	return nil
+}
+
+// audit records a successful write. A failure to append is logged rather
+// than reported: the write itself has happened and a retry would repeat it.
+func (s *Server) audit(c echo.Context, action, coll, id string, before, after any) {
+	p := principal(c)
+	e := store.AuditEntry{Actor: p.KeyID, ActorRole: string(p.Role), ActorOrg: p.Organisation,
+		Action: action, Collection: coll, RecordID: id,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	if before != nil {
+		e.Before = mustJSON(before)
+	}
+	if after != nil {
+		e.After = mustJSON(after)
+	}
+	if err := s.store.AppendAudit(c.Request().Context(), e); err != nil {
+		s.log.Error("audit append failed", "err", err, "action", action, "record", id)
+	}
+}
+
+// withETag sets ETag and answers 304 when If-None-Match already has it.
+func withETag(c echo.Context, tag string, v any) error {
+	c.Response().Header().Set("ETag", tag)
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/")) == tag || strings.TrimSpace(t) == "*" {
+				return c.NoContent(http.StatusNotModified)
+			}
+		}
+	}
+	return c.JSON(http.StatusOK, v)
+}

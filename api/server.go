@@ -1,0 +1,213 @@
+// Package api is the HTTP face of councilapi: Echo routes, authentication,
+// RFC 9457 problems, auditing and the OpenAPI document.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/store"
+)
+
+// Config is what the HTTP layer needs to know about its deployment.
+type Config struct {
+	// BaseURL, when set, is the public URL prefix for absolute links
+	// (e.g. https://data.ne-derbyshire.gov.uk); otherwise it is derived per request.
+	BaseURL string
+	// TrustProxy lets X-Forwarded-Proto/Host decide the derived base URL.
+	TrustProxy bool
+	// BodyLimit caps JSON request bodies, in bytes.
+	BodyLimit int64
+	// Version is reported by the landing page and OpenAPI document.
+	Version string
+}
+
+// Server holds the Echo instance and what handlers share.
+type Server struct {
+	Echo  *echo.Echo
+	store store.Store
+	cfg   Config
+	log   *slog.Logger
+}
+
+// Collections used by the foundation.
+const (
+	collOrganisations = "organisations"
+	collKeys          = "api_keys"
+)
+
+// Indexes lists what the foundation's collections need; Prepare applies it.
+var Indexes = []store.Index{
+	{Collection: collOrganisations, Unique: []string{"shortName", "gssCode"}, Fields: []string{"name"}},
+	{Collection: collKeys, Unique: []string{"hash"}},
+}
+
+// New builds the server with every route registered.
+func New(cfg Config, st store.Store, log *slog.Logger) *Server {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{Echo: e, store: st, cfg: cfg, log: log}
+	e.HTTPErrorHandler = s.errorHandler
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Use(middleware.RequestID())
+	e.Use(s.recoverer)
+	e.Use(s.requestLog)
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	e.Use(s.bodyLimit)
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	e := s.Echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/problems/:slug", s.problemDoc)
+	s.docsRoutes()
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/organisations", s.listOrganisations)
+	v1.GET("/organisations/:id", s.getOrganisation)
+	v1.POST("/organisations", s.createOrganisation, s.authenticate)
+	v1.PATCH("/organisations/:id", s.patchOrganisation, s.authenticate)
+
+	v1.GET("/keys", s.listKeys, s.authenticate)
+	v1.POST("/keys", s.createKey, s.authenticate)
+	v1.DELETE("/keys/:id", s.revokeKey, s.authenticate)
+	v1.GET("/me", s.me, s.authenticate)
+
+	v1.GET("/audit", s.listAudit, s.authenticate)
+}
+
+// Prepare creates indexes and seeds a fresh store; safe on every start.
+func Prepare(ctx context.Context, st store.Store, extra ...store.Index) error {
+	if err := st.EnsureIndexes(ctx, append(append([]store.Index{}, Indexes...), extra...)); err != nil {
+		return err
+	}
+	page, err := st.List(ctx, collOrganisations, store.Query{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if page.Total > 0 {
+		return nil
+	}
+	for _, o := range domain.SeedOrganisations() {
+		if _, err := st.Insert(ctx, collOrganisations, o.ID, o); err != nil && err != store.ErrExists {
+			return fmt.Errorf("seeding %s: %w", o.ShortName, err)
+		}
+		_ = st.AppendAudit(ctx, store.AuditEntry{Actor: "system", Action: "organisation.seed",
+			Collection: collOrganisations, RecordID: o.ID, After: mustJSON(o)})
+	}
+	return nil
+}
+
+// baseURL is the absolute URL prefix for links in responses.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimRight(s.cfg.BaseURL, "/")
+	}
+	r := c.Request()
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if s.cfg.TrustProxy {
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+			scheme = p
+		}
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+			host = strings.TrimSpace(strings.Split(h, ",")[0])
+		}
+	}
+	return scheme + "://" + host
+}
+
+func (s *Server) recoverer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.log.Error("handler panic", "panic", fmt.Sprint(r), "path", c.Request().URL.Path,
+					"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+				err = newProblem("internal", "")
+			}
+		}()
+		return next(c)
+	}
+}
+
+func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", c.Response().Status, "bytes", c.Response().Size,
+			"duration_ms", time.Since(start).Milliseconds(),
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return nil
+	}
+}
+
+// bodyLimit caps JSON bodies. Uploads of dataset files stream to disk under
+// their own, larger limit, so routes ending in /versions are exempt here.
+func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if strings.HasSuffix(r.URL.Path, "/versions") || strings.HasSuffix(r.URL.Path, "/import") {
+			return next(c)
+		}
+		if r.ContentLength > s.cfg.BodyLimit {
+			return newProblem("too-large", fmt.Sprintf("the request body is %d bytes; the limit is %d (--body-limit)", r.ContentLength, s.cfg.BodyLimit))
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.BodyLimit)
+		return next(c)
+	}
+}
+
+// healthz reports that the process is alive.
+//
+//	@Summary	Liveness
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	map[string]string
+//	@Router		/healthz [get]
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz reports whether the store answers.
+//
+//	@Summary	Readiness: the store is reachable
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	map[string]string
+//	@Failure	503	{object}	Problem
+//	@Router		/readyz [get]
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		return newProblem("unavailable", "the store does not answer: "+err.Error())
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/jointict/councilapi/api"
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/store"
+)
+
+// keysCommand manages API keys directly in the store, so the first admin key
+// can be made without any key existing.
+func keysCommand(ctx context.Context, st store.Store, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: councilapi keys create|list|revoke (see --help)")
+		return 2
+	}
+	switch args[0] {
+	case "create":
+		fs := flag.NewFlagSet("keys create", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		role := fs.String("role", "", "admin, officer or publisher")
+		org := fs.String("org", "", "organisation id the key acts for (officer and publisher keys), e.g. neddc")
+		label := fs.String("label", "", "who or what the key is for")
+		if err := fs.Parse(args[1:]); err != nil {
+			return 2
+		}
+		key, secret, err := api.NewKey(ctx, st, domain.Role(*role), *org, *label, "cli")
+		if err != nil {
+			fmt.Fprintln(stderr, "councilapi keys create:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "Created %s key %s (%s). The secret is shown only now:\n\n%s\n\nUse it as: Authorization: Bearer %s\n",
+			key.Role, key.ID, key.Label, secret, secret)
+		return 0
+	case "list":
+		keys, err := api.ListKeys(ctx, st)
+		if err != nil {
+			fmt.Fprintln(stderr, "councilapi keys list:", err)
+			return 1
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tPREFIX\tROLE\tORG\tLABEL\tCREATED\tREVOKED")
+		for _, k := range keys {
+			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Role, k.Organisation, k.Label, k.Created, k.Revoked)
+		}
+		tw.Flush()
+		return 0
+	case "revoke":
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "usage: councilapi keys revoke KEY_ID")
+			return 2
+		}
+		k, err := api.RevokeKey(ctx, st, args[1], "cli")
+		if err != nil {
+			fmt.Fprintln(stderr, "councilapi keys revoke:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "Revoked key %s at %s\n", k.ID, k.Revoked)
+		return 0
+	}
+	fmt.Fprintf(stderr, "councilapi keys: unknown subcommand %q\n", args[0])
+	return 2
+}

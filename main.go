@@ -1,0 +1,176 @@
+// Command councilapi serves the councilapi JSON API. main wires
+// configuration to a store and the HTTP server; the work happens in api/,
+// domain/, gis/, catalogue/ and store/.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/jointict/councilapi/api"
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/store"
+	"github.com/jointict/councilapi/store/mongo"
+	"github.com/jointict/councilapi/store/sqlite"
+)
+
+const version = "0.1.0"
+
+type config struct {
+	addr       string
+	dataDir    string
+	mongoURI   string
+	baseURL    string
+	trustProxy bool
+	bodyLimit  int64
+	logFormat  string
+}
+
+func env(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return fallback
+}
+
+// parseConfig reads flags over environment variables over defaults.
+func parseConfig(args []string, stderr io.Writer) (config, []string, error) {
+	var c config
+	fs := flag.NewFlagSet("councilapi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", env("COUNCILAPI_ADDR", "127.0.0.1:8080"), "listen address (env COUNCILAPI_ADDR)")
+	fs.StringVar(&c.dataDir, "data-dir", env("COUNCILAPI_DATA_DIR", "./data"), "directory of the embedded store, councilapi.db and blobs (env COUNCILAPI_DATA_DIR)")
+	fs.StringVar(&c.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "use MongoDB instead of the embedded store; database from the URI path, default councilapi (env MONGODB_URI)")
+	fs.StringVar(&c.baseURL, "base-url", env("COUNCILAPI_BASE_URL", ""), "public base URL for absolute links, e.g. https://data.example.gov.uk (env COUNCILAPI_BASE_URL; default: from each request)")
+	trust, _ := strconv.ParseBool(env("COUNCILAPI_TRUST_PROXY", "false"))
+	fs.BoolVar(&c.trustProxy, "trust-proxy", trust, "derive links from X-Forwarded-Proto/Host (only behind a proxy that sets them) (env COUNCILAPI_TRUST_PROXY)")
+	limit, _ := strconv.ParseInt(env("COUNCILAPI_BODY_LIMIT", "1048576"), 10, 64)
+	fs.Int64Var(&c.bodyLimit, "body-limit", limit, "largest JSON request body in bytes; larger ones get 413 (env COUNCILAPI_BODY_LIMIT)")
+	fs.StringVar(&c.logFormat, "log-format", env("COUNCILAPI_LOG_FORMAT", "text"), "log format: text or json (env COUNCILAPI_LOG_FORMAT)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `councilapi %s — sourcing, joint procurement and open data for council ICT teams
+
+Usage:
+  councilapi [flags]                      serve the API (same as 'serve')
+  councilapi serve [flags]
+  councilapi keys create --role admin|officer|publisher [--org ID] [--label TEXT]
+  councilapi keys list
+  councilapi keys revoke KEY_ID
+
+Flags (flags win over environment variables):
+`, version)
+		fs.PrintDefaults()
+	}
+	err := fs.Parse(args)
+	return c, fs.Args(), err
+}
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "keys") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, rest, err := parseConfig(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	log := newLogger(cfg.logFormat, stderr)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "councilapi:", err)
+		return 1
+	}
+	defer st.Close()
+	if err := api.Prepare(ctx, st); err != nil {
+		fmt.Fprintln(stderr, "councilapi: preparing the store:", err)
+		return 1
+	}
+	switch cmd {
+	case "keys":
+		return keysCommand(ctx, st, rest, stdout, stderr)
+	default:
+		if len(rest) > 0 {
+			fmt.Fprintf(stderr, "councilapi: unexpected argument %q (see --help)\n", rest[0])
+			return 2
+		}
+		return serve(ctx, cfg, st, log, stdout)
+	}
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func openStore(ctx context.Context, cfg config) (store.Store, error) {
+	if cfg.mongoURI != "" {
+		return mongo.Open(ctx, cfg.mongoURI, mongo.Options{})
+	}
+	return sqlite.Open(ctx, cfg.dataDir)
+}
+
+func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
+	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, Version: version}, st, log)
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", cfg.addr, "err", err)
+		return 1
+	}
+	hs := &http.Server{Handler: srv.Echo, ReadHeaderTimeout: 10 * time.Second}
+	if keys, err := api.ListKeys(ctx, st); err == nil && !hasAdmin(keys) {
+		fmt.Fprintf(stdout, `No admin API key exists yet. Create the first one (shown once) with:
+  go run . keys create --role admin --label "your name"
+using the same --data-dir or MONGODB_URI, while this server runs or not.
+`)
+	}
+	fmt.Fprintf(stdout, "councilapi %s listening on http://%s (docs at /docs)\n", version, ln.Addr())
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		log.Error("server stopped", "err", err)
+		return 1
+	case <-ctx.Done():
+	}
+	// Finish in-flight requests, then the deferred st.Close() runs.
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func hasAdmin(keys []domain.APIKey) bool {
+	for _, k := range keys {
+		if k.Role == domain.RoleAdmin && k.Revoked == "" {
+			return true
+		}
+	}
+	return false
+}
