@@ -198,3 +198,18 @@ func FuzzTransform(f *testing.F) {
 		}
 	})
 }
+
+// TestFootpointNewtonStep checks the claim unproject's loop relies on: from
+// footpointGuess, one Newton step meets OS's 0.01 mm criterion for M
+// anywhere on the grid's northings.
+func TestFootpointNewtonStep(t *testing.T) {
+	for n := -1000.0; n <= MaxNorthing+1000; n += 500 {
+		phi := footpointGuess(n)
+		m, sin, _ := meridionalArc(phi)
+		w := 1 - e2*sin*sin
+		phi += (n - n0 - m) * w * math.Sqrt(w) / (aF0 * (1 - e2))
+		if m, _, _ = meridionalArc(phi); math.Abs(n-n0-m) >= 0.00001 {
+			t.Fatalf("northing %.0f: residual %.3g m after one step", n, n-n0-m)
+		}
+	}
+}
