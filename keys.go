@@ -12,24 +12,25 @@ import (
 	"github.com/jointict/councilapi/store"
 )
 
+type keyFlags struct{ role, org, label *string }
+
+func addKeyFlags(fs *flag.FlagSet, sub string) *keyFlags {
+	if sub != "create" {
+		return nil
+	}
+	return &keyFlags{
+		role:  fs.String("role", "", "key role: admin, officer or publisher"),
+		org:   fs.String("org", "", "organisation id the key acts for (officer and publisher keys), e.g. neddc"),
+		label: fs.String("label", "", "who or what the key is for"),
+	}
+}
+
 // keysCommand manages API keys directly in the store, so the first admin key
 // can be made without any key existing.
-func keysCommand(ctx context.Context, st store.Store, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: councilapi keys create|list|revoke (see --help)")
-		return 2
-	}
-	switch args[0] {
+func keysCommand(ctx context.Context, st store.Store, sub string, kf *keyFlags, args []string, stdout, stderr io.Writer) int {
+	switch sub {
 	case "create":
-		fs := flag.NewFlagSet("keys create", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		role := fs.String("role", "", "admin, officer or publisher")
-		org := fs.String("org", "", "organisation id the key acts for (officer and publisher keys), e.g. neddc")
-		label := fs.String("label", "", "who or what the key is for")
-		if err := fs.Parse(args[1:]); err != nil {
-			return 2
-		}
-		key, secret, err := api.NewKey(ctx, st, domain.Role(*role), *org, *label, "cli")
+		key, secret, err := api.NewKey(ctx, st, domain.Role(*kf.role), *kf.org, *kf.label, "cli")
 		if err != nil {
 			fmt.Fprintln(stderr, "councilapi keys create:", err)
 			return 1
@@ -51,11 +52,11 @@ func keysCommand(ctx context.Context, st store.Store, args []string, stdout, std
 		tw.Flush()
 		return 0
 	case "revoke":
-		if len(args) != 2 {
-			fmt.Fprintln(stderr, "usage: councilapi keys revoke KEY_ID")
+		if len(args) != 1 {
+			fmt.Fprintln(stderr, "usage: councilapi keys revoke [flags] KEY_ID")
 			return 2
 		}
-		k, err := api.RevokeKey(ctx, st, args[1], "cli")
+		k, err := api.RevokeKey(ctx, st, args[0], "cli")
 		if err != nil {
 			fmt.Fprintln(stderr, "councilapi keys revoke:", err)
 			return 1
@@ -63,6 +64,6 @@ func keysCommand(ctx context.Context, st store.Store, args []string, stdout, std
 		fmt.Fprintf(stdout, "Revoked key %s at %s\n", k.ID, k.Revoked)
 		return 0
 	}
-	fmt.Fprintf(stderr, "councilapi keys: unknown subcommand %q\n", args[0])
+	fmt.Fprintf(stderr, "councilapi keys: unknown subcommand %q (create, list, revoke)\n", sub)
 	return 2
 }

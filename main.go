@@ -44,11 +44,10 @@ func env(name, fallback string) string {
 	return fallback
 }
 
-// parseConfig reads flags over environment variables over defaults.
-func parseConfig(args []string, stderr io.Writer) (config, []string, error) {
-	var c config
-	fs := flag.NewFlagSet("councilapi", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// configFlags registers the configuration flags, whose defaults come from
+// environment variables, so flags win over the environment.
+func configFlags(fs *flag.FlagSet) *config {
+	c := &config{}
 	fs.StringVar(&c.addr, "addr", env("COUNCILAPI_ADDR", "127.0.0.1:8080"), "listen address (env COUNCILAPI_ADDR)")
 	fs.StringVar(&c.dataDir, "data-dir", env("COUNCILAPI_DATA_DIR", "./data"), "directory of the embedded store, councilapi.db and blobs (env COUNCILAPI_DATA_DIR)")
 	fs.StringVar(&c.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "use MongoDB instead of the embedded store; database from the URI path, default councilapi (env MONGODB_URI)")
@@ -58,22 +57,24 @@ func parseConfig(args []string, stderr io.Writer) (config, []string, error) {
 	limit, _ := strconv.ParseInt(env("COUNCILAPI_BODY_LIMIT", "1048576"), 10, 64)
 	fs.Int64Var(&c.bodyLimit, "body-limit", limit, "largest JSON request body in bytes; larger ones get 413 (env COUNCILAPI_BODY_LIMIT)")
 	fs.StringVar(&c.logFormat, "log-format", env("COUNCILAPI_LOG_FORMAT", "text"), "log format: text or json (env COUNCILAPI_LOG_FORMAT)")
-	fs.Usage = func() {
+	return c
+}
+
+func usage(fs *flag.FlagSet, stderr io.Writer) func() {
+	return func() {
 		fmt.Fprintf(stderr, `councilapi %s — sourcing, joint procurement and open data for council ICT teams
 
 Usage:
   councilapi [flags]                      serve the API (same as 'serve')
   councilapi serve [flags]
-  councilapi keys create --role admin|officer|publisher [--org ID] [--label TEXT]
-  councilapi keys list
-  councilapi keys revoke KEY_ID
+  councilapi keys create --role admin|officer|publisher [--org ID] [--label TEXT] [flags]
+  councilapi keys list [flags]
+  councilapi keys revoke [flags] KEY_ID
 
 Flags (flags win over environment variables):
 `, version)
 		fs.PrintDefaults()
 	}
-	err := fs.Parse(args)
-	return c, fs.Args(), err
 }
 
 func main() {
@@ -81,19 +82,31 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := "serve"
+	cmd, sub := "serve", ""
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "keys") {
 		cmd, args = args[0], args[1:]
 	}
-	cfg, rest, err := parseConfig(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	fs := flag.NewFlagSet("councilapi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = usage(fs, stderr)
+	cfg := configFlags(fs)
+	var kf *keyFlags
+	if cmd == "keys" {
+		if len(args) == 0 {
+			fmt.Fprintln(stderr, "usage: councilapi keys create|list|revoke (see --help)")
+			return 2
+		}
+		sub, args = args[0], args[1:]
+		kf = addKeyFlags(fs, sub)
 	}
-	if err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
+	rest := fs.Args()
 	log := newLogger(cfg.logFormat, stderr)
-	st, err := openStore(ctx, cfg)
+	st, err := openStore(ctx, *cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "councilapi:", err)
 		return 1
@@ -105,13 +118,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd {
 	case "keys":
-		return keysCommand(ctx, st, rest, stdout, stderr)
+		return keysCommand(ctx, st, sub, kf, rest, stdout, stderr)
 	default:
 		if len(rest) > 0 {
 			fmt.Fprintf(stderr, "councilapi: unexpected argument %q (see --help)\n", rest[0])
 			return 2
 		}
-		return serve(ctx, cfg, st, log, stdout)
+		return serve(ctx, *cfg, st, log, stdout)
 	}
 }
 

@@ -67,10 +67,15 @@ func Tool(t testing.TB, name, debianPackage string) string {
 	return p
 }
 
-// PythonModule skips unless python3 can import module.
+// PythonModule returns a python3 that can import module, skipping the test
+// otherwise. Debian's /usr/bin/python3 comes first: the modules are installed
+// as Debian packages, which a pyenv python3 earlier on PATH would not see.
 func PythonModule(t testing.TB, module, debianPackage string) string {
 	t.Helper()
-	py := Tool(t, "python3", "python3")
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		py = Tool(t, "python3", "python3")
+	}
 	if err := exec.Command(py, "-c", "import "+module).Run(); err != nil {
 		missing(t, "python3 cannot import %s: apt-get install -y %s (.ci/run installs it)", module, debianPackage)
 	}

@@ -1,0 +1,121 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/store"
+	"github.com/jointict/councilapi/store/sqlite"
+)
+
+// testServer is a real HTTP server over a real SQLite file.
+type testServer struct {
+	t     *testing.T
+	URL   string
+	Store store.Store
+	srv   *Server
+	Admin string // secret of an admin key
+}
+
+func newTestServer(t *testing.T, cfg ...Config) *testServer {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := Prepare(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	c := Config{BodyLimit: 64 << 10}
+	if len(cfg) > 0 {
+		c = cfg[0]
+	}
+	srv := New(c, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	hs := httptest.NewServer(srv.Echo)
+	t.Cleanup(hs.Close)
+	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
+	ts.Admin = ts.key(domain.RoleAdmin, "")
+	return ts
+}
+
+// key makes a key directly in the store and returns its secret.
+func (ts *testServer) key(role domain.Role, org string) string {
+	ts.t.Helper()
+	_, secret, err := NewKey(context.Background(), ts.Store, role, org, "test "+string(role), "test")
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return secret
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, r.Body)
+	}
+}
+
+func (r response) problem(t *testing.T) Problem {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != ProblemContentType {
+		t.Fatalf("Content-Type = %q, want %s; body %s", ct, ProblemContentType, r.Body)
+	}
+	var p Problem
+	r.json(t, &p)
+	if p.Status != r.Status || p.Type == "" || p.Title == "" {
+		t.Fatalf("incomplete problem %+v for status %d", p, r.Status)
+	}
+	return p
+}
+
+// do sends a request; body may be a string (sent as is) or a value (sent as JSON).
+func (ts *testServer) do(method, path, key string, body any, headers ...string) response {
+	ts.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, ts.URL+path, rd)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, Header: res.Header, Body: raw}
+}
