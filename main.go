@@ -70,6 +70,7 @@ Usage:
   councilapi keys create --role admin|officer|publisher [--org ID] [--label TEXT] [flags]
   councilapi keys list [flags]
   councilapi keys revoke [flags] KEY_ID
+  councilapi healthcheck [--addr ...]     exit 0 when the server at --addr answers /healthz (for container checks)
 
 Flags (flags win over environment variables):
 `, version)
@@ -83,7 +84,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd, sub := "serve", ""
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "keys") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "keys" || args[0] == "healthcheck") {
 		cmd, args = args[0], args[1:]
 	}
 	fs := flag.NewFlagSet("councilapi", flag.ContinueOnError)
@@ -105,6 +106,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rest := fs.Args()
+	if cmd == "healthcheck" {
+		return healthcheck(*cfg, stderr)
+	}
 	log := newLogger(cfg.logFormat, stderr)
 	st, err := openStore(ctx, *cfg)
 	if err != nil {
@@ -186,4 +190,28 @@ func hasAdmin(keys []domain.APIKey) bool {
 		}
 	}
 	return false
+}
+
+// healthcheck probes a running server, for container runtimes without curl.
+func healthcheck(cfg config, stderr io.Writer) int {
+	host, port, err := net.SplitHostPort(cfg.addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := http.Client{Timeout: 3 * time.Second}
+	res, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		fmt.Fprintln(stderr, "healthcheck: status", res.StatusCode)
+		return 1
+	}
+	return 0
 }

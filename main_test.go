@@ -247,3 +247,15 @@ func TestKillDuringWritesLeavesConsistentStore(t *testing.T) {
 	}
 	t.Logf("%d acknowledged writes survived SIGKILL; %d records", len(acknowledged), total)
 }
+
+func TestHealthcheckCommand(t *testing.T) {
+	p := start(t, t.TempDir())
+	addr := strings.TrimPrefix(p.url, "http://")
+	if err := exec.Command(binary, "healthcheck", "--addr", addr).Run(); err != nil {
+		t.Fatalf("healthcheck against a running server: %v", err)
+	}
+	p.stop(t, syscall.SIGTERM)
+	if err := exec.Command(binary, "healthcheck", "--addr", addr).Run(); err == nil {
+		t.Fatal("healthcheck succeeded with the server stopped")
+	}
+}
