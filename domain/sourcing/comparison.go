@@ -201,9 +201,9 @@ func (c Comparison) Validate() error {
 	}
 	if c.Weights != nil {
 		w := *c.Weights
-		for name, v := range map[string]Dec{"price": w.Price, "quality": w.Quality, "socialValue": w.SocialValue, "environment": w.Environment} {
-			if v < 0 || v > DecInt(100) {
-				p.Add("weights."+name, "must be 0 to 100")
+		for _, x := range []nv{{"price", w.Price}, {"quality", w.Quality}, {"socialValue", w.SocialValue}, {"environment", w.Environment}} {
+			if x.v < 0 || x.v > DecInt(100) {
+				p.Add("weights."+x.n, "must be 0 to 100")
 			}
 		}
 		if sum := w.Price + w.Quality + w.SocialValue + w.Environment; sum != DecInt(100) {
@@ -244,8 +244,8 @@ func (o CloudOption) validate(p *domain.Problems, f string, drivers map[string]b
 	if cc.DeclaredKWhPerYear == nil && (cc.VCPUs > 0 || cc.MemoryGB > 0) && !slices.Contains([]string{"aws", "azure", "gcp"}, cc.Provider) {
 		p.Add(f+"carbon.provider", "must be aws, azure or gcp to estimate energy with the Cloud Carbon Footprint method, or give declaredKwhPerYear")
 	}
-	for name, v := range map[string]Dec{"vcpus": cc.VCPUs, "memoryGb": cc.MemoryGB, "ssdTb": cc.SSDTB, "hddTb": cc.HDDTB, "networkGbPerYear": cc.NetworkGBPerYear} {
-		money(p, f+"carbon."+name, v)
+	for _, x := range []nv{{"vcpus", cc.VCPUs}, {"memoryGb", cc.MemoryGB}, {"ssdTb", cc.SSDTB}, {"hddTb", cc.HDDTB}, {"networkGbPerYear", cc.NetworkGBPerYear}} {
+		money(p, f+"carbon."+x.n, x.v)
 	}
 	rangeCheck(p, f+"carbon.utilisation", cc.Utilisation, "0", "1", "a fraction such as 0.5")
 	if cc.DeclaredKWhPerYear != nil {
@@ -275,11 +275,11 @@ func (o OnPremOption) validate(p *domain.Problems, f string) {
 	rangeCheck(p, f+"licenceSupportRate", &o.LicenceSupportRate, "0", "1", "a fraction such as 0.2 for 20% a year")
 	rangeCheck(p, f+"indexation", &o.Indexation, "-0.1", "0.5", "a fraction such as 0.03 for 3% a year")
 	rangeCheck(p, f+"pue", o.PUE, "1", "3", "a power usage effectiveness such as 1.58")
-	for name, v := range map[string]Dec{"hardwareCapex": o.HardwareCapex, "installation": o.Installation,
-		"licencesOneOff": o.LicencesOneOff, "maintenancePerYear": o.MaintenancePerYear, "powerWatts": o.PowerWatts,
-		"electricityPricePerKwh": o.ElectricityPricePerKWh, "staffFte": o.StaffFTE, "staffCostPerFte": o.StaffCostPerFTE,
-		"facilitiesPerYear": o.FacilitiesPerYear, "backupDrPerYear": o.BackupDRPerYear} {
-		money(p, f+name, v)
+	for _, x := range []nv{{"hardwareCapex", o.HardwareCapex}, {"installation", o.Installation},
+		{"licencesOneOff", o.LicencesOneOff}, {"maintenancePerYear", o.MaintenancePerYear}, {"powerWatts", o.PowerWatts},
+		{"electricityPricePerKwh", o.ElectricityPricePerKWh}, {"staffFte", o.StaffFTE}, {"staffCostPerFte", o.StaffCostPerFTE},
+		{"facilitiesPerYear", o.FacilitiesPerYear}, {"backupDrPerYear", o.BackupDRPerYear}} {
+		money(p, f+x.n, x.v)
 	}
 	if o.EmbodiedKgPerServer != nil {
 		money(p, f+"embodiedKgCO2ePerServer", *o.EmbodiedKgPerServer)
@@ -311,4 +311,10 @@ func assess(p *domain.Problems, field string, a Assessment) {
 	if a.Score > 0 && strings.TrimSpace(a.Evidence) == "" {
 		p.Add(field+".evidence", "is required: say what the score rests on (tender answers, references, demonstrations)")
 	}
+}
+
+// nv is a named value, for checking fields in a fixed order.
+type nv struct {
+	n string
+	v Dec
 }

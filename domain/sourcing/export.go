@@ -121,7 +121,7 @@ func WriteXLSX(w io.Writer, sheetTitle string, rows []ExportRow) error {
 				if c == 5 {
 					d = r.PriceTo
 				}
-				if err := f.SetCellFloat(sheet, cell, d.Float(), 5, 64); err != nil {
+				if err := f.SetCellFloat(sheet, cell, d.Float(), -1, 64); err != nil {
 					return err
 				}
 				if err := f.SetCellStyle(sheet, cell, cell, money); err != nil {

@@ -25,9 +25,9 @@ type ImportProblem struct {
 // ImportResult holds the rows that passed validation and the problems of the
 // rows that did not; a bad row never stops the good ones.
 type ImportResult struct {
-	Services []Service      `json:"services"`
+	Services []Service       `json:"services"`
 	Problems []ImportProblem `json:"problems"`
-	Rows     int            `json:"rows"`
+	Rows     int             `json:"rows"`
 }
 
 // CSVHeaders are the column names ParseCSV understands: the Digital

@@ -52,6 +52,7 @@ type indexedDoc struct {
 type Index struct {
 	mu     sync.RWMutex
 	docs   []indexedDoc
+	lens   [][nFields]uint32 // beside docs, so scoring touches only what it reads
 	byID   map[string]uint32
 	live   bitset
 	nLive  int
@@ -150,6 +151,7 @@ func (ix *Index) add(s Service) {
 		ix.lenSum[f] += int64(d.lens[f])
 	}
 	ix.docs = append(ix.docs, d)
+	ix.lens = append(ix.lens, d.lens)
 	ix.live.set(slot)
 	for _, k := range d.keys {
 		b := ix.facets[k]
@@ -184,7 +186,7 @@ func (ix *Index) remove(id string) bool {
 
 func (ix *Index) compact() {
 	old := ix.docs
-	ix.docs, ix.byID, ix.live, ix.nLive = nil, map[string]uint32{}, nil, 0
+	ix.docs, ix.lens, ix.byID, ix.live, ix.nLive = nil, nil, map[string]uint32{}, nil, 0
 	ix.terms, ix.facets, ix.lenSum = map[string]*termInfo{}, map[string]bitset{}, [nFields]int64{}
 	for _, d := range old {
 		if d.svc != nil {

@@ -2,6 +2,7 @@ package sourcing
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -58,7 +59,7 @@ var SearchParams = []string{"q", "lot", "category", "assurance", "dataLocation",
 func ParseSearchQuery(v url.Values) (SearchQuery, error) {
 	var p domain.Problems
 	q := SearchQuery{Keywords: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), Limit: DefaultLimit}
-	for k := range v {
+	for _, k := range slices.Sorted(maps.Keys(v)) {
 		if !slices.Contains(SearchParams, k) {
 			p.Add(k, "is not a search parameter; use one of %s", strings.Join(SearchParams, ", "))
 		}
@@ -187,6 +188,7 @@ func (ix *Index) Search(q SearchQuery) SearchResult {
 	var cands []cand
 	terms := tokenize(q.Keywords)
 	if len(terms) == 0 {
+		cands = make([]cand, 0, ix.nLive)
 		mask.each(func(d uint32) {
 			if inPrice(d) {
 				cands = append(cands, cand{doc: d})
@@ -225,34 +227,42 @@ func (ix *Index) match(terms []string, mask bitset, keep func(uint32) bool) []ca
 	for f := range nFields {
 		avg[f] = math.Max(float64(ix.lenSum[f])/n, 1)
 	}
-	score := func(ti *termInfo, p posting) float64 {
-		lens := ix.docs[p.doc].lens
+	var invAvg [nFields]float64
+	for f := range nFields {
+		invAvg[f] = bm25B / avg[f]
+	}
+	score := func(idf float64, p posting) float64 {
+		lens := &ix.lens[p.doc]
 		var tf float64
 		for f := range nFields {
 			if p.tf[f] > 0 {
-				tf += fieldBoost[f] * float64(p.tf[f]) / (1 - bm25B + bm25B*float64(lens[f])/avg[f])
+				tf += fieldBoost[f] * float64(p.tf[f]) / (1 - bm25B + float64(lens[f])*invAvg[f])
 			}
 		}
-		df := float64(ti.df)
-		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
 		return idf * tf * (bm25K1 + 1) / (tf + bm25K1)
 	}
-	var cands []cand
+	idf := func(ti *termInfo) float64 {
+		df := float64(ti.df)
+		return math.Log(1 + (n-df+0.5)/(df+0.5))
+	}
+	cands := make([]cand, 0, len(infos[0].postings))
+	first := idf(infos[0])
 	for _, p := range infos[0].postings {
 		if mask.has(p.doc) && keep(p.doc) {
-			cands = append(cands, cand{doc: p.doc, score: score(infos[0], p)})
+			cands = append(cands, cand{doc: p.doc, score: score(first, p)})
 		}
 	}
 	for _, ti := range infos[1:] {
 		out := cands[:0]
 		ps := ti.postings
+		w := idf(ti)
 		j := 0
 		for _, c := range cands {
 			// Both lists are in slot order; skip ahead by binary search
 			// because the rarer list is usually far shorter.
 			j += sortSearch(ps[j:], c.doc)
 			if j < len(ps) && ps[j].doc == c.doc {
-				c.score += score(ti, ps[j])
+				c.score += score(w, ps[j])
 				out = append(out, c)
 			}
 		}

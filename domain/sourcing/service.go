@@ -67,8 +67,8 @@ type Service struct {
 	ServiceBenefits    []string `json:"serviceBenefits,omitempty"`
 	ServiceCategories  []string `json:"serviceCategories,omitempty"`
 
-	PriceMin      Dec  `json:"priceMin"` // pounds, excluding VAT
-	PriceMax      *Dec `json:"priceMax,omitempty"`
+	PriceMin      Dec    `json:"priceMin"` // pounds, excluding VAT
+	PriceMax      *Dec   `json:"priceMax,omitempty"`
 	PriceUnit     string `json:"priceUnit"`
 	PriceInterval string `json:"priceInterval"`
 

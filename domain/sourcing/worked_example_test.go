@@ -1,0 +1,202 @@
+package sourcing
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite WORKED_EXAMPLE.md from the computed comparison")
+
+func dp(s string) *Dec { d := MustDec(s); return &d }
+
+// workedExample is a district council's Revenues and Benefits system: keep it
+// on two refreshed hosts, move to a SaaS service, or lift it onto IaaS.
+func workedExample() Comparison {
+	return Comparison{
+		Title: "Revenues and Benefits system hosting", HorizonYears: 5, StartYear: 2025,
+		Drivers: []DemandDriver{{ID: "users", Name: "Named users", Unit: "users", BaseQuantity: DecInt(250), GrowthPerYear: MustDec("0.02")}},
+		OnPremOptions: []OnPremOption{{
+			ID: "onprem", Name: "On-premise (2 hosts)", Servers: 2, HardwareCapex: DecInt(24000), RefreshYears: 4,
+			ResidualValue: MustDec("0.10"), Installation: DecInt(3000), LicencesOneOff: DecInt(18000),
+			LicenceSupportRate: MustDec("0.20"), MaintenancePerYear: DecInt(2400), PowerWatts: DecInt(650),
+			ElectricityPricePerKWh: MustDec("0.28"), StaffFTE: MustDec("0.3"), StaffCostPerFTE: DecInt(52000),
+			FacilitiesPerYear: DecInt(1800), BackupDRPerYear: DecInt(2500), Indexation: MustDec("0.03"),
+			Quality:     Assessment{Score: DecInt(70), Evidence: "Known system; two outages in 2024 (ICT service report)"},
+			SocialValue: Assessment{Score: DecInt(40), Evidence: "In-house apprenticeship on the infrastructure team"},
+		}},
+		CloudOptions: []CloudOption{{
+			ID: "saas", Name: "Hosted R&B (SaaS)", ServiceID: "512345678901234", SupplierName: "Example Software Ltd",
+			PriceMin: MustDec("9.50"), PriceMax: dp("12.00"), PriceUnit: "User", PriceInterval: "Month", PriceBasis: BasisMin,
+			Quantities: []DriverQuantity{{Driver: "users", PerUnit: DecInt(1)}},
+			Onboarding: DecInt(15000), Exit: DecInt(5000), Indexation: MustDec("0.03"),
+			Carbon:      CloudCarbon{DeclaredKWhPerYear: dp("1200"), DeclaredEmbodiedKgPerYear: dp("150")},
+			Quality:     Assessment{Score: DecInt(80), Evidence: "Clarification answers and reference site visit"},
+			SocialValue: Assessment{Score: DecInt(60), Evidence: "Commitment to two local work placements a year"},
+		}, {
+			ID: "iaas", Name: "IaaS virtual machines", ServiceID: "498765432109876", SupplierName: "Example Hosting Ltd",
+			PriceMin: MustDec("0.21"), PriceMax: dp("0.35"), PriceUnit: "Virtual machine", PriceInterval: "Hour", PriceBasis: BasisMin,
+			FixedQuantity: DecInt(4), Onboarding: DecInt(8000), Exit: DecInt(3000), Indexation: MustDec("0.025"),
+			Carbon:      CloudCarbon{Provider: "aws", VCPUs: DecInt(8), MemoryGB: DecInt(32), SSDTB: DecInt(2), NetworkGBPerYear: DecInt(1200)},
+			Quality:     Assessment{Score: DecInt(65), Evidence: "Council still runs the application; supplier runs the platform"},
+			SocialValue: Assessment{Score: DecInt(50), Evidence: "Carbon reduction plan published (PPN 06/21)"},
+		}},
+		Weights: &Weights{Price: DecInt(60), Quality: DecInt(20), SocialValue: DecInt(10), Environment: DecInt(10)},
+	}
+}
+
+func TestWorkedExampleReproducesDocument(t *testing.T) {
+	res, err := Compare(workedExample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := renderWorkedExample(workedExample(), res)
+	if *update {
+		if err := os.WriteFile("WORKED_EXAMPLE.md", []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile("WORKED_EXAMPLE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("WORKED_EXAMPLE.md line %d differs:\n doc: %s\n now: %s\n(run go test -run WorkedExample -update after checking the change is intended)", i+1, wl[i], gl[i])
+			}
+		}
+		t.Fatalf("WORKED_EXAMPLE.md has %d lines, the computation %d", len(wl), len(gl))
+	}
+}
+
+// TestWorkedExampleByHand checks the headline figures against arithmetic done
+// independently of the engine, so the document cannot drift into a wrong
+// engine's output.
+func TestWorkedExampleByHand(t *testing.T) {
+	res, err := Compare(workedExample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saas := res.Options[1]
+	// Year 0: 250 users x £9.50 x 12 = £28,500 + onboarding £15,000.
+	if got := saas.Years[0].Cash; got != 4_350_000 {
+		t.Errorf("SaaS year 0 cash = %s, want 43500.00", got)
+	}
+	// Year 1: 255 users x £9.785 x 12 = £29,942.10; discounted / 1.035 = £28,929.565 -> £28,929.57.
+	if got := saas.Years[1].Cash; got != 2_994_210 {
+		t.Errorf("SaaS year 1 cash = %s, want 29942.10", got)
+	}
+	if got := saas.Years[1].Discounted; got != 2_892_957 {
+		t.Errorf("SaaS year 1 discounted = %s, want 28929.56", got)
+	}
+	iaas := res.Options[2]
+	// 4 VMs x £0.21 x 8,760 h = £7,358.40 + £8,000 onboarding.
+	if got := iaas.Years[0].Cash; got != 1_535_840 {
+		t.Errorf("IaaS year 0 cash = %s, want 15358.40", got)
+	}
+	// CCF: 8 vCPU x 8760 h x (0.74 + 0.5 x 2.76) W / 1000 = 148.5696 kWh; memory
+	// 32 x 8760 x 0.000392 = 109.88544; SSD 2 x 1.2 x 8760 / 1000 = 21.024;
+	// network 1.2; sum 280.67904 x PUE 1.135 = 318.570710 kWh.
+	if got := iaas.Years[0].EnergyKWh; got != MustDec("318.571") {
+		t.Errorf("IaaS kWh = %s, want 318.571", got)
+	}
+	onprem := res.Options[0]
+	// 650 W x 8760 h x 1.58 / 1000 = 8996.52 kWh; x 0.177 = 1592.38404 kg.
+	if got := onprem.Years[0].EnergyKWh; got != MustDec("8996.52") {
+		t.Errorf("on-premise kWh = %s, want 8996.52", got)
+	}
+	if got := onprem.Years[0].OperationalKgCO2e; got != MustDec("1592.384") {
+		t.Errorf("on-premise operational = %s, want 1592.384", got)
+	}
+}
+
+func renderWorkedExample(c Comparison, r Result) string {
+	var b strings.Builder
+	p := func(f string, a ...any) { fmt.Fprintf(&b, f+"\n", a...) }
+	p("# Worked example: %s", r.Title)
+	p("")
+	p("Generated from `workedExample()` in `domain/sourcing/worked_example_test.go`; `go test ./domain/sourcing -run WorkedExample`")
+	p("recomputes every figure below and fails if any differs. Amounts are pounds excluding VAT; rates are fractions.")
+	p("")
+	p("## Inputs")
+	p("")
+	p("- Horizon %d years from %d (year 0), discount rate %s, usage hours %s a year, factor set `%s`.", r.HorizonYears, r.StartYear, r.DiscountRate, r.UsageHours, r.FactorSetVersion)
+	p("- Weights: price %s, quality %s, social value %s, environment %s.", r.Weights.Price, r.Weights.Quality, r.Weights.SocialValue, r.Weights.Environment)
+	for _, d := range c.Drivers {
+		p("- Demand driver `%s`: %s %s in year 0, growing %s a year.", d.ID, d.BaseQuantity, d.Unit, d.GrowthPerYear)
+	}
+	for _, o := range c.OnPremOptions {
+		p("- **%s** (baseline): %d servers; hardware %s every %d years, residual value %s, installation %s; licences %s one-off with support %s a year; maintenance %s, staff %s FTE x %s, facilities %s, backup/DR %s a year; %s W average draw, PUE %s, electricity £%s/kWh; indexation %s; embodied %s kgCO2e per server over %s years.",
+			o.Name, o.Servers, o.HardwareCapex, o.RefreshYears, o.ResidualValue, o.Installation, o.LicencesOneOff, o.LicenceSupportRate,
+			o.MaintenancePerYear, o.StaffFTE, o.StaffCostPerFTE, o.FacilitiesPerYear, o.BackupDRPerYear, o.PowerWatts, "1.58 (default)",
+			o.ElectricityPricePerKWh, o.Indexation, "1000 (CCF default)", "4 (CCF default)")
+	}
+	for _, o := range c.CloudOptions {
+		q := "fixed " + o.FixedQuantity.String()
+		for _, dq := range o.Quantities {
+			q += fmt.Sprintf(" + %s per %s", dq.PerUnit, dq.Driver)
+		}
+		var carbon string
+		if o.Carbon.DeclaredKWhPerYear != nil {
+			carbon = "declared " + o.Carbon.DeclaredKWhPerYear.String() + " kWh and " + o.Carbon.DeclaredEmbodiedKgPerYear.String() + " kgCO2e embodied a year"
+		} else {
+			carbon = fmt.Sprintf("CCF estimate on %s: %s vCPUs, %s GB memory, %s TB SSD, %s GB network a year", o.Carbon.Provider, o.Carbon.VCPUs, o.Carbon.MemoryGB, o.Carbon.SSDTB, o.Carbon.NetworkGBPerYear)
+		}
+		p("- **%s** (G-Cloud %s, %s): £%s to £%s per %s per %s, basis %s; quantity %s; onboarding %s, exit %s; indexation %s; %s.",
+			o.Name, o.ServiceID, o.SupplierName, o.PriceMin, o.PriceMax, o.PriceUnit, o.PriceInterval, o.PriceBasis, q, o.Onboarding, o.Exit, o.Indexation, carbon)
+	}
+	p("")
+	p("## Year by year")
+	for _, o := range r.Options {
+		p("")
+		p("### %s (%s)", o.Name, o.Kind)
+		p("")
+		p("| Year | t | Cost lines | Cash | Discount factor | Discounted | Cumulative cash | Cumulative discounted | kWh | Grid kgCO2e/kWh | Operational kgCO2e | Embodied kgCO2e |")
+		p("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, y := range o.Years {
+			var lines []string
+			for _, l := range y.Lines {
+				lines = append(lines, l.Item+" "+l.Amount.String())
+			}
+			p("| %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", y.Year, y.Index, strings.Join(lines, "; "), y.Cash,
+				y.DiscountFactor.Fixed(6), y.Discounted, y.CumulativeCash, y.CumulativeDiscounted, y.EnergyKWh.Fixed(3), y.GridFactor, y.OperationalKgCO2e.Fixed(3), y.EmbodiedKgCO2e.Fixed(3))
+		}
+	}
+	p("")
+	p("## Summary")
+	p("")
+	p("| Option | Whole-life cost | NPV | Saving vs baseline (NPV) | Saving (nominal) | Break-even | kWh | Total kgCO2e | Env. score | Price pts | Quality pts | Social value pts | Environment pts | Best value | Rank |")
+	p("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, o := range r.Options {
+		s := o.Summary
+		be := "-"
+		if s.BreakEvenYear != nil {
+			be = fmt.Sprint(*s.BreakEvenYear)
+		}
+		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |", o.Name, s.WholeLifeCost, s.NPV, s.SavingVsBaseline, s.SavingVsBaselineNominal, be,
+			s.EnergyKWh.Fixed(3), s.TotalKgCO2e.Fixed(3), s.EnvironmentalScore.Fixed(6), s.PricePoints.Fixed(6), s.QualityPoints.Fixed(6), s.SocialValuePoints.Fixed(6), s.EnvironmentPoints.Fixed(6), s.BestValueScore.Fixed(6), s.Rank)
+	}
+	p("")
+	p("## Flags")
+	p("")
+	for _, f := range r.Flags {
+		p("- `%s`: %s", f.Code, f.Message)
+	}
+	p("")
+	p("## Assumptions and factors")
+	p("")
+	p("| Name | Value | Unit | Source |")
+	p("|---|---|---|---|")
+	for _, a := range r.Assumptions {
+		p("| %s | %s | %s | %s |", a.Name, a.Value, a.Unit, a.Source)
+	}
+	p("")
+	p("## Method")
+	p("")
+	p("%s", r.Method)
+	return b.String()
+}
