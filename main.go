@@ -153,6 +153,11 @@ func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, st
 		log.Error("cannot listen", "addr", cfg.addr, "err", err)
 		return 1
 	}
+	if err := srv.Start(ctx); err != nil {
+		log.Error("starting", "err", err)
+		return 1
+	}
+	defer srv.Stop()
 	hs := &http.Server{Handler: srv.Echo, ReadHeaderTimeout: 10 * time.Second}
 	if keys, err := api.ListKeys(ctx, st); err == nil && !hasAdmin(keys) {
 		fmt.Fprintf(stdout, `No admin API key exists yet. Create the first one (shown once) with:

@@ -41,6 +41,10 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 		c = cfg[0]
 	}
 	srv := New(c, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
 	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}

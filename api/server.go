@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,12 +31,35 @@ type Config struct {
 	Version string
 }
 
-// Server holds the Echo instance and what handlers share.
+// Server holds the Echo instance and what handlers share. Each capability
+// (sourcing, procurement, open data, OGC API, INSPIRE) keeps its own state in
+// its own type, created by its routes function, and may register a starter
+// that Start runs (to load in-memory indexes from the store).
 type Server struct {
-	Echo  *echo.Echo
-	store store.Store
-	cfg   Config
-	log   *slog.Logger
+	Echo     *echo.Echo
+	store    store.Store
+	cfg      Config
+	log      *slog.Logger
+	starters []func(context.Context) error
+	stoppers []func()
+}
+
+// Start runs the capabilities' start-up work (loading indexes, resuming or
+// failing interrupted jobs). Call it once after New, before serving.
+func (s *Server) Start(ctx context.Context) error {
+	for _, start := range s.starters {
+		if err := start(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stop ends background work (jobs) after the HTTP server has shut down.
+func (s *Server) Stop() {
+	for _, stop := range s.stoppers {
+		stop()
+	}
 }
 
 // Collections used by the foundation.
@@ -44,11 +68,14 @@ const (
 	collKeys          = "api_keys"
 )
 
-// Indexes lists what the foundation's collections need; Prepare applies it.
-var Indexes = []store.Index{
-	{Collection: collOrganisations, Unique: []string{"shortName", "gssCode"}, Fields: []string{"name"}},
-	{Collection: collKeys, Unique: []string{"hash"}},
-}
+// Indexes lists what every collection needs; Prepare applies it. Each
+// capability appends its own list here.
+var Indexes = slices.Concat(
+	[]store.Index{
+		{Collection: collOrganisations, Unique: []string{"shortName", "gssCode"}, Fields: []string{"name"}},
+		{Collection: collKeys, Unique: []string{"hash"}},
+	},
+)
 
 // New builds the server with every route registered.
 func New(cfg Config, st store.Store, log *slog.Logger) *Server {
@@ -67,7 +94,7 @@ func New(cfg Config, st store.Store, log *slog.Logger) *Server {
 	e.Use(middleware.RequestID())
 	e.Use(s.recoverer)
 	e.Use(s.requestLog)
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024, Skipper: gzipSkipper}))
 	e.Use(s.bodyLimit)
 	s.routes()
 	return s
@@ -92,11 +119,13 @@ func (s *Server) routes() {
 	v1.GET("/me", s.me, s.authenticate)
 
 	v1.GET("/audit", s.listAudit, s.authenticate)
+
+	// Capabilities, one line each.
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.
-func Prepare(ctx context.Context, st store.Store, extra ...store.Index) error {
-	if err := st.EnsureIndexes(ctx, append(append([]store.Index{}, Indexes...), extra...)); err != nil {
+func Prepare(ctx context.Context, st store.Store) error {
+	if err := st.EnsureIndexes(ctx, Indexes); err != nil {
 		return err
 	}
 	page, err := st.List(ctx, collOrganisations, store.Query{Limit: 1})
