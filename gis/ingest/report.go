@@ -110,7 +110,7 @@ func (v *Validator) Report() *Report {
 		b := v.rep.bound
 		rep.BBox = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	}
-	// Nulls for properties first seen late: features before it lacked it.
+	// Copy, so the caller's snapshot does not change as reading goes on.
 	rep.Properties = append([]Property(nil), v.rep.Properties...)
 	return &rep
 }
