@@ -237,10 +237,9 @@ func (d Dataset) Validate() error {
 		p.Add("modified", "must not be before issued")
 	}
 	if d.Inspire != nil {
+		// The bounding box is not required here: publishing a version fills it
+		// from the data, and GeminiMissing reports it until then.
 		p = append(p, d.Inspire.problems().Prefix("inspire.")...)
-		if d.Spatial == nil || d.Spatial.BBox == nil {
-			p.Add("spatial.bbox", "is required for a spatial dataset (GEMINI geographic bounding box)")
-		}
 	}
 	return p.Err()
 }

@@ -124,7 +124,7 @@ func TestInspireAndGeminiMissing(t *testing.T) {
 	got := fields(d.Validate())
 	for _, f := range []string{"inspire.topicCategories[1]", "inspire.inspireThemes[1]", "inspire.conformity[0].specification",
 		"inspire.conformity[0].date", "inspire.conformity[0].result", "inspire.spatialResolution",
-		"inspire.referenceSystem", "spatial.bbox"} {
+		"inspire.referenceSystem"} {
 		if !slices.Contains(got, f) {
 			t.Errorf("no problem for %s in %v", f, got)
 		}
