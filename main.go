@@ -28,13 +28,14 @@ import (
 const version = "0.1.0"
 
 type config struct {
-	addr       string
-	dataDir    string
-	mongoURI   string
-	baseURL    string
-	trustProxy bool
-	bodyLimit  int64
-	logFormat  string
+	addr        string
+	dataDir     string
+	mongoURI    string
+	baseURL     string
+	trustProxy  bool
+	bodyLimit   int64
+	uploadLimit int64
+	logFormat   string
 }
 
 func env(name, fallback string) string {
@@ -56,6 +57,8 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.BoolVar(&c.trustProxy, "trust-proxy", trust, "derive links from X-Forwarded-Proto/Host (only behind a proxy that sets them) (env COUNCILAPI_TRUST_PROXY)")
 	limit, _ := strconv.ParseInt(env("COUNCILAPI_BODY_LIMIT", "1048576"), 10, 64)
 	fs.Int64Var(&c.bodyLimit, "body-limit", limit, "largest JSON request body in bytes; larger ones get 413 (env COUNCILAPI_BODY_LIMIT)")
+	upload, _ := strconv.ParseInt(env("COUNCILAPI_UPLOAD_LIMIT", "2147483648"), 10, 64)
+	fs.Int64Var(&c.uploadLimit, "upload-limit", upload, "largest dataset file upload in bytes (env COUNCILAPI_UPLOAD_LIMIT)")
 	fs.StringVar(&c.logFormat, "log-format", env("COUNCILAPI_LOG_FORMAT", "text"), "log format: text or json (env COUNCILAPI_LOG_FORMAT)")
 	return c
 }
@@ -147,7 +150,7 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 }
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
-	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, Version: version}, st, log)
+	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit, Version: version}, st, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.addr, "err", err)

@@ -27,6 +27,8 @@ type Config struct {
 	TrustProxy bool
 	// BodyLimit caps JSON request bodies, in bytes.
 	BodyLimit int64
+	// UploadLimit caps one uploaded dataset file, in bytes.
+	UploadLimit int64
 	// Version is reported by the landing page and OpenAPI document.
 	Version string
 }
@@ -42,6 +44,8 @@ type Server struct {
 	log      *slog.Logger
 	starters []func(context.Context) error
 	stoppers []func()
+
+	datasets *datasetsAPI
 }
 
 // Start runs the capabilities' start-up work (loading indexes, resuming or
@@ -121,6 +125,7 @@ func (s *Server) routes() {
 	v1.GET("/audit", s.listAudit, s.authenticate)
 
 	// Capabilities, one line each.
+	s.datasets = s.datasetsRoutes(v1)
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.

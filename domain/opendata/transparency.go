@@ -352,3 +352,12 @@ func groupThousands(f float64) string {
 	}
 	return s
 }
+
+// TemplateIDs lists the template ids, for messages naming the valid ones.
+func TemplateIDs() []string {
+	ids := make([]string, len(Templates))
+	for i, t := range Templates {
+		ids[i] = t.ID
+	}
+	return ids
+}
