@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 )
@@ -46,6 +47,9 @@ type Server struct {
 	stoppers []func()
 
 	datasets *datasetsAPI
+	// catalogueSource is the published catalogue every harvest format and
+	// page describes (the datasets capability).
+	catalogueSource catalogue.Source
 }
 
 // Start runs the capabilities' start-up work (loading indexes, resuming or
@@ -126,6 +130,7 @@ func (s *Server) routes() {
 
 	// Capabilities, one line each.
 	s.datasets = s.datasetsRoutes(v1)
+	s.catalogueSource = s.datasets
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.
