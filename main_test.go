@@ -259,3 +259,90 @@ func TestHealthcheckCommand(t *testing.T) {
 		t.Fatal("healthcheck succeeded with the server stopped")
 	}
 }
+
+// TestKillDuringUploadJobKeepsPreviousVersion kills the server (SIGKILL)
+// while a large upload is being processed, restarts it, and checks that
+// readers still get the previous version and no partial version shows.
+func TestKillDuringUploadJobKeepsPreviousVersion(t *testing.T) {
+	dir := t.TempDir()
+	pub := createKey(t, dir, "--role", "publisher", "--org", "bdc")
+	p := start(t, dir)
+	code, body := call(t, "POST", p.url+"/api/v1/datasets", pub,
+		`{"title":"Footfall counts","description":"Hourly footfall","contactPoint":{"email":"data@bolsover.gov.uk"}}`)
+	if code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var d struct{ ID, Slug string }
+	json.Unmarshal(body, &d)
+	upload := func(content []byte) string {
+		req, _ := http.NewRequest("POST", p.url+"/api/v1/datasets/"+d.ID+"/versions?filename=footfall.csv", bytes.NewReader(content))
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("Authorization", "Bearer "+pub)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 202 {
+			t.Fatalf("upload: %d %s", res.StatusCode, b)
+		}
+		var acc struct{ Job struct{ ID string } }
+		json.Unmarshal(b, &acc)
+		return acc.Job.ID
+	}
+	jobState := func(id string) (string, int) {
+		_, b := call(t, "GET", p.url+"/api/v1/jobs/"+id, pub, "")
+		var j struct {
+			State    string
+			Progress int
+		}
+		json.Unmarshal(b, &j)
+		return j.State, j.Progress
+	}
+	first := upload([]byte("site,hour,count\nMarket Place,2026-11-01T09:00,412\n"))
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if st, _ := jobState(first); st == "succeeded" {
+			break
+		} else if st == "failed" || time.Now().After(deadline) {
+			t.Fatalf("first upload: %s", st)
+		}
+	}
+	if code, b := call(t, "PATCH", p.url+"/api/v1/datasets/"+d.ID, pub, `{"status":"published"}`); code != 200 {
+		t.Fatalf("publish: %d %s", code, b)
+	}
+	_, v1 := call(t, "GET", p.url+"/datasets/"+d.Slug+"/latest.csv", "", "")
+
+	var big bytes.Buffer
+	big.WriteString("site,hour,count\n")
+	for i := 0; big.Len() < 60<<20; i++ {
+		fmt.Fprintf(&big, "Site %d,2026-11-01T%02d:00,%d\n", i%500, i%24, i)
+	}
+	second := upload(big.Bytes())
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		st, progress := jobState(second)
+		if st == "running" && progress > 0 {
+			break
+		}
+		if st != "queued" && st != "running" || time.Now().After(deadline) {
+			t.Fatalf("second upload finished (%s) before it could be interrupted; make the file bigger", st)
+		}
+	}
+	p.stop(t, syscall.SIGKILL)
+
+	p = start(t, dir)
+	if st, _ := jobState(second); st != "failed" {
+		t.Fatalf("interrupted job is %q after restart, want failed", st)
+	}
+	_, latest := call(t, "GET", p.url+"/datasets/"+d.Slug+"/latest.csv", "", "")
+	if !bytes.Equal(latest, v1) {
+		t.Fatalf("latest.csv after the interrupted upload is not version 1:\n%.200s", latest)
+	}
+	if code, _ := call(t, "GET", p.url+"/datasets/"+d.Slug+"/versions/2/data.csv", "", ""); code != 404 {
+		t.Fatalf("partial version 2 downloadable: %d", code)
+	}
+	_, vs := call(t, "GET", p.url+"/api/v1/datasets/"+d.ID+"/versions", "", "")
+	if !strings.Contains(string(vs), `"total":1`) {
+		t.Fatalf("public versions after restart: %s", vs)
+	}
+}
