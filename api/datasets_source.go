@@ -111,4 +111,3 @@ func (a *datasetsAPI) entry(ctx context.Context, base string, d datasetDoc, org 
 	}
 	return e, nil
 }
-

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -50,6 +51,8 @@ type Server struct {
 	// catalogueSource is the published catalogue every harvest format and
 	// page describes (the datasets capability).
 	catalogueSource catalogue.Source
+	// ogc holds the OGC API - Features collections of published spatial datasets.
+	ogc *ogc.Registry
 }
 
 // Start runs the capabilities' start-up work (loading indexes, resuming or
@@ -131,6 +134,10 @@ func (s *Server) routes() {
 	// Capabilities, one line each.
 	s.datasets = s.datasetsRoutes(v1)
 	s.catalogueSource = s.datasets
+	s.ogc = ogc.NewRegistry()
+	s.datasets.feedOGC(s.ogc)
+	RegisterOGC(e.Group("/ogc"), s.ogc, s.baseURL)
+	s.harvestRoutes(s.catalogueSource)
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.

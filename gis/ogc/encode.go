@@ -1,0 +1,84 @@
+package ogc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/jointict/councilapi/gis/crs"
+)
+
+// AppendItems writes an items page as a GeoJSON FeatureCollection. In CRS84
+// the pre-encoded features are copied as they are; in another CRS each
+// geometry is decoded, transformed (in that CRS's axis order, as Part 2
+// requires) and re-encoded, and the rest of the feature is copied.
+func (ix *Index) AppendItems(dst []byte, r Result, to crs.CRS, links []Link, now time.Time) ([]byte, error) {
+	dst = append(dst, `{"type":"FeatureCollection","numberMatched":`...)
+	dst = strconv.AppendInt(dst, int64(r.Matched), 10)
+	dst = append(dst, `,"numberReturned":`...)
+	dst = strconv.AppendInt(dst, int64(len(r.Ordinals)), 10)
+	dst = append(dst, `,"timeStamp":"`...)
+	dst = now.UTC().AppendFormat(dst, time.RFC3339)
+	dst = append(dst, `","links":`...)
+	dst = appendLinks(dst, links)
+	dst = append(dst, `,"features":[`...)
+	var err error
+	for i, o := range r.Ordinals {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if dst, err = ix.appendFeatureIn(dst, o, to); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, "]}"...), nil
+}
+
+// AppendFeature writes one feature with its links.
+func (ix *Index) AppendFeature(dst []byte, o uint32, to crs.CRS, links []Link) ([]byte, error) {
+	dst, err := ix.appendFeatureIn(dst, o, to)
+	if err != nil {
+		return nil, err
+	}
+	dst = dst[:len(dst)-1] // reopen the feature object to add its links
+	dst = append(dst, `,"links":`...)
+	dst = appendLinks(dst, links)
+	return append(dst, '}'), nil
+}
+
+func (ix *Index) appendFeatureIn(dst []byte, o uint32, to crs.CRS) ([]byte, error) {
+	f := ix.Encoded(o)
+	if to == crs.CRS84 || to == 0 || !ix.hasGeom[o] {
+		return append(dst, f...), nil
+	}
+	g, err := ix.Geometry(o)
+	if err != nil {
+		return nil, fmt.Errorf("feature %s: %w", ix.ID(o), err)
+	}
+	tg, err := crs.TransformGeometry(g, crs.CRS84, to)
+	if err != nil {
+		return nil, fmt.Errorf("feature %s cannot be given in %s: %w", ix.ID(o), to, err)
+	}
+	raw, err := geojson.NewGeometry(tg).MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	dst = append(dst, featurePrefix...)
+	dst = append(dst, raw...)
+	return append(dst, f[ix.geomEnd[o]:]...), nil
+}
+
+func appendLinks(dst []byte, links []Link) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if links == nil {
+		links = []Link{}
+	}
+	_ = enc.Encode(links) // Link has only strings and an integer
+	return append(dst, bytes.TrimRight(buf.Bytes(), "\n")...)
+}

@@ -1,0 +1,150 @@
+package ogc
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// nodeSize is the fan-out of the R-tree. 16 keeps a leaf's entries in two
+// cache lines of ordinals while the tree of 1 M points stays 5 levels deep.
+const nodeSize = 16
+
+// rtree is a static R-tree packed with Sort-Tile-Recursive (Leutenegger et
+// al. 1997): entries are sorted into vertical slices by x, each slice by y,
+// and packed nodeSize at a time, level by level. Packing gives nearly full,
+// barely overlapping nodes, which an insert-built tree or orb's quadtree
+// (one pointer-heavy node per point) does not; and it is a few flat slices
+// rather than a million small objects for the garbage collector to trace.
+type rtree struct {
+	leaves []uint32 // feature ordinals in packed order
+	levels [][]node // levels[0] holds the leaf nodes; the last level is the root
+}
+
+type node struct {
+	b          orb.Bound
+	start, end uint32 // children: leaves[start:end] on level 0, else levels[l-1][start:end]
+}
+
+func buildRTree(bounds []orb.Bound, has []bool) rtree {
+	var t rtree
+	for i, ok := range has {
+		if ok {
+			t.leaves = append(t.leaves, uint32(i))
+		}
+	}
+	if len(t.leaves) == 0 {
+		return t
+	}
+	centre := func(b orb.Bound) (float64, float64) { return (b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2 }
+	strSort(t.leaves, func(o uint32) (float64, float64) { return centre(bounds[o]) })
+	level := make([]node, 0, (len(t.leaves)+nodeSize-1)/nodeSize)
+	for s := 0; s < len(t.leaves); s += nodeSize {
+		e := min(s+nodeSize, len(t.leaves))
+		b := bounds[t.leaves[s]]
+		for _, o := range t.leaves[s+1 : e] {
+			b = b.Union(bounds[o])
+		}
+		level = append(level, node{b: b, start: uint32(s), end: uint32(e)})
+	}
+	t.levels = append(t.levels, level)
+	for len(level) > 1 {
+		// Reordering a level is safe: each node keeps its own child range.
+		strSort(level, func(n node) (float64, float64) { return centre(n.b) })
+		up := make([]node, 0, (len(level)+nodeSize-1)/nodeSize)
+		for s := 0; s < len(level); s += nodeSize {
+			e := min(s+nodeSize, len(level))
+			b := level[s].b
+			for _, n := range level[s+1 : e] {
+				b = b.Union(n.b)
+			}
+			up = append(up, node{b: b, start: uint32(s), end: uint32(e)})
+		}
+		level = up
+		t.levels = append(t.levels, level)
+	}
+	return t
+}
+
+// strSort orders items into ceil(sqrt(n/nodeSize)) vertical slices by x and
+// each slice by y, so consecutive runs of nodeSize items are compact tiles.
+func strSort[T any](items []T, xy func(T) (float64, float64)) {
+	slices.SortFunc(items, func(a, b T) int {
+		ax, _ := xy(a)
+		bx, _ := xy(b)
+		return cmpFloat(ax, bx)
+	})
+	pages := (len(items) + nodeSize - 1) / nodeSize
+	slabs := int(math.Ceil(math.Sqrt(float64(pages))))
+	per := slabs * nodeSize
+	for s := 0; s < len(items); s += per {
+		slab := items[s:min(s+per, len(items))]
+		slices.SortFunc(slab, func(a, b T) int {
+			_, ay := xy(a)
+			_, by := xy(b)
+			return cmpFloat(ay, by)
+		})
+	}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (t *rtree) bound() orb.Bound {
+	if len(t.levels) == 0 {
+		return orb.Bound{}
+	}
+	return t.levels[len(t.levels)-1][0].b
+}
+
+func intersects(a, b orb.Bound) bool {
+	return a.Min[0] <= b.Max[0] && a.Max[0] >= b.Min[0] && a.Min[1] <= b.Max[1] && a.Max[1] >= b.Min[1]
+}
+
+// search calls fn with the ordinal of every entry whose bound intersects q.
+// It walks with an explicit stack, so a query allocates nothing.
+func (t *rtree) search(q orb.Bound, bounds []orb.Bound, fn func(uint32)) {
+	if len(t.levels) == 0 {
+		return
+	}
+	type frame struct{ level, i int }
+	var stackArr [128]frame
+	stack := stackArr[:0]
+	top := len(t.levels) - 1
+	stack = append(stack, frame{top, 0})
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := &t.levels[f.level][f.i]
+		if !intersects(n.b, q) {
+			continue
+		}
+		if f.level == 0 {
+			for _, o := range t.leaves[n.start:n.end] {
+				if intersects(bounds[o], q) {
+					fn(o)
+				}
+			}
+			continue
+		}
+		for c := int(n.start); c < int(n.end); c++ {
+			stack = append(stack, frame{f.level - 1, c})
+		}
+	}
+}
+
+func (t *rtree) sizeBytes() int {
+	s := cap(t.leaves) * 4
+	for _, l := range t.levels {
+		s += cap(l) * 40
+	}
+	return s
+}
