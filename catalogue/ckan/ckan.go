@@ -1,0 +1,247 @@
+// Package ckan answers the subset of CKAN's Action API (version 3) that the
+// ckanext-harvest "ckan" harvester and CKAN clients use to copy a catalogue:
+// package_search, package_show, package_list, organization_list,
+// organization_show, license_list and status_show, with CKAN's field names,
+// {help, success, result} envelope and error objects.
+package ckan
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jointict/councilapi/catalogue"
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/opendata"
+)
+
+// Version is the CKAN release whose API shapes this package follows.
+const Version = "2.10.4"
+
+// Response is CKAN's envelope.
+type Response struct {
+	Help    string `json:"help"`
+	Success bool   `json:"success"`
+	Result  any    `json:"result,omitempty"`
+	Error   *Error `json:"error,omitempty"`
+}
+
+// Error is CKAN's error object: a type, a message and, for validation
+// errors, one list of messages per field.
+type Error struct {
+	Type    string              `json:"__type"`
+	Message string              `json:"message,omitempty"`
+	Fields  map[string][]string `json:"-"`
+	Status  int                 `json:"-"`
+}
+
+// MarshalJSON flattens Fields into the object, as CKAN does.
+func (e *Error) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"__type": e.Type}
+	if e.Message != "" {
+		m["message"] = e.Message
+	}
+	for k, v := range e.Fields {
+		m[k] = v
+	}
+	return marshal(m)
+}
+
+func notFound(what string) *Error {
+	return &Error{Type: "Not Found Error", Message: "Not found: " + what, Status: http.StatusNotFound}
+}
+
+func validation(field, msg string) *Error {
+	return &Error{Type: "Validation Error", Fields: map[string][]string{field: {msg}}, Status: http.StatusConflict}
+}
+
+func searchError(msg string) *Error {
+	return &Error{Type: "Search Query Error", Message: "Search Query is invalid: " + msg, Status: http.StatusConflict}
+}
+
+// Catalogue is what every action reads: the published entries and the
+// organisations, with the public base URL.
+type Catalogue struct {
+	BaseURL       string
+	Entries       []catalogue.Entry
+	Organisations []domain.Organisation
+	Title         string
+	Description   string
+}
+
+// Params are an action's parameters, from the query string or a JSON body.
+type Params map[string]string
+
+// Actions lists the supported action names.
+var Actions = []string{"package_search", "package_show", "package_list", "organization_list",
+	"organization_show", "license_list", "status_show"}
+
+// Help is the help URL CKAN puts in every response.
+func Help(base, action string) string { return base + "/api/3/action/help_show?name=" + action }
+
+// Call runs an action. ok is false for an unknown action name, which CKAN
+// answers with a bare 400 string rather than an envelope.
+func Call(cat Catalogue, action string, p Params) (result any, err *Error, ok bool) {
+	switch action {
+	case "package_search":
+		r, err := Search(cat, p)
+		return r, err, true
+	case "package_show":
+		r, err := show(cat, p)
+		return r, err, true
+	case "package_list":
+		r, err := packageList(cat, p)
+		return r, err, true
+	case "organization_list":
+		r, err := organizationList(cat, p)
+		return r, err, true
+	case "organization_show":
+		r, err := organizationShow(cat, p)
+		return r, err, true
+	case "license_list":
+		return Licences(), nil, true
+	case "status_show":
+		return map[string]any{"site_title": cat.Title, "site_description": cat.Description,
+			"site_url": cat.BaseURL, "ckan_version": Version, "error_emails_to": nil, "locale_default": "en_GB",
+			"extensions": []string{"dcat", "harvest", "spatial_metadata"}}, nil, true
+	}
+	return nil, nil, false
+}
+
+// Timestamp writes a time as CKAN does: UTC, microseconds, no zone.
+func Timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }
+
+func find(cat Catalogue, id string) (catalogue.Entry, bool) {
+	for _, e := range cat.Entries {
+		if e.Dataset.ID == id || e.Dataset.Slug == id {
+			return e, true
+		}
+	}
+	return catalogue.Entry{}, false
+}
+
+func show(cat Catalogue, p Params) (any, *Error) {
+	id := strings.TrimSpace(p["id"])
+	if id == "" {
+		return nil, validation("id", "Missing value")
+	}
+	e, ok := find(cat, id)
+	if !ok {
+		return nil, notFound("dataset " + id)
+	}
+	return FromEntry(e, counts(cat)), nil
+}
+
+// natural reads a non-negative integer parameter.
+func natural(p Params, name string, def int) (int, *Error) {
+	v, ok := p[name]
+	if !ok || v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, validation(name, "Invalid integer")
+	}
+	if n < 0 {
+		return 0, validation(name, "Must be a natural number")
+	}
+	return n, nil
+}
+
+func window[T any](items []T, p Params) ([]T, *Error) {
+	offset, err := natural(p, "offset", 0)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := natural(p, "limit", len(items))
+	if err != nil {
+		return nil, err
+	}
+	lo := min(offset, len(items))
+	return items[lo:min(len(items), lo+limit)], nil
+}
+
+func packageList(cat Catalogue, p Params) (any, *Error) {
+	names := make([]string, 0, len(cat.Entries))
+	for _, e := range cat.Entries {
+		names = append(names, e.Dataset.Slug)
+	}
+	slices.Sort(names)
+	return window(names, p)
+}
+
+func counts(cat Catalogue) map[string]int {
+	n := map[string]int{}
+	for _, e := range cat.Entries {
+		n[e.Publisher.ID]++
+	}
+	return n
+}
+
+func organizationList(cat Catalogue, p Params) (any, *Error) {
+	orgs := slices.Clone(cat.Organisations)
+	slices.SortFunc(orgs, func(a, b domain.Organisation) int { return strings.Compare(a.ID, b.ID) })
+	if strings.HasPrefix(p["sort"], "title") || strings.HasPrefix(p["sort"], "display_name") {
+		slices.SortStableFunc(orgs, func(a, b domain.Organisation) int { return strings.Compare(a.Name, b.Name) })
+	}
+	if strings.HasSuffix(p["sort"], " desc") {
+		slices.Reverse(orgs)
+	}
+	orgs, err := window(orgs, p)
+	if err != nil {
+		return nil, err
+	}
+	if !truthy(p["all_fields"]) {
+		names := make([]string, len(orgs))
+		for i, o := range orgs {
+			names[i] = o.ID
+		}
+		return names, nil
+	}
+	n := counts(cat)
+	out := make([]Organization, len(orgs))
+	for i, o := range orgs {
+		out[i] = FromOrganisation(cat.BaseURL, o, n[o.ID])
+	}
+	return out, nil
+}
+
+func organizationShow(cat Catalogue, p Params) (any, *Error) {
+	id := strings.TrimSpace(p["id"])
+	if id == "" {
+		return nil, validation("id", "Missing value")
+	}
+	n := counts(cat)
+	for _, o := range cat.Organisations {
+		if o.ID == id || strings.EqualFold(o.ShortName, id) {
+			org := FromOrganisation(cat.BaseURL, o, n[o.ID])
+			if truthy(p["include_datasets"]) {
+				pk := []Package{}
+				for _, e := range cat.Entries {
+					if e.Publisher.ID == o.ID && len(pk) < 1000 {
+						pk = append(pk, FromEntry(e, n))
+					}
+				}
+				org.Packages = pk
+			}
+			return org, nil
+		}
+	}
+	return nil, notFound("organization " + id)
+}
+
+func truthy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// License is one entry of license_list.
+type License = opendata.Licence
+
+// Licences is the licence list in CKAN's shape.
+func Licences() []License { return slices.Clone(opendata.Licences) }

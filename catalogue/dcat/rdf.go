@@ -1,0 +1,201 @@
+// Package dcat describes the published catalogue in DCAT-AP 2.1.1 (with the
+// GeoDCAT-AP extent for spatial datasets) as an RDF graph, and writes that one
+// graph as Turtle, JSON-LD or RDF/XML, so the three serialisations always
+// describe exactly the same triples.
+package dcat
+
+import (
+	"strings"
+)
+
+// Kind says what sort of RDF term a Term is.
+type Kind uint8
+
+const (
+	KindIRI Kind = iota
+	KindBlank
+	KindLiteral
+)
+
+// Term is an RDF term: an IRI, a blank node (Value is its label) or a
+// literal with either a datatype IRI or a language tag (never both; a plain
+// literal has neither and means xsd:string).
+type Term struct {
+	Kind     Kind
+	Value    string
+	Datatype string
+	Lang     string
+}
+
+// IRI is a named node. Characters RFC 3987 does not allow in an IRI
+// (spaces, controls, <>"{}|\^`) are percent-encoded, so a URL typed with a
+// stray space still serialises to the same valid IRI in every format.
+func IRI(s string) Term {
+	if strings.ContainsFunc(s, badIRIChar) {
+		var b strings.Builder
+		for _, c := range []byte(s) {
+			if c < 0x80 && badIRIChar(rune(c)) {
+				b.WriteString("%" + strings.ToUpper(hex(c)))
+			} else {
+				b.WriteByte(c)
+			}
+		}
+		s = b.String()
+	}
+	return Term{Kind: KindIRI, Value: s}
+}
+
+func badIRIChar(r rune) bool { return r <= 0x20 || r == 0x7f || strings.ContainsRune("<>\"{}|\\^`", r) }
+
+func hex(c byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[c>>4], digits[c&15]})
+}
+
+// Literal is a plain string literal.
+func Literal(s string) Term { return Term{Kind: KindLiteral, Value: s} }
+
+// Typed is a literal with a datatype IRI.
+func Typed(s, datatype string) Term { return Term{Kind: KindLiteral, Value: s, Datatype: datatype} }
+
+// LangString is a literal with a BCP 47 language tag.
+func LangString(s, lang string) Term {
+	return Term{Kind: KindLiteral, Value: s, Lang: strings.ToLower(lang)}
+}
+
+// Triple is one statement; P is always an IRI.
+type Triple struct{ S, P, O Term }
+
+// Graph is an ordered set of triples. Order of insertion is kept so that
+// serialisations are deterministic (and so their ETags are stable).
+type Graph struct {
+	triples []Triple
+	seen    map[Triple]bool
+	blanks  int
+}
+
+// NewGraph returns an empty graph.
+func NewGraph() *Graph { return &Graph{seen: map[Triple]bool{}} }
+
+// Blank returns a fresh blank node, unique within this graph.
+func (g *Graph) Blank() Term {
+	g.blanks++
+	return Term{Kind: KindBlank, Value: "b" + itoa(g.blanks)}
+}
+
+// Add inserts a triple unless it is already present. Vocabulary concepts are
+// described wherever they are used, so repeats are normal and are dropped.
+func (g *Graph) Add(s Term, p string, o Term) {
+	if o.Kind == KindLiteral {
+		o.Value = xmlSafe(o.Value)
+	}
+	t := Triple{s, IRI(p), o}
+	if g.seen[t] {
+		return
+	}
+	g.seen[t] = true
+	g.triples = append(g.triples, t)
+}
+
+// AddText adds a plain or language-tagged literal, skipping empty text.
+func (g *Graph) AddText(s Term, p, text, lang string) {
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	if lang == "" {
+		g.Add(s, p, Literal(text))
+		return
+	}
+	g.Add(s, p, LangString(text, lang))
+}
+
+// Triples returns the statements in insertion order.
+func (g *Graph) Triples() []Triple { return g.triples }
+
+// Len is the number of triples.
+func (g *Graph) Len() int { return len(g.triples) }
+
+// subjects groups the triples by subject, subjects in order of first
+// appearance, so each serialiser writes one block per node.
+func (g *Graph) subjects() (order []Term, by map[Term][]Triple) {
+	by = map[Term][]Triple{}
+	for _, t := range g.triples {
+		if _, ok := by[t.S]; !ok {
+			order = append(order, t.S)
+		}
+		by[t.S] = append(by[t.S], t)
+	}
+	return order, by
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// Namespaces used by the descriptions, with the prefixes DCAT-AP and
+// GeoDCAT-AP documents conventionally give them.
+const (
+	NSRDF   = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+	NSRDFS  = "http://www.w3.org/2000/01/rdf-schema#"
+	NSXSD   = "http://www.w3.org/2001/XMLSchema#"
+	NSDCAT  = "http://www.w3.org/ns/dcat#"
+	NSDCT   = "http://purl.org/dc/terms/"
+	NSFOAF  = "http://xmlns.com/foaf/0.1/"
+	NSVCARD = "http://www.w3.org/2006/vcard/ns#"
+	NSSKOS  = "http://www.w3.org/2004/02/skos/core#"
+	NSSPDX  = "http://spdx.org/rdf/terms#"
+	NSLOCN  = "http://www.w3.org/ns/locn#"
+	NSGSP   = "http://www.opengis.net/ont/geosparql#"
+	NSHYDRA = "http://www.w3.org/ns/hydra/core#"
+	NSADMS  = "http://www.w3.org/ns/adms#"
+	NSOWL   = "http://www.w3.org/2002/07/owl#"
+)
+
+// prefixes is the prefix table every serialiser declares, in this order.
+var prefixes = []struct{ Prefix, NS string }{
+	{"rdf", NSRDF}, {"rdfs", NSRDFS}, {"xsd", NSXSD}, {"dcat", NSDCAT}, {"dct", NSDCT},
+	{"foaf", NSFOAF}, {"vcard", NSVCARD}, {"skos", NSSKOS}, {"spdx", NSSPDX}, {"locn", NSLOCN},
+	{"gsp", NSGSP}, {"hydra", NSHYDRA}, {"adms", NSADMS}, {"owl", NSOWL},
+}
+
+// compact splits an IRI into a declared prefix and a local name safe in
+// Turtle, JSON-LD keys and XML element names alike; ok is false otherwise.
+func compact(iri string) (prefix, local string, ok bool) {
+	for _, p := range prefixes {
+		if strings.HasPrefix(iri, p.NS) {
+			local = iri[len(p.NS):]
+			if safeLocal(local) {
+				return p.Prefix, local, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// safeLocal accepts the intersection of Turtle PN_LOCAL and XML NCName that
+// the vocabularies use: a letter, then letters, digits, '_' or '-'.
+func safeLocal(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		switch {
+		case letter:
+		case i > 0 && (r >= '0' && r <= '9' || r == '_' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,143 @@
+package dcat
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteRDFXML writes the graph as RDF/XML, one rdf:Description per subject
+// (blank nodes by rdf:nodeID), which is what ckanext-dcat's harvester parses
+// by default.
+func WriteRDFXML(w io.Writer, g *Graph) error {
+	// Predicates outside the prefix table get generated prefixes, because an
+	// RDF/XML property must be an element name.
+	extra := map[string]string{}
+	var extraOrder []string
+	qname := map[string]string{}
+	for _, t := range g.triples {
+		p := t.P.Value
+		if _, done := qname[p]; done {
+			continue
+		}
+		if pre, l, ok := compact(p); ok {
+			qname[p] = pre + ":" + l
+			continue
+		}
+		i := strings.LastIndexAny(p, "#/")
+		if i < 0 || !safeLocal(p[i+1:]) {
+			return fmt.Errorf("dcat: predicate %s cannot be written as an RDF/XML element", p)
+		}
+		ns := p[:i+1]
+		pre, ok := extra[ns]
+		if !ok {
+			pre = "ns" + itoa(len(extra)+1)
+			extra[ns] = pre
+			extraOrder = append(extraOrder, ns)
+		}
+		qname[p] = pre + ":" + p[i+1:]
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rdf:RDF")
+	for _, p := range prefixes {
+		fmt.Fprintf(bw, "\n    xmlns:%s=\"%s\"", p.Prefix, xmlEscape(p.NS, true))
+	}
+	for _, ns := range extraOrder {
+		fmt.Fprintf(bw, "\n    xmlns:%s=\"%s\"", extra[ns], xmlEscape(ns, true))
+	}
+	bw.WriteString(">\n")
+	order, by := g.subjects()
+	for _, s := range order {
+		bw.WriteString("  <rdf:Description ")
+		bw.WriteString(xmlNodeAttr(s, "rdf:about"))
+		bw.WriteString(">\n")
+		for _, t := range by[s] {
+			el := qname[t.P.Value]
+			bw.WriteString("    <" + el)
+			switch t.O.Kind {
+			case KindIRI:
+				bw.WriteString(" " + xmlNodeAttr(t.O, "rdf:resource") + "/>\n")
+				continue
+			case KindBlank:
+				bw.WriteString(" " + xmlNodeAttr(t.O, "") + "/>\n")
+				continue
+			}
+			switch {
+			case t.O.Lang != "":
+				bw.WriteString(` xml:lang="` + xmlEscape(t.O.Lang, true) + `"`)
+			case t.O.Datatype != "":
+				bw.WriteString(` rdf:datatype="` + xmlEscape(t.O.Datatype, true) + `"`)
+			}
+			bw.WriteString(">" + xmlEscape(t.O.Value, false) + "</" + el + ">\n")
+		}
+		bw.WriteString("  </rdf:Description>\n")
+	}
+	bw.WriteString("</rdf:RDF>\n")
+	return bw.Flush()
+}
+
+// xmlNodeAttr names a node: attr="IRI" for IRIs, rdf:nodeID for blank nodes.
+func xmlNodeAttr(t Term, attr string) string {
+	if t.Kind == KindBlank {
+		return `rdf:nodeID="` + t.Value + `"`
+	}
+	return attr + `="` + xmlEscape(t.Value, true) + `"`
+}
+
+// xmlEscape escapes markup characters, and carriage returns (and, in
+// attributes, tabs and line feeds) as character references so that XML's
+// end-of-line and attribute normalisation cannot change the value.
+func xmlEscape(s string, attr bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\r':
+			b.WriteString("&#xD;")
+		case '\n', '\t':
+			if attr {
+				fmt.Fprintf(&b, "&#x%X;", r)
+			} else {
+				b.WriteRune(r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// xmlSafe replaces the characters XML 1.0 cannot carry at all (most C0
+// controls, lone surrogates, U+FFFE/U+FFFF) with U+FFFD. Graph.Add applies
+// it to every literal so that all three serialisations hold the same text.
+func xmlSafe(s string) string {
+	ok := true
+	for _, r := range s {
+		if !xmlChar(r) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if xmlChar(r) {
+			return r
+		}
+		return '\uFFFD'
+	}, s)
+}
+
+func xmlChar(r rune) bool {
+	return r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
