@@ -3,10 +3,13 @@ package api
 import (
 	"bufio"
 	"context"
+	"crypto/sha1"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"strconv"
@@ -74,6 +77,7 @@ func (a *datasetsAPI) looksLikeGeoJSON(ctx context.Context, key string) (bool, e
 type blobWriter struct {
 	pw   *io.PipeWriter
 	buf  *bufio.Writer
+	sha1 hash.Hash
 	done chan struct{}
 	info store.BlobInfo
 	err  error
@@ -81,7 +85,8 @@ type blobWriter struct {
 
 func (a *datasetsAPI) newBlobWriter(ctx context.Context, key string) *blobWriter {
 	pr, pw := io.Pipe()
-	w := &blobWriter{pw: pw, buf: bufio.NewWriterSize(pw, 256<<10), done: make(chan struct{})}
+	w := &blobWriter{pw: pw, sha1: sha1.New(), done: make(chan struct{})}
+	w.buf = bufio.NewWriterSize(io.MultiWriter(pw, w.sha1), 256<<10)
 	go func() {
 		defer close(w.done)
 		w.info, w.err = a.s.store.PutBlob(ctx, key, pr)
@@ -91,6 +96,9 @@ func (a *datasetsAPI) newBlobWriter(ctx context.Context, key string) *blobWriter
 }
 
 func (w *blobWriter) Write(p []byte) (int, error) { return w.buf.Write(p) }
+
+// sum1 is the SHA-1 of everything written, once finished.
+func (w *blobWriter) sum1() string { return hex.EncodeToString(w.sha1.Sum(nil)) }
 
 // finish flushes and waits for the blob; abort discards it.
 func (w *blobWriter) finish() (store.BlobInfo, error) {
@@ -214,8 +222,8 @@ func (a *datasetsAPI) processTabular(ctx context.Context, h *jobHandle, d datase
 		return err
 	}
 	v.Files = []versionFile{
-		{Ext: "csv", MediaType: "text/csv; charset=utf-8", Size: csvInfo.Size, SHA256: csvInfo.SHA256},
-		{Ext: "json", MediaType: "application/json", Size: jsonInfo.Size, SHA256: jsonInfo.SHA256},
+		{Ext: "csv", MediaType: "text/csv; charset=utf-8", Size: csvInfo.Size, SHA256: csvInfo.SHA256, SHA1: csvOut.sum1()},
+		{Ext: "json", MediaType: "application/json", Size: jsonInfo.Size, SHA256: jsonInfo.SHA256, SHA1: jsonOut.sum1()},
 	}
 	h.progress(ctx, 99, opendata.JobCounts{Bytes: v.ByteSize, Rows: rows})
 	return nil
@@ -366,18 +374,19 @@ func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datase
 		return fmt.Errorf("the file has %d invalid features (first: %s); nothing was published", v.Report.Errors, firstProblem(v.Report))
 	}
 	geoInfo, err := out.finish()
+	geoSHA1 := out.sum1()
 	if err != nil {
 		return err
 	}
 	v.Extent = &opendata.BBox{MinX: extent.Min[0], MinY: extent.Min[1], MaxX: extent.Max[0], MaxY: extent.Max[1]}
 	h.progress(ctx, 80, opendata.JobCounts{Features: count})
-	csvInfo, err := a.writeFeatureCSV(ctx, d.ID, v)
+	csvFile, err := a.writeFeatureCSV(ctx, d.ID, v)
 	if err != nil {
 		return err
 	}
 	v.Files = []versionFile{
-		{Ext: "geojson", MediaType: "application/geo+json", Size: geoInfo.Size, SHA256: geoInfo.SHA256},
-		{Ext: "csv", MediaType: "text/csv; charset=utf-8", Size: csvInfo.Size, SHA256: csvInfo.SHA256},
+		{Ext: "geojson", MediaType: "application/geo+json", Size: geoInfo.Size, SHA256: geoInfo.SHA256, SHA1: geoSHA1},
+		csvFile,
 	}
 	return nil
 }
@@ -407,20 +416,20 @@ func spatialReport(rep *ingest.Report, transform []ingest.Problem) *opendata.Rep
 
 // writeFeatureCSV writes the spatial CSV download (a WKT geometry column and
 // one column per property) from the published GeoJSON, so the two always agree.
-func (a *datasetsAPI) writeFeatureCSV(ctx context.Context, datasetID string, v *versionDoc) (store.BlobInfo, error) {
+func (a *datasetsAPI) writeFeatureCSV(ctx context.Context, datasetID string, v *versionDoc) (versionFile, error) {
 	b, err := a.s.store.OpenBlob(ctx, fileKey(datasetID, v.Number, "geojson"))
 	if err != nil {
-		return store.BlobInfo{}, err
+		return versionFile{}, err
 	}
 	defer b.Close()
 	ra, cleanup, err := readerAt(b)
 	if err != nil {
-		return store.BlobInfo{}, err
+		return versionFile{}, err
 	}
 	defer cleanup()
 	rd, err := ingest.Open(ingest.FormatGeoJSON, ra, b.Info().Size, ingest.Options{})
 	if err != nil {
-		return store.BlobInfo{}, err
+		return versionFile{}, err
 	}
 	defer rd.Close()
 	out := a.newBlobWriter(ctx, fileKey(datasetID, v.Number, "csv"))
@@ -438,7 +447,7 @@ func (a *datasetsAPI) writeFeatureCSV(ctx context.Context, datasetID string, v *
 		}
 		if err != nil {
 			out.abort(err)
-			return store.BlobInfo{}, err
+			return versionFile{}, err
 		}
 		row[0], row[1] = f.ID, wkt.MarshalString(f.Geometry)
 		for i, p := range v.Props {
@@ -449,9 +458,10 @@ func (a *datasetsAPI) writeFeatureCSV(ctx context.Context, datasetID string, v *
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		out.abort(err)
-		return store.BlobInfo{}, err
+		return versionFile{}, err
 	}
-	return out.finish()
+	info, err := out.finish()
+	return versionFile{Ext: "csv", MediaType: "text/csv; charset=utf-8", Size: info.Size, SHA256: info.SHA256, SHA1: out.sum1()}, err
 }
 
 func cellText(v any) string {

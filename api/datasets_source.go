@@ -96,7 +96,7 @@ func (a *datasetsAPI) entry(ctx context.Context, base string, d datasetDoc, org 
 		}
 		url := base + "/datasets/" + d.Slug + "/latest." + f.Ext
 		e.Distributions = append(e.Distributions, catalogue.Distribution{Title: title, Format: format,
-			MediaType: f.MediaType, AccessURL: url, DownloadURL: url, ByteSize: f.Size, SHA256: f.SHA256,
+			MediaType: f.MediaType, AccessURL: url, DownloadURL: url, ByteSize: f.Size, SHA256: f.SHA256, SHA1: f.SHA1,
 			Version: current.Number, Issued: issued, Modified: issued})
 	}
 	if current.Extent != nil {

@@ -41,6 +41,7 @@ type versionFile struct {
 	MediaType string `json:"mediaType"`
 	Size      int64  `json:"size"`
 	SHA256    string `json:"sha256"`
+	SHA1      string `json:"sha1"` // for DCAT-AP 2.1.1, whose checksums must be SHA-1
 }
 
 // uploadOptions are how the publisher says to read a file.

@@ -102,10 +102,8 @@ func TestHarvestDCATFormatsAreOneGraphAndConform(t *testing.T) {
 	}
 	slices.Sort(files) // catalog.jsonld, catalog.rdf, catalog.ttl
 	dcattest.Isomorphic(t, files, []string{"json-ld", "xml", "turtle"})
-	ttl, _ := os.ReadFile(files[2])
-	checksums := strings.Count(string(ttl), "a spdx:Checksum ;")
 	for _, f := range files {
-		dcattest.SHACL211(t, f, checksums)
+		dcattest.SHACL211(t, f)
 	}
 }
 

@@ -23,6 +23,7 @@ type Distribution struct {
 	DownloadURL string    `json:"downloadURL,omitempty"` // empty for services
 	ByteSize    int64     `json:"byteSize,omitempty"`
 	SHA256      string    `json:"sha256,omitempty"`
+	SHA1        string    `json:"sha1,omitempty"` // DCAT-AP 2.1.1 checksums are SHA-1
 	Version     int       `json:"version,omitempty"`
 	Issued      time.Time `json:"issued"`
 	Modified    time.Time `json:"modified"`

@@ -68,8 +68,8 @@ func TestTurtleDescribesTheDatasetsAsDCATAP(t *testing.T) {
 		"dct:format <http://publications.europa.eu/resource/authority/file-type/CSV>",
 		"dcat:mediaType <http://www.iana.org/assignments/media-types/text/csv>",
 		`dcat:byteSize "482113"^^xsd:decimal`,
-		"spdx:algorithm spdx:checksumAlgorithm_sha256",
-		`spdx:checksumValue "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"^^xsd:hexBinary`,
+		"spdx:algorithm spdx:checksumAlgorithm_sha1",
+		`spdx:checksumValue "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"^^xsd:hexBinary`,
 		"dct:license <http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/>",
 		"<http://statistics.data.gov.uk/id/statistical-geography/E07000038> a dct:Location",
 		`dcat:bbox "POLYGON((-2.4701 53.3602, -2.2601 53.3602, -2.2601 53.4788, -2.4701 53.4788, -2.4701 53.3602))"^^gsp:wktLiteral`,
@@ -173,8 +173,7 @@ func TestThreeSerialisationsAreOneGraph(t *testing.T) {
 func TestCatalogPassesDCATAP211SHACL(t *testing.T) {
 	g := dcat.CatalogGraph(catalog(), dcattest.Entries(base, 1), paging(1, 100))
 	files := writeAll(t, g)
-	checksums := strings.Count(string(encodeAll(t, g)[dcat.Turtle]), "a spdx:Checksum ;")
 	for _, f := range dcat.Formats {
-		dcattest.SHACL211(t, files[f], checksums)
+		dcattest.SHACL211(t, files[f])
 	}
 }

@@ -163,14 +163,16 @@ func addDistribution(g *Graph, ds Term, e catalogue.Entry, d catalogue.Distribut
 		// xsd:nonNegativeInteger.
 		g.Add(dist, NSDCAT+"byteSize", Typed(strconv.FormatInt(d.ByteSize, 10), NSXSD+"decimal"))
 	}
-	if d.SHA256 != "" {
+	// DCAT-AP 2.1.1 allows one checksum per distribution and pins its
+	// algorithm to SHA-1; data.json and CKAN carry the SHA-256 instead.
+	if d.SHA1 != "" {
 		cs := g.Blank()
 		g.Add(dist, NSSPDX+"checksum", cs)
 		rdfType(g, cs, NSSPDX+"Checksum")
-		alg := IRI(NSSPDX + "checksumAlgorithm_sha256")
+		alg := IRI(NSSPDX + "checksumAlgorithm_sha1")
 		g.Add(cs, NSSPDX+"algorithm", alg)
 		rdfType(g, alg, NSSPDX+"ChecksumAlgorithm")
-		g.Add(cs, NSSPDX+"checksumValue", Typed(strings.ToLower(d.SHA256), NSXSD+"hexBinary"))
+		g.Add(cs, NSSPDX+"checksumValue", Typed(strings.ToLower(d.SHA1), NSXSD+"hexBinary"))
 	}
 	if lic != nil {
 		g.Add(dist, NSDCT+"license", *lic)

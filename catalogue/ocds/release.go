@@ -59,6 +59,17 @@ type Amount procurement.Pence
 
 func (a Amount) MarshalJSON() ([]byte, error) { return []byte(procurement.Pence(a).String()), nil }
 
+// UnmarshalJSON reads the amount back exactly, so a stored release decodes
+// to the value it was published with.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	var p procurement.Pence
+	if err := p.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*a = Amount(p)
+	return nil
+}
+
 func gbp(p procurement.Pence) *Value { return &Value{Amount: Amount(p), Currency: "GBP"} }
 
 // Period is a span of dates.

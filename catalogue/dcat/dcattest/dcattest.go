@@ -36,8 +36,10 @@ func at(s string) time.Time {
 func ptr[T any](v T) *T { return &v }
 
 const (
-	spendSHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-	treesSHA = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+	spendSHA  = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	treesSHA  = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+	spendSHA1 = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"
+	treesSHA1 = "0beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33"
 )
 
 // Spend is NEDDC's "Spending over £500", version 3 of a monthly series.
@@ -64,7 +66,7 @@ func Spend(base string) catalogue.Entry {
 		Versions: []opendata.Version{v},
 		Distributions: []catalogue.Distribution{
 			{Title: "Spending over £500 (CSV)", Format: "CSV", MediaType: "text/csv", AccessURL: page,
-				DownloadURL: dl + "csv", ByteSize: 482113, SHA256: spendSHA, Version: 3,
+				DownloadURL: dl + "csv", ByteSize: 482113, SHA256: spendSHA, SHA1: spendSHA1, Version: 3,
 				Issued: *v.Published, Modified: *v.Published},
 			{Title: "Spending over £500 (JSON)", Format: "JSON", MediaType: "application/json", AccessURL: page,
 				DownloadURL: dl + "json", Version: 3, Issued: *v.Published, Modified: *v.Published},
@@ -106,7 +108,7 @@ func Trees(base string) catalogue.Entry {
 		MetadataRecordURL: base + "/inspire/records/" + d.Inspire.FileIdentifier + ".xml",
 		Distributions: []catalogue.Distribution{
 			{Title: "Highway trees (GeoJSON)", Format: "GeoJSON", MediaType: "application/geo+json", AccessURL: page,
-				DownloadURL: dl + "geojson", ByteSize: 3650412, SHA256: treesSHA, Version: 1,
+				DownloadURL: dl + "geojson", ByteSize: 3650412, SHA256: treesSHA, SHA1: treesSHA1, Version: 1,
 				Issued: *v.Published, Modified: *v.Published},
 			{Title: "Highway trees (CSV with WKT)", Format: "CSV", MediaType: "text/csv", AccessURL: page,
 				DownloadURL: dl + "csv", Version: 1, Issued: *v.Published, Modified: *v.Published},
