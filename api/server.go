@@ -86,6 +86,7 @@ var Indexes = slices.Concat(
 		{Collection: collOrganisations, Unique: []string{"shortName", "gssCode"}, Fields: []string{"name"}},
 		{Collection: collKeys, Unique: []string{"hash"}},
 	},
+	sourcingIndexes,
 )
 
 // New builds the server with every route registered.
@@ -138,6 +139,7 @@ func (s *Server) routes() {
 	s.datasets.feedOGC(s.ogc)
 	RegisterOGC(e.Group("/ogc"), s.ogc, s.baseURL)
 	s.harvestRoutes(s.catalogueSource)
+	s.sourcingRoutes(v1)
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/csv"
-	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jointict/councilapi/domain"
 )
 
 // Factor is one figure of a factor set with where it comes from.
@@ -34,18 +37,25 @@ const CurrentFactorSetVersion = "uk-2025.1"
 //go:embed factors.csv
 var factorsUK2025 []byte
 
-var factorSets = map[string]*FactorSet{
-	CurrentFactorSetVersion: mustLoadFactorSet(CurrentFactorSetVersion, factorsUK2025),
-}
+var (
+	factorSetsMu sync.RWMutex
+	factorSets   = map[string]*FactorSet{
+		CurrentFactorSetVersion: mustLoadFactorSet(CurrentFactorSetVersion, factorsUK2025),
+	}
+)
 
 // LookupFactorSet returns a factor set by version.
 func LookupFactorSet(version string) (*FactorSet, bool) {
+	factorSetsMu.RLock()
+	defer factorSetsMu.RUnlock()
 	fs, ok := factorSets[version]
 	return fs, ok
 }
 
 // FactorSetVersions lists the versions that can be used.
 func FactorSetVersions() []string {
+	factorSetsMu.RLock()
+	defer factorSetsMu.RUnlock()
 	var out []string
 	for v := range factorSets {
 		out = append(out, v)
@@ -54,22 +64,82 @@ func FactorSetVersions() []string {
 	return out
 }
 
+// RegisterFactorSet adds a factor set read from CSV (key,value,unit,year,source
+// with a header row), for a new DESNZ publication loaded at start-up. An
+// existing version is never replaced, since stored comparisons name it; the
+// set must carry every factor the computation reads, checked here rather
+// than when a comparison first needs one.
+func RegisterFactorSet(version string, data []byte) error {
+	fs, err := loadFactorSet(version, data)
+	if err != nil {
+		return err
+	}
+	base := factorSets[CurrentFactorSetVersion]
+	var p domain.Problems
+	for _, f := range base.Factors {
+		if !strings.HasPrefix(f.Key, "grid.") && !fs.Has(f.Key) {
+			p.Add("factors", "lacks %s (%s)", f.Key, f.Unit)
+		}
+	}
+	if fs.gridYears() == 0 {
+		p.Add("factors", "needs at least one grid.YYYY factor")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	factorSetsMu.Lock()
+	defer factorSetsMu.Unlock()
+	if _, taken := factorSets[version]; taken {
+		return domain.Errorf(domain.CodeConflict, "factor set %s exists and is immutable; publish a new version", version)
+	}
+	factorSets[version] = fs
+	return nil
+}
+
 func mustLoadFactorSet(version string, data []byte) *FactorSet {
+	fs, err := loadFactorSet(version, data)
+	if err != nil {
+		panic(err)
+	}
+	return fs
+}
+
+func loadFactorSet(version string, data []byte) (*FactorSet, error) {
+	if version == "" {
+		return nil, domain.Errorf(domain.CodeInvalid, "a factor set needs a version")
+	}
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
-		panic(fmt.Sprintf("factor set %s: %v", version, err))
+		return nil, domain.Errorf(domain.CodeInvalid, "factor set %s: %v", version, err)
+	}
+	if len(rows) < 2 || len(rows[0]) != 5 {
+		return nil, domain.Errorf(domain.CodeInvalid, "factor set %s: want a header and rows of key,value,unit,year,source", version)
 	}
 	fs := &FactorSet{Version: version, byKey: map[string]Factor{}}
-	for _, r := range rows[1:] {
-		year, err := strconv.Atoi(r[3])
-		if err != nil {
-			panic(fmt.Sprintf("factor set %s, %s: year %q", version, r[0], r[3]))
+	for i, r := range rows[1:] {
+		year, errY := strconv.Atoi(r[3])
+		value, errV := ParseDec(r[1])
+		if errY != nil || errV != nil || r[0] == "" || r[4] == "" {
+			return nil, domain.Errorf(domain.CodeInvalid, "factor set %s, row %d (%s): needs a key, a decimal value, a year and a source", version, i+2, r[0])
 		}
-		f := Factor{Key: r[0], Value: MustDec(r[1]), Unit: r[2], Year: year, Source: r[4]}
+		if _, dup := fs.byKey[r[0]]; dup {
+			return nil, domain.Errorf(domain.CodeInvalid, "factor set %s lists %s twice", version, r[0])
+		}
+		f := Factor{Key: r[0], Value: value, Unit: r[2], Year: year, Source: r[4]}
 		fs.Factors = append(fs.Factors, f)
 		fs.byKey[f.Key] = f
 	}
-	return fs
+	return fs, nil
+}
+
+func (fs *FactorSet) gridYears() int {
+	n := 0
+	for _, f := range fs.Factors {
+		if len(f.Key) == 9 && f.Key[:5] == "grid." {
+			n++
+		}
+	}
+	return n
 }
 
 // Get returns a factor; a missing key is a programming error in the set.

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -247,5 +248,34 @@ func TestParseSearchQuery(t *testing.T) {
 	_, err = ParseSearchQuery(url.Values{"lot": {"cloud-nope"}, "limit": {"1000"}, "sort": {"cheapest"}, "colour": {"red"}})
 	if got := strings.Join(fieldsOf(err), ","); got != "colour,lot,limit,sort" {
 		t.Errorf("problems = %s", got)
+	}
+}
+
+func TestRegisterFactorSet(t *testing.T) {
+	full := strings.Replace(string(factorsUK2025), "grid.2025,0.177,", "grid.2025,0.150,", 1)
+	full = strings.Replace(full, "grid.2024,", "grid.2026,", 1)
+	if err := RegisterFactorSet("test-register.1", []byte(full)); err != nil {
+		t.Fatal(err)
+	}
+	fs, ok := LookupFactorSet("test-register.1")
+	if !ok || fs.Get("grid.2025").Value != MustDec("0.15") {
+		t.Fatalf("registered set not found or wrong: %v", ok)
+	}
+	if !slices.Contains(FactorSetVersions(), "test-register.1") {
+		t.Error("version not listed")
+	}
+	if err := RegisterFactorSet("test-register.1", []byte(full)); domain.ErrorCode(err) != domain.CodeConflict {
+		t.Errorf("re-registering a version: %v, want a conflict", err)
+	}
+	if err := RegisterFactorSet(CurrentFactorSetVersion, []byte(full)); domain.ErrorCode(err) != domain.CodeConflict {
+		t.Errorf("replacing the current version: %v, want a conflict", err)
+	}
+	lacking := "key,value,unit,year,source\ngrid.2025,0.1,kgCO2e/kWh,2025,test\n"
+	err := RegisterFactorSet("test-register.2", []byte(lacking))
+	if domain.ErrorCode(err) != domain.CodeInvalid || !strings.Contains(err.Error(), "pue.onprem") {
+		t.Errorf("incomplete set: %v, want a problem naming the missing factors", err)
+	}
+	if _, ok := LookupFactorSet("test-register.2"); ok {
+		t.Error("an invalid set was registered")
 	}
 }

@@ -1,6 +1,7 @@
 package sourcing
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -8,7 +9,7 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite WORKED_EXAMPLE.md from the computed comparison")
+var update = flag.Bool("update", false, "rewrite the worked example in README.md from the computed comparison")
 
 func dp(s string) *Dec { d := MustDec(s); return &d }
 
@@ -47,29 +48,50 @@ func workedExample() Comparison {
 	}
 }
 
-func TestWorkedExampleReproducesDocument(t *testing.T) {
+// The worked example lives in the README between these markers; the text
+// between them is generated from workedExample() and checked here, so the
+// published figures cannot drift from the engine.
+const (
+	readmePath        = "../../README.md"
+	readmeBegin       = "<!-- sourcing-worked-example:begin (generated: go test ./domain/sourcing -run WorkedExample -update) -->"
+	readmeEnd         = "<!-- sourcing-worked-example:end -->"
+	readmeSectionHead = "## Sourcing: the best-value method and a worked example"
+)
+
+func TestWorkedExampleReproducesREADME(t *testing.T) {
 	res, err := Compare(workedExample())
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := renderWorkedExample(workedExample(), res)
-	if *update {
-		if err := os.WriteFile("WORKED_EXAMPLE.md", []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile("WORKED_EXAMPLE.md")
+	raw, err := os.ReadFile(readmePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+	readme := string(raw)
+	b, e := strings.Index(readme, readmeBegin), strings.Index(readme, readmeEnd)
+	if *update {
+		if b < 0 || e < b {
+			t.Fatalf("README.md lacks the markers %q and %q under %q", readmeBegin, readmeEnd, readmeSectionHead)
+		}
+		readme = readme[:b+len(readmeBegin)] + "\n" + got + readme[e:]
+		if err := os.WriteFile(readmePath, []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b, e = strings.Index(readme, readmeBegin), strings.Index(readme, readmeEnd)
+	}
+	if b < 0 || e < b || !strings.Contains(readme[:b], readmeSectionHead) {
+		t.Fatalf("README.md lacks the section %q with the markers %q ... %q", readmeSectionHead, readmeBegin, readmeEnd)
+	}
+	want := readme[b+len(readmeBegin)+1 : e]
+	if got != want {
+		gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
 		for i := range min(len(gl), len(wl)) {
 			if gl[i] != wl[i] {
-				t.Fatalf("WORKED_EXAMPLE.md line %d differs:\n doc: %s\n now: %s\n(run go test -run WorkedExample -update after checking the change is intended)", i+1, wl[i], gl[i])
+				t.Fatalf("README.md worked example, line %d of the section differs:\n doc: %s\n now: %s\n(run go test ./domain/sourcing -run WorkedExample -update after checking the change is intended)", i+1, wl[i], gl[i])
 			}
 		}
-		t.Fatalf("WORKED_EXAMPLE.md has %d lines, the computation %d", len(wl), len(gl))
+		t.Fatalf("README.md worked example has %d lines, the computation %d", len(wl), len(gl))
 	}
 }
 
@@ -117,12 +139,18 @@ func TestWorkedExampleByHand(t *testing.T) {
 func renderWorkedExample(c Comparison, r Result) string {
 	var b strings.Builder
 	p := func(f string, a ...any) { fmt.Fprintf(&b, f+"\n", a...) }
-	p("# Worked example: %s", r.Title)
+	p("### The method")
 	p("")
-	p("Generated from `workedExample()` in `domain/sourcing/worked_example_test.go`; `go test ./domain/sourcing -run WorkedExample`")
-	p("recomputes every figure below and fails if any differs. Amounts are pounds excluding VAT; rates are fractions.")
+	p("%s", r.Method)
 	p("")
-	p("## Inputs")
+	p("### Worked example: %s", r.Title)
+	p("")
+	p("Generated from `workedExample()` in `domain/sourcing/worked_example_test.go`: `go test ./domain/sourcing -run WorkedExample`")
+	p("recomputes every figure below and fails if any differs, and `go test ./api -run SourcingWorkedExample` posts the request")
+	p("below to `POST /api/v1/comparisons` and checks the response against these tables. Amounts are pounds excluding VAT;")
+	p("rates are fractions.")
+	p("")
+	p("#### Inputs")
 	p("")
 	p("- Horizon %d years from %d (year 0), discount rate %s, usage hours %s a year, factor set `%s`.", r.HorizonYears, r.StartYear, r.DiscountRate, r.UsageHours, r.FactorSetVersion)
 	p("- Weights: price %s, quality %s, social value %s, environment %s.", r.Weights.Price, r.Weights.Quality, r.Weights.SocialValue, r.Weights.Environment)
@@ -150,10 +178,23 @@ func renderWorkedExample(c Comparison, r Result) string {
 			o.Name, o.ServiceID, o.SupplierName, o.PriceMin, o.PriceMax, o.PriceUnit, o.PriceInterval, o.PriceBasis, q, o.Onboarding, o.Exit, o.Indexation, carbon)
 	}
 	p("")
-	p("## Year by year")
+	p("The same inputs as the body of `POST /api/v1/comparisons`:")
+	p("")
+	p("```json")
+	var req strings.Builder
+	enc := json.NewEncoder(&req)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		panic(err)
+	}
+	b.WriteString(req.String())
+	p("```")
+	p("")
+	p("#### Year by year")
 	for _, o := range r.Options {
 		p("")
-		p("### %s (%s)", o.Name, o.Kind)
+		p("##### %s (%s)", o.Name, o.Kind)
 		p("")
 		p("| Year | t | Cost lines | Cash | Discount factor | Discounted | Cumulative cash | Cumulative discounted | kWh | Grid kgCO2e/kWh | Operational kgCO2e | Embodied kgCO2e |")
 		p("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -167,7 +208,7 @@ func renderWorkedExample(c Comparison, r Result) string {
 		}
 	}
 	p("")
-	p("## Summary")
+	p("#### Summary")
 	p("")
 	p("| Option | Whole-life cost | NPV | Saving vs baseline (NPV) | Saving (nominal) | Break-even | kWh | Total kgCO2e | Env. score | Price pts | Quality pts | Social value pts | Environment pts | Best value | Rank |")
 	p("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -181,22 +222,18 @@ func renderWorkedExample(c Comparison, r Result) string {
 			s.EnergyKWh.Fixed(3), s.TotalKgCO2e.Fixed(3), s.EnvironmentalScore.Fixed(6), s.PricePoints.Fixed(6), s.QualityPoints.Fixed(6), s.SocialValuePoints.Fixed(6), s.EnvironmentPoints.Fixed(6), s.BestValueScore.Fixed(6), s.Rank)
 	}
 	p("")
-	p("## Flags")
+	p("#### Flags")
 	p("")
 	for _, f := range r.Flags {
 		p("- `%s`: %s", f.Code, f.Message)
 	}
 	p("")
-	p("## Assumptions and factors")
+	p("#### Assumptions and factors")
 	p("")
 	p("| Name | Value | Unit | Source |")
 	p("|---|---|---|---|")
 	for _, a := range r.Assumptions {
 		p("| %s | %s | %s | %s |", a.Name, a.Value, a.Unit, a.Source)
 	}
-	p("")
-	p("## Method")
-	p("")
-	p("%s", r.Method)
 	return b.String()
 }
