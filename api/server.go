@@ -87,6 +87,7 @@ var Indexes = slices.Concat(
 		{Collection: collKeys, Unique: []string{"hash"}},
 	},
 	sourcingIndexes,
+	procurementIndexes,
 )
 
 // New builds the server with every route registered.
@@ -140,6 +141,7 @@ func (s *Server) routes() {
 	RegisterOGC(e.Group("/ogc"), s.ogc, s.baseURL)
 	s.harvestRoutes(s.catalogueSource)
 	s.sourcingRoutes(v1)
+	s.procurementRoutes(v1, s.Echo)
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.

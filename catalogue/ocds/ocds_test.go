@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jointict/councilapi/catalogue/ocds/ocdstest"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/procurement"
 	"github.com/jointict/councilapi/internal/testref"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 var cfg = Config{Prefix: "ocds-abc123-", PublisherName: "North East Derbyshire District Council",
@@ -219,58 +219,11 @@ func TestMergeRules(t *testing.T) {
 	}
 }
 
-func loadSchemas(t *testing.T) *jsonschema.Compiler {
-	dir := testref.Shared(t, "reference/ocds")
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft4)
-	c.AssertFormat()
-	for _, f := range []string{"release-schema.json", "release-package-schema.json", "record-package-schema.json"} {
-		fh, err := os.Open(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(fh)
-		fh.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.AddResource("https://standard.open-contracting.org/schema/1__1__5/"+f, doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// The record package schema refers to the versioned release schema,
-	// which is not in ../shared; records here carry no versionedRelease, so
-	// an empty schema stands in for it.
-	if err := c.AddResource("https://standard.open-contracting.org/schema/1__1__5/versioned-release-validation-schema.json", map[string]any{}); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func validate(t *testing.T, c *jsonschema.Compiler, schema string, v any) {
-	t.Helper()
-	sch, err := c.Compile("https://standard.open-contracting.org/schema/1__1__5/" + schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("%s invalid: %v", schema, err)
-	}
-}
-
 func TestPackagesValidateAgainstOCDSSchemas(t *testing.T) {
-	c := loadSchemas(t)
+	c := ocdstest.Schemas(t)
 	rels := allReleases(t)
 	published := at("2026-06-01T00:00:00Z")
-	validate(t, c, "release-package-schema.json", NewReleasePackage(cfg, cfg.BaseURI+"/releases", published, rels))
+	ocdstest.Validate(t, c, "release-package-schema.json", NewReleasePackage(cfg, cfg.BaseURI+"/releases", published, rels))
 	rp, err := NewRecordPackage(cfg, cfg.BaseURI+"/records", published, rels)
 	if err != nil {
 		t.Fatal(err)
@@ -278,15 +231,12 @@ func TestPackagesValidateAgainstOCDSSchemas(t *testing.T) {
 	if len(rp.Records) != 4 {
 		t.Fatalf("%d records, want 4", len(rp.Records))
 	}
-	validate(t, c, "record-package-schema.json", rp)
+	ocdstest.Validate(t, c, "record-package-schema.json", rp)
 
 	// The validator really checks: a release without initiationType fails.
 	bad := rels[0]
 	bad.InitiationType = ""
-	sch, _ := c.Compile("https://standard.open-contracting.org/schema/1__1__5/release-schema.json")
-	b, _ := json.Marshal(bad)
-	inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(string(b)))
-	if sch.Validate(inst) == nil {
+	if ocdstest.Check(t, c, "release-schema.json", bad) == nil {
 		t.Error("a release with an empty initiationType validated")
 	}
 }
@@ -407,4 +357,21 @@ func errorsAs(err error, target **domain.Error) bool {
 		*target = e
 	}
 	return ok
+}
+
+func TestStoredReleaseDecodesToWhatWasPublished(t *testing.T) {
+	for _, r := range lifecycle(t, "JICT-2026-001", procurement.StateClosed, false) {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Release
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		again, _ := json.Marshal(back)
+		if string(again) != string(b) {
+			t.Fatalf("release %s changed through JSON:\n%s\n%s", r.ID, b, again)
+		}
+	}
 }
