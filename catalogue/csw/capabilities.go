@@ -1,0 +1,119 @@
+package csw
+
+import "net/http"
+
+func (e *engine) capabilities() []byte {
+	info := e.info()
+	ident := el("ows:ServiceIdentification", txt("ows:Title", info.Title), txt("ows:Abstract", info.Abstract))
+	if len(info.Keywords) > 0 {
+		kw := el("ows:Keywords")
+		for _, k := range info.Keywords {
+			kw.add(txt("ows:Keyword", k))
+		}
+		ident.add(kw)
+	}
+	ident.add(txt("ows:ServiceType", "CSW"), txt("ows:ServiceTypeVersion", Version),
+		txt("ows:Fees", info.Fees), txt("ows:AccessConstraints", info.Constraints))
+
+	provider := el("ows:ServiceProvider", txt("ows:ProviderName", info.Provider))
+	if info.ProviderSite != "" {
+		provider.add(el("ows:ProviderSite").attr("xlink:type", "simple").attr("xlink:href", info.ProviderSite))
+	}
+	contact := el("ows:ServiceContact")
+	if info.ContactName != "" {
+		contact.add(txt("ows:IndividualName", info.ContactName))
+	}
+	if info.ContactEmail != "" {
+		contact.add(el("ows:ContactInfo", el("ows:Address", txt("ows:ElectronicMailAddress", info.ContactEmail))))
+	}
+	provider.add(contact)
+
+	schemas := []string{NamespaceCSW, NamespaceGMD}
+	types := []string{"csw:Record", "gmd:MD_Metadata"}
+	sets := []string{"brief", "summary", "full"}
+	formats := []string{"application/xml"}
+	ops := el("ows:OperationsMetadata",
+		e.operation("GetCapabilities", param("sections", "All")),
+		e.operation("DescribeRecord", param("typeName", types...), param("outputFormat", formats...),
+			param("schemaLanguage", "http://www.w3.org/XML/Schema")),
+		e.operation("GetRecords", param("typeNames", types...), param("outputSchema", schemas...),
+			param("outputFormat", formats...), param("resultType", "hits", "results"),
+			param("ElementSetName", sets...), param("CONSTRAINTLANGUAGE", "FILTER", "CQL_TEXT")).
+			add(el("ows:Constraint", owsValues("apiso:Title", "apiso:Identifier", "apiso:Modified", "apiso:Subject",
+				"apiso:Abstract", "apiso:Type", "apiso:Format", "apiso:BoundingBox", "apiso:AnyText")...).
+				attr("name", "SupportedISOQueryables"),
+				el("ows:Constraint", owsValues("dc:identifier", "dc:title", "dc:subject", "dc:type", "dc:format",
+					"dct:abstract", "dct:modified", "ows:BoundingBox", "csw:AnyText")...).
+					attr("name", "SupportedDublinCoreQueryables")),
+		e.operation("GetRecordById", param("outputSchema", schemas...), param("outputFormat", formats...),
+			param("ElementSetName", sets...)),
+		param("service", "CSW"), param("version", Version))
+
+	filter := el("ogc:Filter_Capabilities",
+		el("ogc:Spatial_Capabilities",
+			el("ogc:GeometryOperands", txt("ogc:GeometryOperand", "gml:Envelope")),
+			el("ogc:SpatialOperators", el("ogc:SpatialOperator").attr("name", "BBOX"))),
+		el("ogc:Scalar_Capabilities",
+			el("ogc:LogicalOperators"),
+			el("ogc:ComparisonOperators", txt("ogc:ComparisonOperator", "EqualTo"),
+				txt("ogc:ComparisonOperator", "NotEqualTo"), txt("ogc:ComparisonOperator", "LessThan"),
+				txt("ogc:ComparisonOperator", "GreaterThan"), txt("ogc:ComparisonOperator", "LessThanEqualTo"),
+				txt("ogc:ComparisonOperator", "GreaterThanEqualTo"), txt("ogc:ComparisonOperator", "Like"))),
+		el("ogc:Id_Capabilities", el("ogc:EID"), el("ogc:FID")))
+
+	root := el("csw:Capabilities", ident, provider, ops, filter).
+		attr("xmlns:csw", NamespaceCSW).attr("xmlns:ows", nsOWS).attr("xmlns:ogc", nsOGC).
+		attr("xmlns:gml", nsGML).attr("xmlns:xlink", nsXLink).attr("xmlns:xsi", nsXSI).
+		attr("version", Version).
+		attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
+	return document(root)
+}
+
+func (e *engine) operation(name string, params ...*node) *node {
+	href := func(verb string) *node {
+		return el("ows:"+verb).attr("xlink:type", "simple").attr("xlink:href", e.base)
+	}
+	op := el("ows:Operation", el("ows:DCP", el("ows:HTTP", href("Get"), href("Post")))).attr("name", name)
+	return op.add(params...)
+}
+
+func param(name string, vals ...string) *node {
+	return el("ows:Parameter", owsValues(vals...)...).attr("name", name)
+}
+
+func owsValues(vals ...string) []*node {
+	out := make([]*node, 0, len(vals))
+	for _, v := range vals {
+		out = append(out, txt("ows:Value", v))
+	}
+	return out
+}
+
+// describeRecord points at the schemas of the two record types rather than
+// inlining them; clients only check that the type is known.
+func (e *engine) describeRecord(r *request) ([]byte, *exception) {
+	types := r.typeNames
+	if len(types) == 0 {
+		types = []string{"csw:Record", "gmd:MD_Metadata"}
+	}
+	resp := el("csw:DescribeRecordResponse").
+		attr("xmlns:csw", NamespaceCSW).attr("xmlns:xsi", nsXSI).
+		attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
+	for _, t := range types {
+		var ns, loc string
+		switch localName(t) {
+		case "Record":
+			ns, loc = NamespaceCSW, "http://schemas.opengis.net/csw/2.0.2/record.xsd"
+		case "MD_Metadata":
+			ns, loc = NamespaceGMD, "http://schemas.opengis.net/iso/19139/20060504/gmd/gmd.xsd"
+		default:
+			return nil, &exception{status: http.StatusBadRequest, code: "InvalidParameterValue", locator: "typeName",
+				text: "typeName must be csw:Record or gmd:MD_Metadata, not " + t}
+		}
+		schema := el("xs:schema", el("xs:include").attr("schemaLocation", loc)).
+			attr("xmlns:xs", nsXS).attr("targetNamespace", ns).attr("elementFormDefault", "qualified")
+		resp.add(el("csw:SchemaComponent", schema).
+			attr("targetNamespace", ns).attr("schemaLanguage", "http://www.w3.org/XML/Schema"))
+	}
+	return document(resp), nil
+}

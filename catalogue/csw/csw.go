@@ -1,0 +1,177 @@
+// Package csw is an OGC Catalogue Service for the Web 2.0.2 engine over a
+// Catalogue of records: GetCapabilities, DescribeRecord, GetRecords and
+// GetRecordById, as KVP GET or XML POST, answering in Dublin Core
+// (csw:Record) or ISO 19139 (the GEMINI record itself). It behaves as pycsw
+// does towards the clients that matter to councils: data.gov.uk's gemini-csw
+// harvester (OWSLib getrecords2 + getrecordbyid), QGIS MetaSearch and GDAL.
+//
+// Handle is pure: it takes the request's parts and returns the response's, so
+// the HTTP layer mounts it with one line and tests drive it without a server.
+package csw
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Namespaces and the two output schemas.
+const (
+	NamespaceCSW = "http://www.opengis.net/cat/csw/2.0.2"
+	NamespaceGMD = "http://www.isotc211.org/2005/gmd"
+	Version      = "2.0.2"
+	ContentType  = "application/xml; charset=UTF-8"
+)
+
+// Catalogue supplies the records. The engine filters, sorts and pages them in
+// memory: a council catalogue holds hundreds of spatial records, not millions.
+type Catalogue interface {
+	Records(ctx context.Context) ([]Record, error)
+}
+
+// Describer may be implemented by a Catalogue to name the service in
+// GetCapabilities; without it the capabilities use neutral defaults.
+type Describer interface {
+	ServiceInfo() ServiceInfo
+}
+
+// ServiceInfo is what GetCapabilities says about the service and its provider.
+type ServiceInfo struct {
+	Title        string
+	Abstract     string
+	Keywords     []string
+	Provider     string
+	ProviderSite string
+	ContactName  string
+	ContactEmail string
+	Fees         string
+	Constraints  string
+}
+
+// Record is one catalogue entry: the Dublin Core summary that csw:Record
+// output and the filters use, and the ISO 19139 (GEMINI) document served for
+// outputSchema gmd.
+type Record struct {
+	Identifier string // the GEMINI fileIdentifier
+	Title      string
+	Abstract   string
+	Subjects   []string
+	Type       string // "dataset" or "service"
+	Formats    []string
+	Modified   time.Time
+	BBox       BBox // WGS84; zero when unknown
+	Links      []Link
+	XML        []byte // the gmd:MD_Metadata document
+}
+
+// Link is a dct:references entry.
+type Link struct {
+	URL    string
+	Scheme string // e.g. "OGC API - Features", "WWW:DOWNLOAD-1.0-http--download"
+}
+
+// BBox is a WGS84 box in decimal degrees.
+type BBox struct {
+	West, South, East, North float64
+}
+
+// IsZero reports whether the box is unset.
+func (b BBox) IsZero() bool { return b == BBox{} }
+
+func (b BBox) intersects(o BBox) bool {
+	return !b.IsZero() && b.West <= o.East && o.West <= b.East && b.South <= o.North && o.South <= b.North
+}
+
+// Handle answers one CSW request. method is the HTTP method, query the URL
+// query, body the request body (XML for POST). baseURL is the absolute URL the
+// service is mounted at (e.g. https://data.example.gov.uk/csw); capabilities
+// advertise it for both GET and POST.
+func Handle(ctx context.Context, cat Catalogue, baseURL, method string, query url.Values, body []byte) (int, string, []byte) {
+	e := engine{ctx: ctx, cat: cat, base: baseURL, now: time.Now().UTC()}
+	var (
+		req *request
+		ex  *exception
+	)
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		req, ex = parseKVP(query)
+	case http.MethodPost:
+		trimmed := strings.TrimSpace(string(body))
+		switch {
+		case strings.HasPrefix(trimmed, "<"):
+			req, ex = parseXML(body)
+		case trimmed != "":
+			form, err := url.ParseQuery(trimmed)
+			if err != nil {
+				ex = noApplicable(http.StatusBadRequest, "the POST body is neither XML nor a form: %v", err)
+			} else {
+				req, ex = parseKVP(form)
+			}
+		default:
+			req, ex = parseKVP(query)
+		}
+	default:
+		ex = &exception{status: http.StatusMethodNotAllowed, code: "NoApplicableCode",
+			text: "CSW accepts GET and POST, not " + method}
+	}
+	if ex != nil {
+		return ex.response()
+	}
+	out, ex := e.serve(req)
+	if ex != nil {
+		return ex.response()
+	}
+	return http.StatusOK, ContentType, out
+}
+
+type engine struct {
+	ctx  context.Context
+	cat  Catalogue
+	base string
+	now  time.Time
+}
+
+func (e *engine) serve(r *request) ([]byte, *exception) {
+	switch r.operation {
+	case "GetCapabilities":
+		return e.capabilities(), nil
+	case "DescribeRecord":
+		return e.describeRecord(r)
+	case "GetRecords":
+		return e.getRecords(r)
+	case "GetRecordById":
+		return e.getRecordByID(r)
+	}
+	return nil, &exception{status: http.StatusNotImplemented, code: "OperationNotSupported", locator: "request",
+		text: "operation " + r.operation + " is not supported: use GetCapabilities, DescribeRecord, GetRecords or GetRecordById"}
+}
+
+func (e *engine) records() ([]Record, *exception) {
+	recs, err := e.cat.Records(e.ctx)
+	if err != nil {
+		return nil, noApplicable(http.StatusInternalServerError, "the catalogue could not be read: %v", err)
+	}
+	return recs, nil
+}
+
+func (e *engine) info() ServiceInfo {
+	info := ServiceInfo{}
+	if d, ok := e.cat.(Describer); ok {
+		info = d.ServiceInfo()
+	}
+	if info.Title == "" {
+		info.Title = "Spatial data catalogue"
+	}
+	if info.Abstract == "" {
+		info.Abstract = "UK GEMINI 2.3 discovery metadata for the published spatial datasets and services."
+	}
+	if info.Fees == "" {
+		info.Fees = "None"
+	}
+	if info.Constraints == "" {
+		info.Constraints = "None"
+	}
+	return info
+}

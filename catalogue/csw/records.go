@@ -1,0 +1,155 @@
+package csw
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+func (e *engine) getRecords(r *request) ([]byte, *exception) {
+	all, ex := e.records()
+	if ex != nil {
+		return nil, ex
+	}
+	var matched []Record
+	for i := range all {
+		rec := &all[i]
+		if r.outputSchema == NamespaceGMD && len(rec.XML) == 0 {
+			continue // nothing to serve in ISO 19139
+		}
+		if r.filter == nil || r.filter.match(rec) {
+			matched = append(matched, *rec)
+		}
+	}
+	sortRecords(matched, r.sortBy)
+
+	m := len(matched)
+	var page []Record
+	next := 0
+	if r.resultType == "results" {
+		if from := r.startPosition - 1; from < m {
+			page = matched[from:min(from+r.maxRecords, m)]
+		}
+		if after := r.startPosition + len(page); after <= m {
+			next = after
+		}
+	} else if r.startPosition <= m {
+		next = r.startPosition
+	}
+
+	results := el("csw:SearchResults").
+		attr("numberOfRecordsMatched", strconv.Itoa(m)).
+		attr("numberOfRecordsReturned", strconv.Itoa(len(page))).
+		attr("nextRecord", strconv.Itoa(next)).
+		attr("recordSchema", r.outputSchema).
+		attr("elementSet", r.elementSet)
+	for i := range page {
+		results.add(encodeRecord(&page[i], r.outputSchema, r.elementSet))
+	}
+	resp := responseRoot("csw:GetRecordsResponse")
+	if r.requestID != "" {
+		resp.add(txt("csw:RequestId", r.requestID))
+	}
+	resp.add(el("csw:SearchStatus").attr("timestamp", e.now.Format("2006-01-02T15:04:05Z")), results)
+	return document(resp), nil
+}
+
+func (e *engine) getRecordByID(r *request) ([]byte, *exception) {
+	all, ex := e.records()
+	if ex != nil {
+		return nil, ex
+	}
+	resp := responseRoot("csw:GetRecordByIdResponse")
+	// Records come back in the order the ids were asked for; unknown ids are
+	// skipped, leaving an empty response, as CSW 2.0.2 and pycsw do.
+	for _, id := range r.ids {
+		for i := range all {
+			if all[i].Identifier == id && (r.outputSchema != NamespaceGMD || len(all[i].XML) > 0) {
+				resp.add(encodeRecord(&all[i], r.outputSchema, r.elementSet))
+				break
+			}
+		}
+	}
+	return document(resp), nil
+}
+
+func responseRoot(name string) *node {
+	return el(name).attr("xmlns:csw", NamespaceCSW).attr("xmlns:dc", nsDC).attr("xmlns:dct", nsDCT).
+		attr("xmlns:ows", nsOWS).attr("xmlns:xsi", nsXSI).attr("version", Version).
+		attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
+}
+
+func sortRecords(recs []Record, keys []sortKey) {
+	if len(keys) == 0 {
+		return
+	}
+	slices.SortStableFunc(recs, func(a, b Record) int {
+		for _, k := range keys {
+			var c int
+			switch queryable(k.property) {
+			case "identifier":
+				c = strings.Compare(a.Identifier, b.Identifier)
+			case "title":
+				c = cmp.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+			case "modified":
+				c = a.Modified.Compare(b.Modified)
+			}
+			if k.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+}
+
+// encodeRecord writes one record in the requested schema. In ISO 19139 every
+// element set is the whole GEMINI record: harvesters ask for brief when paging
+// and only read the fileIdentifier, which a full record also carries.
+func encodeRecord(rec *Record, schema, set string) *node {
+	if schema == NamespaceGMD {
+		return raw(rec.XML)
+	}
+	name := map[string]string{"brief": "csw:BriefRecord", "summary": "csw:SummaryRecord", "full": "csw:Record"}[set]
+	n := el(name, txt("dc:identifier", rec.Identifier), txt("dc:title", rec.Title))
+	if rec.Type != "" {
+		n.add(txt("dc:type", rec.Type))
+	}
+	if set != "brief" {
+		for _, s := range rec.Subjects {
+			n.add(txt("dc:subject", s))
+		}
+		for _, f := range rec.Formats {
+			n.add(txt("dc:format", f))
+		}
+		if set == "full" {
+			for _, l := range rec.Links {
+				ref := txt("dct:references", l.URL)
+				if l.Scheme != "" {
+					ref.attr("scheme", l.Scheme)
+				}
+				n.add(ref)
+			}
+		}
+		if !rec.Modified.IsZero() {
+			n.add(txt("dct:modified", rec.Modified.UTC().Format("2006-01-02")))
+		}
+		if rec.Abstract != "" {
+			n.add(txt("dct:abstract", rec.Abstract))
+		}
+	}
+	if !rec.BBox.IsZero() {
+		// pycsw's form: the EPSG 6.11 URN with latitude first.
+		b := rec.BBox
+		n.add(el("ows:BoundingBox",
+			txt("ows:LowerCorner", num(b.South)+" "+num(b.West)),
+			txt("ows:UpperCorner", num(b.North)+" "+num(b.East))).
+			attr("crs", "urn:x-ogc:def:crs:EPSG:6.11:4326").attr("dimensions", "2"))
+	}
+	return n
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
