@@ -142,6 +142,7 @@ func (s *Server) routes() {
 	s.harvestRoutes(s.catalogueSource)
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)
+	s.pagesRoutes()
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.

@@ -1,0 +1,261 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/opendata"
+	"github.com/jointict/councilapi/store"
+)
+
+// The catalogue's pages for people: templates, the style sheet and the map
+// script are embedded so the binary serves them with no files beside it.
+//
+//go:embed web/pages
+var pagesFS embed.FS
+
+// pagesAssetsPath is where the style sheet and script are served; their
+// URLs carry a hash of the content so browsers may cache them for long.
+const pagesAssetsPath = "/static/pages"
+
+// pagesAPI renders the open data catalogue as HTML: home and search,
+// dataset landing pages and organisation pages. It reads through the
+// datasets capability, so it shows exactly what the JSON API publishes.
+type pagesAPI struct {
+	s      *Server
+	tmpl   map[string]*template.Template
+	assets fs.FS
+	cssURL string
+	mapJS  string
+	maps   *svgMapCache
+}
+
+func (s *Server) pagesRoutes() {
+	p := newPagesAPI(s)
+	e := s.Echo
+	// HEAD too: link checkers and harvesters probe landing pages with it.
+	methods := []string{http.MethodGet, http.MethodHead}
+	e.Match(methods, "/", p.home)
+	e.Match(methods, "/datasets", p.home)
+	e.Match(methods, "/datasets/:slug", p.dataset)
+	e.Match(methods, "/organisations/:id", p.organisation)
+	e.Match(methods, pagesAssetsPath+"/:file", p.asset)
+	e.Use(p.htmlErrors)
+}
+
+func newPagesAPI(s *Server) *pagesAPI {
+	assets, err := fs.Sub(pagesFS, "web/pages")
+	if err != nil {
+		panic(err) // embedded above
+	}
+	p := &pagesAPI{s: s, assets: assets, tmpl: map[string]*template.Template{}, maps: newSVGMapCache(64),
+		cssURL: assetURL(assets, "site.css"), mapJS: assetURL(assets, "map.js")}
+	for _, name := range []string{"list", "dataset", "organisation", "error"} {
+		p.tmpl[name] = template.Must(template.New("layout.html").Funcs(pageFuncs).
+			ParseFS(assets, "layout.html", name+".html"))
+	}
+	return p
+}
+
+// assetURL names an embedded asset with a hash of its content, so a new
+// build never meets a stale cached copy.
+func assetURL(assets fs.FS, name string) string {
+	b, err := fs.ReadFile(assets, name)
+	if err != nil {
+		panic(err) // embedded above
+	}
+	sum := sha256.Sum256(b)
+	return pagesAssetsPath + "/" + name + "?v=" + hex.EncodeToString(sum[:6])
+}
+
+// page is what every template gets: the layout's fields plus the page's own.
+type page struct {
+	Title       string
+	CSS         string
+	Crumbs      []pageLink
+	Alternates  []pageAlternate
+	Description string // meta description
+	Styles      []string
+	Scripts     []string
+	Data        any
+}
+
+type pageLink struct{ Href, Text string }
+
+type pageAlternate struct{ Href, Type, Title string }
+
+// render writes a page with a content-hash ETag and answers 304 when the
+// browser already has it: pages change whenever the data does, so the hash
+// is the only validator that cannot go stale.
+func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) error {
+	pg.CSS = p.cssURL
+	var buf bytes.Buffer
+	if err := p.tmpl[name].Execute(&buf, pg); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if status == http.StatusOK {
+		sum := sha256.Sum256(buf.Bytes())
+		tag := `"` + hex.EncodeToString(sum[:12]) + `"`
+		h.Set("ETag", tag)
+		if etagMatches(c.Request().Header.Get("If-None-Match"), tag) {
+			return c.NoContent(http.StatusNotModified)
+		}
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+func etagMatches(inm, tag string) bool {
+	for _, t := range strings.Split(inm, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *pagesAPI) asset(c echo.Context) error {
+	name := c.Param("file")
+	types := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+	ct := types[path.Ext(name)]
+	b, err := fs.ReadFile(p.assets, name)
+	if err != nil || ct == "" {
+		return newProblem("not-found", "no such asset")
+	}
+	h := c.Response().Header()
+	if c.QueryParam("v") != "" {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	return c.Blob(http.StatusOK, ct, b)
+}
+
+// wantsHTML reports whether the client prefers HTML to JSON: browsers list
+// text/html first; API clients send JSON types, */* or nothing.
+func wantsHTML(r *http.Request) bool {
+	html, js := -1.0, -1.0
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		switch mt {
+		case "text/html", "application/xhtml+xml":
+			html = max(html, q)
+		case "application/json", ProblemContentType:
+			js = max(js, q)
+		}
+	}
+	return html > 0 && html >= js
+}
+
+// htmlErrors turns "not found" and "gone" into an HTML page for browsers,
+// wherever they happen outside the JSON API, so a mistyped link shows a page
+// with a way back rather than a JSON document. Other clients keep getting
+// problem JSON from the error handler.
+func (p *pagesAPI) htmlErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		r := c.Request()
+		if err == nil || c.Response().Committed || (r.Method != http.MethodGet && r.Method != http.MethodHead) ||
+			strings.HasPrefix(r.URL.Path, "/api/") {
+			return err
+		}
+		varyAccept(c) // the error's form depends on Accept; caches must know
+		if !wantsHTML(r) {
+			return err
+		}
+		prob := toProblem(err)
+		if prob.Status != http.StatusNotFound && prob.Status != http.StatusGone {
+			return err
+		}
+		return p.errorPage(c, prob.Status, prob.Detail)
+	}
+}
+
+func varyAccept(c echo.Context) {
+	h := c.Response().Header()
+	if !slices.Contains(h.Values("Vary"), "Accept") {
+		h.Add("Vary", "Accept")
+	}
+}
+
+type errorData struct {
+	Status  int
+	Heading string
+	Detail  string
+	Fields  []domain.FieldProblem
+}
+
+func (p *pagesAPI) errorPage(c echo.Context, status int, detail string, fields ...domain.FieldProblem) error {
+	varyAccept(c)
+	d := errorData{Status: status, Detail: detail, Fields: fields}
+	switch status {
+	case http.StatusNotFound:
+		d.Heading = "Page not found"
+		if detail == "no such record" || detail == "no resource at this URL" {
+			d.Detail = ""
+		}
+	case http.StatusGone:
+		d.Heading = "This dataset has been withdrawn"
+	default:
+		d.Heading = "There is a problem with your search"
+	}
+	if d.Detail != "" {
+		d.Detail = strings.ToUpper(d.Detail[:1]) + d.Detail[1:]
+	}
+	return p.render(c, status, "error", page{Title: d.Heading, Data: d,
+		Crumbs: []pageLink{{"/", "Open data"}}})
+}
+
+// queryProblem shows a bad search as an HTML error summary for browsers and
+// as problem JSON for everyone else.
+func (p *pagesAPI) queryProblem(c echo.Context, err error) error {
+	var de *domain.Error
+	if !wantsHTML(c.Request()) || !errors.As(err, &de) {
+		return err
+	}
+	return p.errorPage(c, http.StatusBadRequest, de.Message, de.Fields...)
+}
+
+// publishedBySlug finds a dataset anyone may see: published, or withdrawn
+// (shown as gone). Page routes take no API key, so bySlug hides every draft.
+func (p *pagesAPI) publishedBySlug(c echo.Context, slug string) (datasetDoc, error) {
+	d, err := p.s.datasets.bySlug(c, slug)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return d, newProblem("not-found", "there is no dataset at this address")
+	case err != nil:
+		return d, err
+	case d.Status == opendata.StatusWithdrawn:
+		gone := newProblem("not-found", "its publisher has withdrawn this dataset; its files are no longer available")
+		gone.Status, gone.Title, gone.Type = http.StatusGone, "Gone", "about:blank"
+		return d, gone
+	case d.Status != opendata.StatusPublished || d.CurrentVersion == 0:
+		return d, newProblem("not-found", "there is no dataset at this address")
+	}
+	return d, nil
+}

@@ -1,0 +1,305 @@
+package api
+
+import (
+	"cmp"
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/opendata"
+)
+
+// listData is the home and search page.
+type listData struct {
+	Home    bool
+	Q       string
+	Sort    string
+	Sorts   []option
+	Facets  []facet
+	Total   int
+	Results []resultItem
+	Paging  pagination
+	Clear   string // URL of the search with every filter removed
+	Chosen  []pageLink
+}
+
+type option struct {
+	Value, Text string
+	Selected    bool
+}
+
+// facet is one filter of the search with a count per value: how many
+// datasets the search would find with that value ticked, all other filters
+// kept.
+type facet struct {
+	Name, Legend string
+	Values       []facetValue
+}
+
+type facetValue struct {
+	Value, Text string
+	Count       int
+	Checked     bool
+	ID          string
+}
+
+type resultItem struct {
+	Href, Title, Publisher, PublisherHref, Snippet string
+	Formats                                        []string
+	Modified                                       time.Time
+}
+
+type pagination struct {
+	Prev, Next string
+	Pages      []pageNumber
+	From, To   int
+}
+
+type pageNumber struct {
+	N       int
+	Href    string
+	Current bool
+	Gap     bool
+}
+
+var pageSorts = []option{{opendata.SortRelevance, "Best match", false}, {opendata.SortModifiedDesc, "Recently updated", false},
+	{opendata.SortTitle, "Title A to Z", false}, {opendata.SortTitleDesc, "Title Z to A", false},
+	{opendata.SortIssuedDesc, "Recently published", false}}
+
+// home serves / and /datasets: search and facets over the published
+// catalogue. The whole published set matching q is read once and filtered
+// here, so the counts beside each filter and the result total come from the
+// same data; a district council's catalogue is a few hundred datasets.
+func (p *pagesAPI) home(c echo.Context) error {
+	params := c.QueryParams()
+	if params.Has("status") {
+		return p.queryProblem(c, &domain.Error{Code: domain.CodeInvalid, Message: "the catalogue shows published datasets only",
+			Fields: []domain.FieldProblem{{Field: "status", Problem: "remove it; drafts are listed by the API to their publisher"}}})
+	}
+	q, err := opendata.ParseQuery(params)
+	if err != nil {
+		return p.queryProblem(c, err)
+	}
+	q.Status = []opendata.Status{opendata.StatusPublished}
+	ctx := c.Request().Context()
+	all, err := p.publishedMatching(ctx, q)
+	if err != nil {
+		return err
+	}
+	orgs, err := p.s.datasets.Organisations(ctx)
+	if err != nil {
+		return err
+	}
+	orgName := map[string]string{}
+	for _, o := range orgs {
+		orgName[o.ID] = o.Name
+	}
+	var hits []datasetDoc
+	for _, d := range all {
+		if q.Matches(d.Dataset, d.Formats) {
+			hits = append(hits, d)
+		}
+	}
+	data := listData{Home: c.Path() == "/" && len(params) == 0, Q: q.Q, Sort: q.Sort, Total: len(hits)}
+	for _, s := range pageSorts {
+		s.Selected = s.Value == q.Sort
+		data.Sorts = append(data.Sorts, s)
+	}
+	data.Facets = buildFacets(q, all, orgName)
+	for i := q.Offset; i < len(hits) && i < q.Offset+q.Limit; i++ {
+		d := hits[i]
+		data.Results = append(data.Results, resultItem{Href: "/datasets/" + d.Slug, Title: d.Title,
+			Publisher: cmp.Or(orgName[d.Publisher], d.Publisher), PublisherHref: "/organisations/" + d.Publisher,
+			Snippet: snippet(d.Description, 220), Formats: formatLabels(d.Formats), Modified: d.Modified})
+	}
+	data.Paging = paginate(params, q, len(hits))
+	data.Clear = "/datasets"
+	if q.Q != "" {
+		data.Clear += "?" + url.Values{"q": {q.Q}}.Encode()
+	}
+	for _, f := range data.Facets {
+		for _, v := range f.Values {
+			if v.Checked {
+				data.Chosen = append(data.Chosen, pageLink{Href: withoutValue(params, f.Name, v.Value), Text: v.Text})
+			}
+		}
+	}
+	title := "Search open data"
+	if !data.Home {
+		title = "Datasets"
+		if q.Q != "" {
+			title = "Datasets matching “" + q.Q + "”"
+		}
+	}
+	pg := page{Title: title, Data: data, Description: "Open data published by the councils: search and download datasets.",
+		Alternates: []pageAlternate{{"/api/v1/datasets" + queryString(params), "application/json", "These results as JSON"}}}
+	if !data.Home {
+		pg.Crumbs = []pageLink{{"/", "Open data"}}
+	}
+	return p.render(c, 200, "list", pg)
+}
+
+// publishedMatching reads every published dataset whose text matches q.Q,
+// in q's order, using the JSON API's own search so the ranking agrees. The
+// first call only counts, because search sizes its result by the limit.
+func (p *pagesAPI) publishedMatching(ctx context.Context, q opendata.Query) ([]datasetDoc, error) {
+	base := opendata.Query{Q: q.Q, Status: q.Status, Sort: q.Sort, Limit: 1}
+	_, total, err := p.s.datasets.search(ctx, base)
+	if err != nil || total == 0 {
+		return nil, err
+	}
+	base.Limit = int(total)
+	docs, _, err := p.s.datasets.search(ctx, base)
+	return docs, err
+}
+
+func buildFacets(q opendata.Query, all []datasetDoc, orgName map[string]string) []facet {
+	// count tallies, for one filter, the datasets that pass every other filter.
+	count := func(clear func(*opendata.Query), values func(datasetDoc) []string) map[string]int {
+		qq := q
+		clear(&qq)
+		n := map[string]int{}
+		for _, d := range all {
+			if qq.Matches(d.Dataset, d.Formats) {
+				for _, v := range values(d) {
+					n[v]++
+				}
+			}
+		}
+		return n
+	}
+	build := func(name, legend string, chosen []string, counts map[string]int, text func(string) string) facet {
+		f := facet{Name: name, Legend: legend}
+		keys := map[string]bool{}
+		for k := range counts {
+			keys[k] = true
+		}
+		for _, k := range chosen {
+			keys[k] = true
+		}
+		for k := range keys {
+			f.Values = append(f.Values, facetValue{Value: k, Text: text(k), Count: counts[k],
+				Checked: slices.Contains(chosen, k), ID: "f-" + name + "-" + domIDPart(k)})
+		}
+		slices.SortFunc(f.Values, func(a, b facetValue) int {
+			return cmp.Or(b.Count-a.Count, strings.Compare(a.Text, b.Text))
+		})
+		return f
+	}
+	pubs := count(func(x *opendata.Query) { x.Publisher = nil }, func(d datasetDoc) []string { return []string{d.Publisher} })
+	themes := count(func(x *opendata.Query) { x.Theme = nil }, func(d datasetDoc) []string { return d.Themes })
+	formats := count(func(x *opendata.Query) { x.Format = nil }, func(d datasetDoc) []string { return d.Formats })
+	licences := count(func(x *opendata.Query) { x.Licence = nil }, func(d datasetDoc) []string { return []string{d.Licence} })
+	return []facet{
+		build("publisher", "Publisher", q.Publisher, pubs, func(s string) string { return cmp.Or(orgName[s], s) }),
+		build("theme", "Theme", q.Theme, themes, themeTitle),
+		build("format", "Format", q.Format, formats, formatLabel),
+		build("licence", "Licence", q.Licence, licences, licenceTitle),
+	}
+}
+
+func paginate(params url.Values, q opendata.Query, total int) pagination {
+	pg := pagination{From: q.Offset + 1, To: min(q.Offset+q.Limit, total)}
+	if total == 0 {
+		pg.From = 0
+	}
+	pages := (total + q.Limit - 1) / q.Limit
+	current := q.Offset/q.Limit + 1
+	href := func(n int) string {
+		v := url.Values{}
+		for k, vals := range params {
+			if k != "page" && k != "offset" {
+				v[k] = vals
+			}
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		return "/datasets" + queryString(v)
+	}
+	if pages <= 1 {
+		return pg
+	}
+	if current > 1 {
+		pg.Prev = href(current - 1)
+	}
+	if current < pages {
+		pg.Next = href(current + 1)
+	}
+	// First, last and two either side of the current page; gaps between.
+	last := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < current-2 || n > current+2) {
+			continue
+		}
+		if last != 0 && n > last+1 {
+			pg.Pages = append(pg.Pages, pageNumber{Gap: true})
+		}
+		pg.Pages = append(pg.Pages, pageNumber{N: n, Href: href(n), Current: n == current})
+		last = n
+	}
+	return pg
+}
+
+// withoutValue is the search URL with one filter value taken off (and
+// paging reset, since the results change).
+func withoutValue(params url.Values, name, value string) string {
+	v := url.Values{}
+	for k, vals := range params {
+		if k == "page" || k == "offset" {
+			continue
+		}
+		for _, occ := range vals {
+			for _, x := range strings.Split(occ, ",") {
+				if x = strings.TrimSpace(x); x != "" && !(k == name && canonical(name, x) == value) {
+					v.Add(k, x)
+				}
+			}
+		}
+	}
+	return "/datasets" + queryString(v)
+}
+
+func canonical(name, v string) string {
+	switch name {
+	case "theme":
+		if t, ok := opendata.LookupTheme(v); ok {
+			return t.Slug
+		}
+	case "licence":
+		if l, ok := opendata.LookupLicence(v); ok {
+			return l.ID
+		}
+	case "format":
+		if f, ok := opendata.LookupFormat(v); ok {
+			return f.Code
+		}
+	}
+	return v
+}
+
+func queryString(v url.Values) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
+// domIDPart keeps letters and digits so a value can be part of an id.
+func domIDPart(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
