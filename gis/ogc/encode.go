@@ -26,6 +26,15 @@ func (ix *Index) AppendItems(dst []byte, r Result, to crs.CRS, links []Link, now
 	dst = append(dst, `","links":`...)
 	dst = appendLinks(dst, links)
 	dst = append(dst, `,"features":[`...)
+	if r.leafPos != nil && (to == crs.CRS84 || to == 0) {
+		for i, p := range r.leafPos {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, ix.data[ix.leafOff[p]:ix.leafOff[p+1]]...)
+		}
+		return append(dst, "]}"...), nil
+	}
 	var err error
 	for i, o := range r.Ordinals {
 		if i > 0 {

@@ -39,8 +39,10 @@ type IndexOptions struct {
 // Features keep their input order (the ordinal); every query answers in that
 // order, so offset paging is stable.
 type Index struct {
-	data    []byte   // encoded features back to back
-	off     []int    // feature i is data[off[i]:off[i+1]]
+	data    []byte   // encoded features, laid out in the spatial index's leaf order
+	off     []int    // while building: feature i is data[off[i]:off[i+1]]; then its start
+	flen    []uint32 // feature i is data[off[i]:off[i]+flen[i]] once built
+	leafOff []int    // the feature at R-tree leaf position p is data[leafOff[p]:leafOff[p+1]]
 	geomEnd []uint32 // geometry of i ends at data[off[i]+geomEnd[i]]
 	bounds  []orb.Bound
 	hasGeom []bool
@@ -114,7 +116,37 @@ func NewIndex(features iter.Seq2[Feature, error], opt IndexOptions) (*Index, err
 	ix.bound = ix.tree.bound()
 	sum := sha256.Sum256(ix.data)
 	ix.etag = hex.EncodeToString(sum[:12])
+	ix.layOutSpatially()
 	return ix, nil
+}
+
+// layOutSpatially rewrites the encoded features in the R-tree's leaf order.
+// A bbox page then copies features that sit next to each other in memory
+// instead of taking a cache miss per feature, which measured as the largest
+// cost of serving pages from a million points.
+func (ix *Index) layOutSpatially() {
+	n := ix.Len()
+	data := make([]byte, 0, len(ix.data))
+	start := make([]int, n)
+	flen := make([]uint32, n)
+	placed := make([]bool, n)
+	put := func(o uint32) {
+		f := ix.data[ix.off[o]:ix.off[o+1]]
+		start[o], flen[o], placed[o] = len(data), uint32(len(f)), true
+		data = append(data, f...)
+	}
+	ix.leafOff = make([]int, 0, len(ix.tree.leaves)+1)
+	for _, o := range ix.tree.leaves {
+		ix.leafOff = append(ix.leafOff, len(data))
+		put(o)
+	}
+	ix.leafOff = append(ix.leafOff, len(data))
+	for o := range uint32(n) {
+		if !placed[o] {
+			put(o)
+		}
+	}
+	ix.data, ix.off, ix.flen = data, start, flen
 }
 
 // FromSlice adapts a slice to NewIndex's input.
@@ -195,7 +227,7 @@ func (ix *Index) sortIDs() error {
 func (ix *Index) id(ord uint32) []byte { return ix.ids[ix.idOff[ord]:ix.idOff[ord+1]] }
 
 // Len is the number of features.
-func (ix *Index) Len() int { return len(ix.off) - 1 }
+func (ix *Index) Len() int { return len(ix.idOff) - 1 }
 
 // Bound is the CRS84 box around every geometry.
 func (ix *Index) Bound() orb.Bound { return ix.bound }
@@ -212,7 +244,7 @@ func (ix *Index) Queryables() []Queryable { return ix.queryab }
 
 // SizeBytes estimates the memory the index holds, for capacity planning.
 func (ix *Index) SizeBytes() int {
-	s := cap(ix.data) + cap(ix.off)*8 + cap(ix.geomEnd)*4 + cap(ix.bounds)*32 + cap(ix.hasGeom) +
+	s := cap(ix.data) + cap(ix.off)*8 + cap(ix.flen)*4 + cap(ix.leafOff)*8 + cap(ix.geomEnd)*4 + cap(ix.bounds)*32 + cap(ix.hasGeom) +
 		cap(ix.ids) + cap(ix.idOff)*4 + cap(ix.byID)*4 + cap(ix.tmin)*8 + cap(ix.tmax)*8 + ix.tree.sizeBytes()
 	for name, p := range ix.props {
 		s += len(name) + cap(p.start)*4 + cap(p.postings)*4 + cap(p.values)*16
@@ -224,7 +256,9 @@ func (ix *Index) SizeBytes() int {
 }
 
 // Encoded is the GeoJSON of the feature at ordinal ord.
-func (ix *Index) Encoded(ord uint32) []byte { return ix.data[ix.off[ord]:ix.off[ord+1]] }
+func (ix *Index) Encoded(ord uint32) []byte {
+	return ix.data[ix.off[ord] : ix.off[ord]+int(ix.flen[ord])]
+}
 
 // Lookup finds a feature's ordinal by id.
 func (ix *Index) Lookup(id string) (uint32, bool) {

@@ -62,8 +62,21 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 			q := orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + w, y + w/2}}
 			want := bruteForce(ix, q)
 			got := ix.Search(Query{BBox: &q, Limit: math.MaxInt32})
-			if got.Matched != len(want) || !slices.Equal(got.Ordinals, want) && len(want) > 0 {
+			sorted := slices.Sorted(slices.Values(got.Ordinals))
+			if got.Matched != len(want) || !slices.Equal(sorted, want) && len(want) > 0 {
 				t.Fatalf("%s bbox %v: got %d %v, want %d", tc.file, q, got.Matched, got.Ordinals, len(want))
+			}
+			// Pages of 7 walk the same matches once each, in the same order.
+			var paged []uint32
+			for off := 0; off < got.Matched; off += 7 {
+				page := ix.Search(Query{BBox: &q, Offset: off, Limit: 7})
+				if page.Matched != got.Matched {
+					t.Fatalf("page at %d matched %d, want %d", off, page.Matched, got.Matched)
+				}
+				paged = append(paged, page.Ordinals...)
+			}
+			if !slices.Equal(paged, got.Ordinals) {
+				t.Fatalf("%s bbox %v: paging gave %d features out of order or repeated", tc.file, q, len(paged))
 			}
 		}
 	}

@@ -33,8 +33,12 @@ type Equal struct{ Name, Key string }
 type Result struct {
 	// Matched counts every feature that matched, not just this page.
 	Matched int
-	// Ordinals of the page's features, in index order.
+	// Ordinals of the page's features: in index order, except for a query
+	// by bbox alone, whose pages follow the spatial index's fixed order.
 	Ordinals []uint32
+	// leafPos, when set, gives the same features as R-tree leaf positions,
+	// whose bytes lie in order in memory.
+	leafPos []uint32
 }
 
 var candidatePool = sync.Pool{New: func() any { s := make([]uint32, 0, 1024); return &s }}
@@ -49,6 +53,18 @@ func (ix *Index) Search(q Query) Result {
 	}
 	if bbox == nil && len(q.Equals) == 0 && q.Time == nil {
 		return Result{Matched: n, Ordinals: rangeOrdinals(q.Offset, q.Limit, n)}
+	}
+	if bbox != nil && len(q.Equals) == 0 && q.Time == nil {
+		// The common case, a map panning over the data: answered from the
+		// tree alone, in tree order, without collecting every match.
+		b := *bbox
+		matched, pos := ix.tree.searchPage(b, func(o uint32) bool { return ix.geometryIntersects(o, b) },
+			q.Offset, q.Limit, make([]uint32, 0, min(max(q.Limit, 0), 1024)))
+		ords := make([]uint32, len(pos))
+		for i, p := range pos {
+			ords[i] = ix.tree.leaves[p]
+		}
+		return Result{Matched: matched, Ordinals: ords, leafPos: pos}
 	}
 	bp := candidatePool.Get().(*[]uint32)
 	defer candidatePool.Put(bp)

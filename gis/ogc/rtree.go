@@ -19,12 +19,16 @@ const nodeSize = 16
 // rather than a million small objects for the garbage collector to trace.
 type rtree struct {
 	leaves []uint32 // feature ordinals in packed order
-	levels [][]node // levels[0] holds the leaf nodes; the last level is the root
+	// leafBounds[i] is the box of leaves[i]: scanning a leaf node reads
+	// consecutive memory instead of one cache miss per feature.
+	leafBounds []orb.Bound
+	levels     [][]node // levels[0] holds the leaf nodes; the last level is the root
 }
 
 type node struct {
 	b          orb.Bound
 	start, end uint32 // children: leaves[start:end] on level 0, else levels[l-1][start:end]
+	count      uint32 // entries under the node, so a node wholly inside a query is counted without visiting them
 }
 
 func buildRTree(bounds []orb.Bound, has []bool) rtree {
@@ -39,6 +43,10 @@ func buildRTree(bounds []orb.Bound, has []bool) rtree {
 	}
 	centre := func(b orb.Bound) (float64, float64) { return (b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2 }
 	strSort(t.leaves, func(o uint32) (float64, float64) { return centre(bounds[o]) })
+	t.leafBounds = make([]orb.Bound, len(t.leaves))
+	for i, o := range t.leaves {
+		t.leafBounds[i] = bounds[o]
+	}
 	level := make([]node, 0, (len(t.leaves)+nodeSize-1)/nodeSize)
 	for s := 0; s < len(t.leaves); s += nodeSize {
 		e := min(s+nodeSize, len(t.leaves))
@@ -46,7 +54,7 @@ func buildRTree(bounds []orb.Bound, has []bool) rtree {
 		for _, o := range t.leaves[s+1 : e] {
 			b = b.Union(bounds[o])
 		}
-		level = append(level, node{b: b, start: uint32(s), end: uint32(e)})
+		level = append(level, node{b: b, start: uint32(s), end: uint32(e), count: uint32(e - s)})
 	}
 	t.levels = append(t.levels, level)
 	for len(level) > 1 {
@@ -55,11 +63,11 @@ func buildRTree(bounds []orb.Bound, has []bool) rtree {
 		up := make([]node, 0, (len(level)+nodeSize-1)/nodeSize)
 		for s := 0; s < len(level); s += nodeSize {
 			e := min(s+nodeSize, len(level))
-			b := level[s].b
+			b, count := level[s].b, level[s].count
 			for _, n := range level[s+1 : e] {
-				b = b.Union(n.b)
+				b, count = b.Union(n.b), count+n.count
 			}
-			up = append(up, node{b: b, start: uint32(s), end: uint32(e)})
+			up = append(up, node{b: b, start: uint32(s), end: uint32(e), count: count})
 		}
 		level = up
 		t.levels = append(t.levels, level)
@@ -141,8 +149,69 @@ func (t *rtree) search(q orb.Bound, bounds []orb.Bound, fn func(uint32)) {
 	}
 }
 
+func inside(a, q orb.Bound) bool {
+	return a.Min[0] >= q.Min[0] && a.Max[0] <= q.Max[0] && a.Min[1] >= q.Min[1] && a.Max[1] <= q.Max[1]
+}
+
+// searchPage answers a bbox-only query in tree order: it counts every match
+// exactly but collects only the page [offset, offset+limit). A node wholly
+// inside q is counted from its entry count without visiting its entries
+// unless some of them belong to the page, and the page needs no sorting,
+// since the walk is in a fixed order for a given box. match decides
+// entries whose box only overlaps q (a polygon's box may touch q while the
+// polygon does not).
+//
+// The page is returned as leaf positions (indices into leaves), which
+// address the spatially laid-out feature bytes directly.
+func (t *rtree) searchPage(q orb.Bound, match func(uint32) bool, offset, limit int, page []uint32) (int, []uint32) {
+	if len(t.levels) == 0 {
+		return 0, page
+	}
+	type frame struct {
+		level, i int
+		all      bool // every entry below matches
+	}
+	var stackArr [128]frame
+	stack := append(stackArr[:0], frame{level: len(t.levels) - 1})
+	matched := 0
+	want := offset + max(limit, 0)
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := &t.levels[f.level][f.i]
+		all := f.all
+		if !all {
+			if !intersects(n.b, q) {
+				continue
+			}
+			all = inside(n.b, q)
+		}
+		if all && (matched+int(n.count) <= offset || matched >= want) {
+			matched += int(n.count)
+			continue
+		}
+		if f.level == 0 {
+			for i := n.start; i < n.end; i++ {
+				lb := &t.leafBounds[i]
+				if all || inside(*lb, q) || intersects(*lb, q) && match(t.leaves[i]) {
+					if matched >= offset && matched < want {
+						page = append(page, i)
+					}
+					matched++
+				}
+			}
+			continue
+		}
+		// Children are pushed last first, so they are visited in order.
+		for c := int(n.end) - 1; c >= int(n.start); c-- {
+			stack = append(stack, frame{level: f.level - 1, i: c, all: all})
+		}
+	}
+	return matched, page
+}
+
 func (t *rtree) sizeBytes() int {
-	s := cap(t.leaves) * 4
+	s := cap(t.leaves)*4 + cap(t.leafBounds)*32
 	for _, l := range t.levels {
 		s += cap(l) * 40
 	}
