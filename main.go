@@ -28,14 +28,16 @@ import (
 const version = "0.1.0"
 
 type config struct {
-	addr        string
-	dataDir     string
-	mongoURI    string
-	baseURL     string
-	trustProxy  bool
-	bodyLimit   int64
-	uploadLimit int64
-	logFormat   string
+	addr         string
+	dataDir      string
+	mongoURI     string
+	baseURL      string
+	trustProxy   bool
+	bodyLimit    int64
+	uploadLimit  int64
+	ocidPrefix   string
+	keyDecisions string
+	logFormat    string
 }
 
 func env(name, fallback string) string {
@@ -59,6 +61,8 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.Int64Var(&c.bodyLimit, "body-limit", limit, "largest JSON request body in bytes; larger ones get 413 (env COUNCILAPI_BODY_LIMIT)")
 	upload, _ := strconv.ParseInt(env("COUNCILAPI_UPLOAD_LIMIT", "2147483648"), 10, 64)
 	fs.Int64Var(&c.uploadLimit, "upload-limit", upload, "largest dataset file upload in bytes (env COUNCILAPI_UPLOAD_LIMIT)")
+	fs.StringVar(&c.ocidPrefix, "ocid-prefix", env("COUNCILAPI_OCID_PREFIX", api.DefaultOCIDPrefix), "registered Open Contracting ocid prefix, ocds-xxxxxx- (env COUNCILAPI_OCID_PREFIX)")
+	fs.StringVar(&c.keyDecisions, "key-decision-thresholds", env("COUNCILAPI_KEY_DECISION_THRESHOLDS", ""), "per-organisation Key Decision thresholds in pounds, e.g. bdc=75000,dddc=100000 (default £50,000) (env COUNCILAPI_KEY_DECISION_THRESHOLDS)")
 	fs.StringVar(&c.logFormat, "log-format", env("COUNCILAPI_LOG_FORMAT", "text"), "log format: text or json (env COUNCILAPI_LOG_FORMAT)")
 	return c
 }
@@ -150,7 +154,8 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 }
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
-	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit, Version: version}, st, log)
+	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit,
+		OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions, Version: version}, st, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.addr, "err", err)

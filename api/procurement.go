@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -32,37 +31,30 @@ var procurementIndexes = []store.Index{
 	{Collection: collReleases, Fields: []string{"ocid", "date", "seq"}},
 }
 
-// Environment read by this capability until the lead moves it into Config.
-const (
-	// envOCIDPrefix is the registered ocid prefix, e.g. ocds-b5fd17-.
-	envOCIDPrefix = "COUNCILAPI_OCID_PREFIX"
-	// envKeyDecisions overrides the £50,000 Key Decision threshold per
-	// organisation, e.g. "bdc=75000,dddc=100000" (pounds).
-	envKeyDecisions = "COUNCILAPI_KEY_DECISION_THRESHOLDS"
-	// defaultOCIDPrefix has the shape ocds.Config.Check demands but is not
-	// a registered prefix: set envOCIDPrefix before publishing for real.
-	defaultOCIDPrefix = "ocds-jict00-"
-)
+// DefaultOCIDPrefix has the shape ocds.Config.Check demands but is not a
+// registered prefix: set --ocid-prefix before publishing for real.
+const DefaultOCIDPrefix = "ocds-jict00-"
 
-// procurementSettings reads the capability's settings from the environment.
-func procurementSettings() (prefix string, keyDecisions map[string]procurement.Pence, err error) {
-	prefix = strings.TrimSpace(os.Getenv(envOCIDPrefix))
+// procurementSettings checks the capability's configuration: the ocid
+// prefix and per-organisation Key Decision thresholds ("bdc=75000,dddc=100000", pounds).
+func procurementSettings(cfg Config) (prefix string, keyDecisions map[string]procurement.Pence, err error) {
+	prefix = strings.TrimSpace(cfg.OCIDPrefix)
 	if prefix == "" {
-		prefix = defaultOCIDPrefix
+		prefix = DefaultOCIDPrefix
 	}
 	check := ocds.Config{Prefix: prefix, PublisherName: "check", BaseURI: "https://check"}
 	if err := check.Check(); err != nil {
-		return "", nil, fmt.Errorf("%s=%q: %w", envOCIDPrefix, prefix, err)
+		return "", nil, fmt.Errorf("--ocid-prefix %q: %w", prefix, err)
 	}
 	keyDecisions = map[string]procurement.Pence{}
-	for _, item := range strings.Split(os.Getenv(envKeyDecisions), ",") {
+	for _, item := range strings.Split(cfg.KeyDecisionThresholds, ",") {
 		if strings.TrimSpace(item) == "" {
 			continue
 		}
 		org, amount, ok := strings.Cut(item, "=")
 		v, perr := procurement.ParsePence(amount)
 		if !ok || perr != nil || v <= 0 || strings.TrimSpace(org) == "" {
-			return "", nil, fmt.Errorf("%s: %q must be organisation=pounds, e.g. bdc=75000", envKeyDecisions, item)
+			return "", nil, fmt.Errorf("--key-decision-thresholds: %q must be organisation=pounds, e.g. bdc=75000", item)
 		}
 		keyDecisions[strings.TrimSpace(org)] = v
 	}
@@ -115,7 +107,7 @@ type procurementAPI struct {
 
 func (s *Server) procurementRoutes(v1 *echo.Group, e *echo.Echo) {
 	a := &procurementAPI{s: s, cal: procurement.EnglandAndWales}
-	prefix, kd, err := procurementSettings()
+	prefix, kd, err := procurementSettings(s.cfg)
 	a.prefix, a.confErr = prefix, err
 	for _, rs := range procurement.DefaultRuleSets() {
 		if len(kd) > 0 {

@@ -103,7 +103,7 @@ func TestOCDSPublicationOverHTTP(t *testing.T) {
 			t.Errorf("release %s appears twice", r.ID)
 		}
 		seen[r.OCID+" "+r.ID] = true
-		if !strings.HasPrefix(r.OCID, defaultOCIDPrefix) {
+		if !strings.HasPrefix(r.OCID, DefaultOCIDPrefix) {
 			t.Errorf("ocid %s lacks the prefix", r.OCID)
 		}
 		byOCID[r.OCID] = append(byOCID[r.OCID], r)

@@ -35,6 +35,11 @@ type Config struct {
 	BodyLimit int64
 	// UploadLimit caps one uploaded dataset file, in bytes.
 	UploadLimit int64
+	// OCIDPrefix is the registered Open Contracting ocid prefix (ocds-xxxxxx-).
+	OCIDPrefix string
+	// KeyDecisionThresholds overrides the £50,000 Key Decision threshold per
+	// organisation: "bdc=75000,dddc=100000" (pounds).
+	KeyDecisionThresholds string
 	// Version is reported by the landing page and OpenAPI document.
 	Version string
 }
