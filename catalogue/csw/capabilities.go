@@ -8,25 +8,25 @@ func (e *engine) capabilities() []byte {
 	if len(info.Keywords) > 0 {
 		kw := el("ows:Keywords")
 		for _, k := range info.Keywords {
-			kw.add(txt("ows:Keyword", k))
+			kw.Add(txt("ows:Keyword", k))
 		}
-		ident.add(kw)
+		ident.Add(kw)
 	}
-	ident.add(txt("ows:ServiceType", "CSW"), txt("ows:ServiceTypeVersion", Version),
+	ident.Add(txt("ows:ServiceType", "CSW"), txt("ows:ServiceTypeVersion", Version),
 		txt("ows:Fees", info.Fees), txt("ows:AccessConstraints", info.Constraints))
 
 	provider := el("ows:ServiceProvider", txt("ows:ProviderName", info.Provider))
 	if info.ProviderSite != "" {
-		provider.add(el("ows:ProviderSite").attr("xlink:type", "simple").attr("xlink:href", info.ProviderSite))
+		provider.Add(el("ows:ProviderSite").Attr("xlink:type", "simple").Attr("xlink:href", info.ProviderSite))
 	}
 	contact := el("ows:ServiceContact")
 	if info.ContactName != "" {
-		contact.add(txt("ows:IndividualName", info.ContactName))
+		contact.Add(txt("ows:IndividualName", info.ContactName))
 	}
 	if info.ContactEmail != "" {
-		contact.add(el("ows:ContactInfo", el("ows:Address", txt("ows:ElectronicMailAddress", info.ContactEmail))))
+		contact.Add(el("ows:ContactInfo", el("ows:Address", txt("ows:ElectronicMailAddress", info.ContactEmail))))
 	}
-	provider.add(contact)
+	provider.Add(contact)
 
 	schemas := []string{NamespaceCSW, NamespaceGMD}
 	types := []string{"csw:Record", "gmd:MD_Metadata"}
@@ -39,12 +39,12 @@ func (e *engine) capabilities() []byte {
 		e.operation("GetRecords", param("typeNames", types...), param("outputSchema", schemas...),
 			param("outputFormat", formats...), param("resultType", "hits", "results"),
 			param("ElementSetName", sets...), param("CONSTRAINTLANGUAGE", "FILTER", "CQL_TEXT")).
-			add(el("ows:Constraint", owsValues("apiso:Title", "apiso:Identifier", "apiso:Modified", "apiso:Subject",
+			Add(el("ows:Constraint", owsValues("apiso:Title", "apiso:Identifier", "apiso:Modified", "apiso:Subject",
 				"apiso:Abstract", "apiso:Type", "apiso:Format", "apiso:BoundingBox", "apiso:AnyText")...).
-				attr("name", "SupportedISOQueryables"),
+				Attr("name", "SupportedISOQueryables"),
 				el("ows:Constraint", owsValues("dc:identifier", "dc:title", "dc:subject", "dc:type", "dc:format",
 					"dct:abstract", "dct:modified", "ows:BoundingBox", "csw:AnyText")...).
-					attr("name", "SupportedDublinCoreQueryables")),
+					Attr("name", "SupportedDublinCoreQueryables")),
 		e.operation("GetRecordById", param("outputSchema", schemas...), param("outputFormat", formats...),
 			param("ElementSetName", sets...)),
 		param("service", "CSW"), param("version", Version))
@@ -52,7 +52,7 @@ func (e *engine) capabilities() []byte {
 	filter := el("ogc:Filter_Capabilities",
 		el("ogc:Spatial_Capabilities",
 			el("ogc:GeometryOperands", txt("ogc:GeometryOperand", "gml:Envelope")),
-			el("ogc:SpatialOperators", el("ogc:SpatialOperator").attr("name", "BBOX"))),
+			el("ogc:SpatialOperators", el("ogc:SpatialOperator").Attr("name", "BBOX"))),
 		el("ogc:Scalar_Capabilities",
 			el("ogc:LogicalOperators"),
 			el("ogc:ComparisonOperators", txt("ogc:ComparisonOperator", "EqualTo"),
@@ -62,23 +62,23 @@ func (e *engine) capabilities() []byte {
 		el("ogc:Id_Capabilities", el("ogc:EID"), el("ogc:FID")))
 
 	root := el("csw:Capabilities", ident, provider, ops, filter).
-		attr("xmlns:csw", NamespaceCSW).attr("xmlns:ows", nsOWS).attr("xmlns:ogc", nsOGC).
-		attr("xmlns:gml", nsGML).attr("xmlns:xlink", nsXLink).attr("xmlns:xsi", nsXSI).
-		attr("version", Version).
-		attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
+		Attr("xmlns:csw", NamespaceCSW).Attr("xmlns:ows", nsOWS).Attr("xmlns:ogc", nsOGC).
+		Attr("xmlns:gml", nsGML).Attr("xmlns:xlink", nsXLink).Attr("xmlns:xsi", nsXSI).
+		Attr("version", Version).
+		Attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
 	return document(root)
 }
 
 func (e *engine) operation(name string, params ...*node) *node {
 	href := func(verb string) *node {
-		return el("ows:"+verb).attr("xlink:type", "simple").attr("xlink:href", e.base)
+		return el("ows:"+verb).Attr("xlink:type", "simple").Attr("xlink:href", e.base)
 	}
-	op := el("ows:Operation", el("ows:DCP", el("ows:HTTP", href("Get"), href("Post")))).attr("name", name)
-	return op.add(params...)
+	op := el("ows:Operation", el("ows:DCP", el("ows:HTTP", href("Get"), href("Post")))).Attr("name", name)
+	return op.Add(params...)
 }
 
 func param(name string, vals ...string) *node {
-	return el("ows:Parameter", owsValues(vals...)...).attr("name", name)
+	return el("ows:Parameter", owsValues(vals...)...).Attr("name", name)
 }
 
 func owsValues(vals ...string) []*node {
@@ -97,8 +97,8 @@ func (e *engine) describeRecord(r *request) ([]byte, *exception) {
 		types = []string{"csw:Record", "gmd:MD_Metadata"}
 	}
 	resp := el("csw:DescribeRecordResponse").
-		attr("xmlns:csw", NamespaceCSW).attr("xmlns:xsi", nsXSI).
-		attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
+		Attr("xmlns:csw", NamespaceCSW).Attr("xmlns:xsi", nsXSI).
+		Attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
 	for _, t := range types {
 		var ns, loc string
 		switch localName(t) {
@@ -110,10 +110,10 @@ func (e *engine) describeRecord(r *request) ([]byte, *exception) {
 			return nil, &exception{status: http.StatusBadRequest, code: "InvalidParameterValue", locator: "typeName",
 				text: "typeName must be csw:Record or gmd:MD_Metadata, not " + t}
 		}
-		schema := el("xs:schema", el("xs:include").attr("schemaLocation", loc)).
-			attr("xmlns:xs", nsXS).attr("targetNamespace", ns).attr("elementFormDefault", "qualified")
-		resp.add(el("csw:SchemaComponent", schema).
-			attr("targetNamespace", ns).attr("schemaLanguage", "http://www.w3.org/XML/Schema"))
+		schema := el("xs:schema", el("xs:include").Attr("schemaLocation", loc)).
+			Attr("xmlns:xs", nsXS).Attr("targetNamespace", ns).Attr("elementFormDefault", "qualified")
+		resp.Add(el("csw:SchemaComponent", schema).
+			Attr("targetNamespace", ns).Attr("schemaLanguage", "http://www.w3.org/XML/Schema"))
 	}
 	return document(resp), nil
 }

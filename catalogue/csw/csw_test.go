@@ -113,12 +113,12 @@ func results(t *testing.T, doc *xnode) page {
 	sr := doc.child("SearchResults")
 	if sr == nil {
 		if ex := doc.child("Exception"); ex != nil {
-			t.Fatalf("exception %s: %s", ex.attr("exceptionCode"), text(ex.child("ExceptionText")))
+			t.Fatalf("exception %s: %s", ex.Attr("exceptionCode"), text(ex.child("ExceptionText")))
 		}
 		t.Fatalf("no SearchResults in %s", doc.XMLName.Local)
 	}
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
-	p := page{atoi(sr.attr("numberOfRecordsMatched")), atoi(sr.attr("numberOfRecordsReturned")), atoi(sr.attr("nextRecord")), ids(sr)}
+	p := page{atoi(sr.Attr("numberOfRecordsMatched")), atoi(sr.Attr("numberOfRecordsReturned")), atoi(sr.Attr("nextRecord")), ids(sr)}
 	if len(p.ids) != p.returned {
 		t.Errorf("numberOfRecordsReturned=%d but %d records", p.returned, len(p.ids))
 	}
@@ -143,12 +143,12 @@ func exceptionOf(t *testing.T, doc *xnode) (code, locator string) {
 	if doc.XMLName.Local != "ExceptionReport" || ex == nil {
 		t.Fatalf("want an ows:ExceptionReport, got %s", doc.XMLName.Local)
 	}
-	return ex.attr("exceptionCode"), ex.attr("locator")
+	return ex.Attr("exceptionCode"), ex.Attr("locator")
 }
 
 func TestGetCapabilities(t *testing.T) {
 	status, doc := get(t, memCatalogue{}, "service=CSW&request=GetCapabilities")
-	if status != 200 || doc.XMLName.Local != "Capabilities" || doc.attr("version") != Version {
+	if status != 200 || doc.XMLName.Local != "Capabilities" || doc.Attr("version") != Version {
 		t.Fatalf("status %d root %s", status, doc.XMLName.Local)
 	}
 	if st := text(doc.child("ServiceIdentification").child("ServiceType")); st != "CSW" {
@@ -156,9 +156,9 @@ func TestGetCapabilities(t *testing.T) {
 	}
 	var opNames []string
 	for _, op := range doc.child("OperationsMetadata").children("Operation") {
-		opNames = append(opNames, op.attr("name"))
-		if href := op.child("DCP").child("HTTP").child("Post").attr("href"); href != base {
-			t.Errorf("%s POST href %q", op.attr("name"), href)
+		opNames = append(opNames, op.Attr("name"))
+		if href := op.child("DCP").child("HTTP").child("Post").Attr("href"); href != base {
+			t.Errorf("%s POST href %q", op.Attr("name"), href)
 		}
 	}
 	if !slices.Equal(opNames, []string{"GetCapabilities", "DescribeRecord", "GetRecords", "GetRecordById"}) {

@@ -243,12 +243,12 @@ func parsePredicate(n *xnode) (expr, *exception) {
 		if ex != nil {
 			return nil, ex
 		}
-		esc := n.attr("escapeChar")
+		esc := n.Attr("escapeChar")
 		if esc == "" {
-			esc = n.attr("escape")
+			esc = n.Attr("escape")
 		}
-		return likeExpr{prop: prop, re: likePattern(literal(n), n.attr("wildCard"), n.attr("singleChar"), esc,
-			n.attr("matchCase") == "true")}, nil
+		return likeExpr{prop: prop, re: likePattern(literal(n), n.Attr("wildCard"), n.Attr("singleChar"), esc,
+			n.Attr("matchCase") == "true")}, nil
 	case "BBOX":
 		return parseBBOXFilter(n)
 	}
@@ -260,7 +260,7 @@ func parsePredicate(n *xnode) (expr, *exception) {
 		if prop == "bbox" {
 			return nil, invalidParam("constraint", "compare ows:BoundingBox with ogc:BBOX")
 		}
-		return compareExpr{prop: prop, op: op, value: literal(n), matchCase: n.attr("matchCase") != "false"}, nil
+		return compareExpr{prop: prop, op: op, value: literal(n), matchCase: n.Attr("matchCase") != "false"}, nil
 	}
 	return nil, &exception{status: 400, code: "InvalidParameterValue", locator: "constraint",
 		text: "unsupported filter operator ogc:" + name}
@@ -296,7 +296,7 @@ func parseBBOXFilter(n *xnode) (expr, *exception) {
 	if !ok1 || !ok2 {
 		return nil, invalidParam("constraint", "gml:Envelope corners must be two numbers each")
 	}
-	if latFirst(env.attr("srsName")) {
+	if latFirst(env.Attr("srsName")) {
 		lo[0], lo[1], hi[0], hi[1] = lo[1], lo[0], hi[1], hi[0]
 	}
 	return bboxExpr{BBox{West: lo[0], South: lo[1], East: hi[0], North: hi[1]}}, nil

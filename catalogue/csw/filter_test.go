@@ -133,7 +133,7 @@ func TestGetRecordByIdAndSchemas(t *testing.T) {
 		t.Errorf("gmd GetRecords: %+v", p)
 	}
 	_, doc = get(t, cat, "service=CSW&version=2.0.2&request=DescribeRecord&typeName=csw:Record")
-	if sc := doc.child("SchemaComponent"); sc == nil || sc.attr("targetNamespace") != NamespaceCSW {
+	if sc := doc.child("SchemaComponent"); sc == nil || sc.Attr("targetNamespace") != NamespaceCSW {
 		t.Errorf("DescribeRecord lacks the csw:Record schema component")
 	}
 }

@@ -39,19 +39,19 @@ func (e *engine) getRecords(r *request) ([]byte, *exception) {
 	}
 
 	results := el("csw:SearchResults").
-		attr("numberOfRecordsMatched", strconv.Itoa(m)).
-		attr("numberOfRecordsReturned", strconv.Itoa(len(page))).
-		attr("nextRecord", strconv.Itoa(next)).
-		attr("recordSchema", r.outputSchema).
-		attr("elementSet", r.elementSet)
+		Attr("numberOfRecordsMatched", strconv.Itoa(m)).
+		Attr("numberOfRecordsReturned", strconv.Itoa(len(page))).
+		Attr("nextRecord", strconv.Itoa(next)).
+		Attr("recordSchema", r.outputSchema).
+		Attr("elementSet", r.elementSet)
 	for i := range page {
-		results.add(encodeRecord(&page[i], r.outputSchema, r.elementSet))
+		results.Add(encodeRecord(&page[i], r.outputSchema, r.elementSet))
 	}
 	resp := responseRoot("csw:GetRecordsResponse")
 	if r.requestID != "" {
-		resp.add(txt("csw:RequestId", r.requestID))
+		resp.Add(txt("csw:RequestId", r.requestID))
 	}
-	resp.add(el("csw:SearchStatus").attr("timestamp", e.now.Format("2006-01-02T15:04:05Z")), results)
+	resp.Add(el("csw:SearchStatus").Attr("timestamp", e.now.Format("2006-01-02T15:04:05Z")), results)
 	return document(resp), nil
 }
 
@@ -66,7 +66,7 @@ func (e *engine) getRecordByID(r *request) ([]byte, *exception) {
 	for _, id := range r.ids {
 		for i := range all {
 			if all[i].Identifier == id && (r.outputSchema != NamespaceGMD || len(all[i].XML) > 0) {
-				resp.add(encodeRecord(&all[i], r.outputSchema, r.elementSet))
+				resp.Add(encodeRecord(&all[i], r.outputSchema, r.elementSet))
 				break
 			}
 		}
@@ -75,9 +75,9 @@ func (e *engine) getRecordByID(r *request) ([]byte, *exception) {
 }
 
 func responseRoot(name string) *node {
-	return el(name).attr("xmlns:csw", NamespaceCSW).attr("xmlns:dc", nsDC).attr("xmlns:dct", nsDCT).
-		attr("xmlns:ows", nsOWS).attr("xmlns:xsi", nsXSI).attr("version", Version).
-		attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
+	return el(name).Attr("xmlns:csw", NamespaceCSW).Attr("xmlns:dc", nsDC).Attr("xmlns:dct", nsDCT).
+		Attr("xmlns:ows", nsOWS).Attr("xmlns:xsi", nsXSI).Attr("version", Version).
+		Attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
 }
 
 func sortRecords(recs []Record, keys []sortKey) {
@@ -116,38 +116,38 @@ func encodeRecord(rec *Record, schema, set string) *node {
 	name := map[string]string{"brief": "csw:BriefRecord", "summary": "csw:SummaryRecord", "full": "csw:Record"}[set]
 	n := el(name, txt("dc:identifier", rec.Identifier), txt("dc:title", rec.Title))
 	if rec.Type != "" {
-		n.add(txt("dc:type", rec.Type))
+		n.Add(txt("dc:type", rec.Type))
 	}
 	if set != "brief" {
 		for _, s := range rec.Subjects {
-			n.add(txt("dc:subject", s))
+			n.Add(txt("dc:subject", s))
 		}
 		for _, f := range rec.Formats {
-			n.add(txt("dc:format", f))
+			n.Add(txt("dc:format", f))
 		}
 		if set == "full" {
 			for _, l := range rec.Links {
 				ref := txt("dct:references", l.URL)
 				if l.Scheme != "" {
-					ref.attr("scheme", l.Scheme)
+					ref.Attr("scheme", l.Scheme)
 				}
-				n.add(ref)
+				n.Add(ref)
 			}
 		}
 		if !rec.Modified.IsZero() {
-			n.add(txt("dct:modified", rec.Modified.UTC().Format("2006-01-02")))
+			n.Add(txt("dct:modified", rec.Modified.UTC().Format("2006-01-02")))
 		}
 		if rec.Abstract != "" {
-			n.add(txt("dct:abstract", rec.Abstract))
+			n.Add(txt("dct:abstract", rec.Abstract))
 		}
 	}
 	if !rec.BBox.IsZero() {
 		// pycsw's form: the EPSG 6.11 URN with latitude first.
 		b := rec.BBox
-		n.add(el("ows:BoundingBox",
+		n.Add(el("ows:BoundingBox",
 			txt("ows:LowerCorner", num(b.South)+" "+num(b.West)),
 			txt("ows:UpperCorner", num(b.North)+" "+num(b.East))).
-			attr("crs", "urn:x-ogc:def:crs:EPSG:6.11:4326").attr("dimensions", "2"))
+			Attr("crs", "urn:x-ogc:def:crs:EPSG:6.11:4326").Attr("dimensions", "2"))
 	}
 	return n
 }

@@ -59,14 +59,14 @@ func noApplicable(status int, format string, args ...any) *exception {
 }
 
 func (e *exception) response() (int, string, []byte) {
-	ex := el("ows:Exception", txt("ows:ExceptionText", e.text)).attr("exceptionCode", e.code)
+	ex := el("ows:Exception", txt("ows:ExceptionText", e.text)).Attr("exceptionCode", e.code)
 	if e.locator != "" {
-		ex.attr("locator", e.locator)
+		ex.Attr("locator", e.locator)
 	}
 	rep := el("ows:ExceptionReport", ex).
-		attr("xmlns:ows", nsOWS).attr("xmlns:xsi", nsXSI).
-		attr("version", "1.2.0").attr("language", "en").
-		attr("xsi:schemaLocation", nsOWS+" http://schemas.opengis.net/ows/1.0.0/owsExceptionReport.xsd")
+		Attr("xmlns:ows", nsOWS).Attr("xmlns:xsi", nsXSI).
+		Attr("version", "1.2.0").Attr("language", "en").
+		Attr("xsi:schemaLocation", nsOWS+" http://schemas.opengis.net/ows/1.0.0/owsExceptionReport.xsd")
 	return e.status, ContentType, document(rep)
 }
 
@@ -292,7 +292,7 @@ type xnode struct {
 	Text    string     `xml:",chardata"`
 }
 
-func (n *xnode) attr(local string) string {
+func (n *xnode) Attr(local string) string {
 	for _, a := range n.Attrs {
 		if a.Name.Local == local {
 			return a.Value
@@ -326,24 +326,24 @@ func parseXML(body []byte) (*request, *exception) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, noApplicable(http.StatusBadRequest, "the request is not well-formed XML: %v", err)
 	}
-	r := &request{operation: doc.XMLName.Local, requestID: doc.attr("requestId")}
+	r := &request{operation: doc.XMLName.Local, requestID: doc.Attr("requestId")}
 	if r.operation == "GetCapabilities" {
 		return r, nil
 	}
 	if _, known := operations[strings.ToLower(r.operation)]; !known {
 		return r, nil
 	}
-	if s := doc.attr("service"); s != "" && s != "CSW" {
+	if s := doc.Attr("service"); s != "" && s != "CSW" {
 		return nil, invalidParam("service", "service must be CSW, not %q", s)
 	}
-	if v := doc.attr("version"); v != "" && v != Version {
+	if v := doc.Attr("version"); v != "" && v != Version {
 		return nil, invalidParam("version", "version must be %s, not %q", Version, v)
 	}
-	if ex := checkOutputFormat(doc.attr("outputFormat")); ex != nil {
+	if ex := checkOutputFormat(doc.Attr("outputFormat")); ex != nil {
 		return nil, ex
 	}
 	var ex *exception
-	if r.outputSchema, ex = parseSchema(doc.attr("outputSchema")); ex != nil {
+	if r.outputSchema, ex = parseSchema(doc.Attr("outputSchema")); ex != nil {
 		return nil, ex
 	}
 	switch r.operation {
@@ -375,7 +375,7 @@ func text(n *xnode) string {
 }
 
 func parseXMLGetRecords(r *request, doc *xnode) (*request, *exception) {
-	if ex := r.paging(doc.attr("resultType"), doc.attr("startPosition"), doc.attr("maxRecords")); ex != nil {
+	if ex := r.paging(doc.Attr("resultType"), doc.Attr("startPosition"), doc.Attr("maxRecords")); ex != nil {
 		return nil, ex
 	}
 	q := doc.child("Query")
@@ -383,7 +383,7 @@ func parseXMLGetRecords(r *request, doc *xnode) (*request, *exception) {
 		return nil, missingParam("Query")
 	}
 	var ex *exception
-	if r.typeNames, ex = parseTypeNames(firstOf(q.attr("typeNames"), "csw:Record")); ex != nil {
+	if r.typeNames, ex = parseTypeNames(firstOf(q.Attr("typeNames"), "csw:Record")); ex != nil {
 		return nil, ex
 	}
 	if r.elementSet, ex = parseElementSet(text(q.child("ElementSetName")), "summary"); ex != nil {

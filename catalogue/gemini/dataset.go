@@ -38,31 +38,31 @@ func datasetTree(rec DatasetRecord) *node {
 		cs("gmd:abstract", rec.Abstract),
 		party("gmd:pointOfContact", rec.ResponsibleOrganisation),
 		maintenance(rec.UpdateFrequency))
-	ident.add(keywords(rec.Keywords)...)
-	ident.add(constraints(rec.LimitationsOnPublicAccess, rec.UseConstraints)...)
-	ident.add(code("gmd:spatialRepresentationType", "MD_SpatialRepresentationTypeCode", rec.SpatialRepresentationType))
+	ident.Add(keywords(rec.Keywords)...)
+	ident.Add(constraints(rec.LimitationsOnPublicAccess, rec.UseConstraints)...)
+	ident.Add(code("gmd:spatialRepresentationType", "MD_SpatialRepresentationTypeCode", rec.SpatialRepresentationType))
 	switch r := rec.SpatialResolution; {
 	case r.ScaleDenominator > 0:
-		ident.add(el("gmd:spatialResolution", el("gmd:MD_Resolution", el("gmd:equivalentScale",
+		ident.Add(el("gmd:spatialResolution", el("gmd:MD_Resolution", el("gmd:equivalentScale",
 			el("gmd:MD_RepresentativeFraction", el("gmd:denominator", txt("gco:Integer", itoa(r.ScaleDenominator))))))))
 	case r.DistanceMetres > 0:
-		ident.add(el("gmd:spatialResolution", el("gmd:MD_Resolution",
-			el("gmd:distance", txt("gco:Distance", formatDecimal(r.DistanceMetres)).attr("uom", "m")))))
+		ident.Add(el("gmd:spatialResolution", el("gmd:MD_Resolution",
+			el("gmd:distance", txt("gco:Distance", formatDecimal(r.DistanceMetres)).Attr("uom", "m")))))
 	}
-	ident.add(language("gmd:language", lang))
+	ident.Add(language("gmd:language", lang))
 	for _, t := range rec.TopicCategories {
-		ident.add(el("gmd:topicCategory", txt("gmd:MD_TopicCategoryCode", t)))
+		ident.Add(el("gmd:topicCategory", txt("gmd:MD_TopicCategoryCode", t)))
 	}
-	ident.add(extent("gmd:extent", rec.BBox, rec.TemporalExtent))
+	ident.Add(extent("gmd:extent", rec.BBox, rec.TemporalExtent))
 
 	quality := el("gmd:DQ_DataQuality",
 		el("gmd:scope", el("gmd:DQ_Scope", code("gmd:level", "MD_ScopeCode", "dataset"))))
-	quality.add(conformityReports(rec.Conformity)...)
-	quality.add(el("gmd:lineage", el("gmd:LI_Lineage", cs("gmd:statement", rec.Lineage))))
+	quality.Add(conformityReports(rec.Conformity)...)
+	quality.Add(el("gmd:lineage", el("gmd:LI_Lineage", cs("gmd:statement", rec.Lineage))))
 
 	r := root(header(rec.FileIdentifier, rec.MetadataLanguage, "dataset", rec.MetadataContact, rec.MetadataDate)...)
-	r.add(referenceSystems(rec.SpatialReferenceSystems)...)
-	r.add(el("gmd:identificationInfo", ident),
+	r.Add(referenceSystems(rec.SpatialReferenceSystems)...)
+	r.Add(el("gmd:identificationInfo", ident),
 		distribution(rec.DataFormats, rec.ResourceLocators),
 		el("gmd:dataQualityInfo", quality))
 	return r

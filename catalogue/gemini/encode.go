@@ -17,31 +17,31 @@ const (
 
 func root(kids ...*node) *node {
 	return el("gmd:MD_Metadata", kids...).
-		attr("xmlns:gmd", NamespaceGMD).
-		attr("xmlns:gco", "http://www.isotc211.org/2005/gco").
-		attr("xmlns:gmx", "http://www.isotc211.org/2005/gmx").
-		attr("xmlns:gml", "http://www.opengis.net/gml/3.2").
-		attr("xmlns:srv", "http://www.isotc211.org/2005/srv").
-		attr("xmlns:xlink", "http://www.w3.org/1999/xlink").
-		attr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance").
-		attr("xsi:schemaLocation", schemaLocation)
+		Attr("xmlns:gmd", NamespaceGMD).
+		Attr("xmlns:gco", "http://www.isotc211.org/2005/gco").
+		Attr("xmlns:gmx", "http://www.isotc211.org/2005/gmx").
+		Attr("xmlns:gml", "http://www.opengis.net/gml/3.2").
+		Attr("xmlns:srv", "http://www.isotc211.org/2005/srv").
+		Attr("xmlns:xlink", "http://www.w3.org/1999/xlink").
+		Attr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance").
+		Attr("xsi:schemaLocation", schemaLocation)
 }
 
 // cs wraps a value in gco:CharacterString, the form data.gov.uk reads.
 func cs(name, value string) *node { return el(name, txt("gco:CharacterString", value)) }
 
 func anchor(name, href, text string) *node {
-	return el(name, txt("gmx:Anchor", text).attr("xlink:href", href))
+	return el(name, txt("gmx:Anchor", text).Attr("xlink:href", href))
 }
 
 func code(wrapper, codeType, value string) *node {
 	return el(wrapper, txt("gmd:"+codeType, value).
-		attr("codeList", codeListBase+codeType).attr("codeListValue", value))
+		Attr("codeList", codeListBase+codeType).Attr("codeListValue", value))
 }
 
 func language(wrapper, lang string) *node {
 	return el(wrapper, txt("gmd:LanguageCode", lang).
-		attr("codeList", languageCodeList).attr("codeListValue", lang))
+		Attr("codeList", languageCodeList).Attr("codeListValue", lang))
 }
 
 func orDefault(v, def string) string {
@@ -62,14 +62,14 @@ func ciDate(date, dateType string) *node {
 func party(wrapper string, p Party) *node {
 	contact := el("gmd:CI_Contact")
 	if p.Phone != "" {
-		contact.add(el("gmd:phone", el("gmd:CI_Telephone", cs("gmd:voice", p.Phone))))
+		contact.Add(el("gmd:phone", el("gmd:CI_Telephone", cs("gmd:voice", p.Phone))))
 	}
-	contact.add(el("gmd:address", el("gmd:CI_Address", cs("gmd:electronicMailAddress", p.Email))))
+	contact.Add(el("gmd:address", el("gmd:CI_Address", cs("gmd:electronicMailAddress", p.Email))))
 	rp := el("gmd:CI_ResponsibleParty", cs("gmd:organisationName", p.Organisation))
 	if p.Position != "" {
-		rp.add(cs("gmd:positionName", p.Position))
+		rp.Add(cs("gmd:positionName", p.Position))
 	}
-	rp.add(el("gmd:contactInfo", contact), code("gmd:role", "CI_RoleCode", orDefault(p.Role, "pointOfContact")))
+	rp.Add(el("gmd:contactInfo", contact), code("gmd:role", "CI_RoleCode", orDefault(p.Role, "pointOfContact")))
 	return el(wrapper, rp)
 }
 
@@ -81,10 +81,10 @@ func keywords(sets []KeywordSet) []*node {
 		}
 		kw := el("gmd:MD_Keywords")
 		for _, k := range s.Keywords {
-			kw.add(cs("gmd:keyword", k))
+			kw.Add(cs("gmd:keyword", k))
 		}
 		if s.Thesaurus.Title != "" {
-			kw.add(el("gmd:thesaurusName", el("gmd:CI_Citation",
+			kw.Add(el("gmd:thesaurusName", el("gmd:CI_Citation",
 				cs("gmd:title", s.Thesaurus.Title),
 				ciDate(s.Thesaurus.Date, orDefault(s.Thesaurus.DateType, "publication")))))
 		}
@@ -129,7 +129,7 @@ func formatDecimal(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64
 func extent(wrapper string, b BBox, t TemporalExtent) *node {
 	ex := el("gmd:EX_Extent")
 	if !b.IsZero() {
-		ex.add(el("gmd:geographicElement", el("gmd:EX_GeographicBoundingBox",
+		ex.Add(el("gmd:geographicElement", el("gmd:EX_GeographicBoundingBox",
 			el("gmd:westBoundLongitude", txt("gco:Decimal", formatDecimal(b.West))),
 			el("gmd:eastBoundLongitude", txt("gco:Decimal", formatDecimal(b.East))),
 			el("gmd:southBoundLatitude", txt("gco:Decimal", formatDecimal(b.South))),
@@ -138,10 +138,10 @@ func extent(wrapper string, b BBox, t TemporalExtent) *node {
 	if t.Begin != "" {
 		end := txt("gml:endPosition", t.End)
 		if t.End == "" {
-			end.attr("indeterminatePosition", "now")
+			end.Attr("indeterminatePosition", "now")
 		}
-		ex.add(el("gmd:temporalElement", el("gmd:EX_TemporalExtent", el("gmd:extent",
-			el("gml:TimePeriod", txt("gml:beginPosition", t.Begin), end).attr("gml:id", "temporal-extent")))))
+		ex.Add(el("gmd:temporalElement", el("gmd:EX_TemporalExtent", el("gmd:extent",
+			el("gml:TimePeriod", txt("gml:beginPosition", t.Begin), end).Attr("gml:id", "temporal-extent")))))
 	}
 	return el(wrapper, ex)
 }
@@ -160,17 +160,17 @@ func referenceSystems(crs []string) []*node {
 func citation(title, alt string, dates []ReferenceDate, id Identifier) *node {
 	c := el("gmd:CI_Citation", cs("gmd:title", title))
 	if alt != "" {
-		c.add(cs("gmd:alternateTitle", alt))
+		c.Add(cs("gmd:alternateTitle", alt))
 	}
 	for _, d := range dates {
-		c.add(ciDate(isoDate(d.Date), d.Type))
+		c.Add(ciDate(isoDate(d.Date), d.Type))
 	}
 	if id.Code != "" {
 		ident := el("gmd:RS_Identifier", cs("gmd:code", id.Code))
 		if id.CodeSpace != "" {
-			ident.add(cs("gmd:codeSpace", id.CodeSpace))
+			ident.Add(cs("gmd:codeSpace", id.CodeSpace))
 		}
-		c.add(el("gmd:identifier", ident))
+		c.Add(el("gmd:identifier", ident))
 	}
 	return el("gmd:citation", c)
 }
@@ -183,29 +183,29 @@ func maintenance(freq string) *node {
 func distribution(formats []DataFormat, locators []ResourceLocator) *node {
 	d := el("gmd:MD_Distribution")
 	for _, f := range formats {
-		version := el("gmd:version").attr("gco:nilReason", "inapplicable")
+		version := el("gmd:version").Attr("gco:nilReason", "inapplicable")
 		if f.Version != "" {
 			version = cs("gmd:version", f.Version)
 		}
-		d.add(el("gmd:distributionFormat", el("gmd:MD_Format", cs("gmd:name", f.Name), version)))
+		d.Add(el("gmd:distributionFormat", el("gmd:MD_Format", cs("gmd:name", f.Name), version)))
 	}
 	if len(locators) > 0 {
 		opts := el("gmd:MD_DigitalTransferOptions")
 		for _, l := range locators {
 			r := el("gmd:CI_OnlineResource", el("gmd:linkage", txt("gmd:URL", l.URL)))
 			if l.Protocol != "" {
-				r.add(cs("gmd:protocol", l.Protocol))
+				r.Add(cs("gmd:protocol", l.Protocol))
 			}
 			if l.Name != "" {
-				r.add(cs("gmd:name", l.Name))
+				r.Add(cs("gmd:name", l.Name))
 			}
 			if l.Description != "" {
-				r.add(cs("gmd:description", l.Description))
+				r.Add(cs("gmd:description", l.Description))
 			}
-			r.add(code("gmd:function", "CI_OnLineFunctionCode", orDefault(l.Function, "download")))
-			opts.add(el("gmd:onLine", r))
+			r.Add(code("gmd:function", "CI_OnLineFunctionCode", orDefault(l.Function, "download")))
+			opts.Add(el("gmd:onLine", r))
 		}
-		d.add(el("gmd:transferOptions", opts))
+		d.Add(el("gmd:transferOptions", opts))
 	}
 	return el("gmd:distributionInfo", d)
 }

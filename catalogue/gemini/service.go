@@ -19,32 +19,32 @@ func serviceTree(rec ServiceRecord) *node {
 		cs("gmd:abstract", rec.Abstract),
 		party("gmd:pointOfContact", rec.ResponsibleOrganisation),
 		maintenance(rec.UpdateFrequency))
-	ident.add(keywords(rec.Keywords)...)
-	ident.add(constraints(rec.LimitationsOnPublicAccess, rec.UseConstraints)...)
-	ident.add(el("srv:serviceType", txt("gco:LocalName", orDefault(rec.ServiceType, "download"))))
-	ident.add(extent("srv:extent", rec.BBox, rec.TemporalExtent))
-	ident.add(el("srv:couplingType", txt("srv:SV_CouplingType", "tight").
-		attr("codeList", couplingCodeList).attr("codeListValue", "tight")))
-	ident.add(el("srv:containsOperations", el("srv:SV_OperationMetadata",
+	ident.Add(keywords(rec.Keywords)...)
+	ident.Add(constraints(rec.LimitationsOnPublicAccess, rec.UseConstraints)...)
+	ident.Add(el("srv:serviceType", txt("gco:LocalName", orDefault(rec.ServiceType, "download"))))
+	ident.Add(extent("srv:extent", rec.BBox, rec.TemporalExtent))
+	ident.Add(el("srv:couplingType", txt("srv:SV_CouplingType", "tight").
+		Attr("codeList", couplingCodeList).Attr("codeListValue", "tight")))
+	ident.Add(el("srv:containsOperations", el("srv:SV_OperationMetadata",
 		cs("srv:operationName", "GetCapabilities"),
-		el("srv:DCP", txt("srv:DCPList", "WebServices").attr("codeList", dcpCodeList).attr("codeListValue", "WebServices")),
+		el("srv:DCP", txt("srv:DCPList", "WebServices").Attr("codeList", dcpCodeList).Attr("codeListValue", "WebServices")),
 		el("srv:connectPoint", el("gmd:CI_OnlineResource", el("gmd:linkage", txt("gmd:URL", serviceEndpoint(rec))))))))
 	for _, c := range rec.OperatesOn {
-		op := el("srv:operatesOn").attr("uuidref", c.FileIdentifier).attr("xlink:href", c.RecordURL)
+		op := el("srv:operatesOn").Attr("uuidref", c.FileIdentifier).Attr("xlink:href", c.RecordURL)
 		if c.Title != "" {
-			op.attr("xlink:title", c.Title)
+			op.Attr("xlink:title", c.Title)
 		}
-		ident.add(op)
+		ident.Add(op)
 	}
 
 	quality := el("gmd:DQ_DataQuality", el("gmd:scope", el("gmd:DQ_Scope",
 		code("gmd:level", "MD_ScopeCode", "service"),
 		el("gmd:levelDescription", el("gmd:MD_ScopeDescription", cs("gmd:other", "service"))))))
-	quality.add(conformityReports(rec.Conformity)...)
+	quality.Add(conformityReports(rec.Conformity)...)
 
 	r := root(header(rec.FileIdentifier, rec.MetadataLanguage, "service", rec.MetadataContact, rec.MetadataDate)...)
-	r.add(referenceSystems(rec.SpatialReferenceSystems)...)
-	r.add(el("gmd:identificationInfo", ident),
+	r.Add(referenceSystems(rec.SpatialReferenceSystems)...)
+	r.Add(el("gmd:identificationInfo", ident),
 		distribution(rec.DataFormats, rec.ResourceLocators),
 		el("gmd:dataQualityInfo", quality))
 	return r
