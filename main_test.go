@@ -346,3 +346,16 @@ func TestKillDuringUploadJobKeepsPreviousVersion(t *testing.T) {
 		t.Fatalf("public versions after restart: %s", vs)
 	}
 }
+
+func TestHelpDocumentsEveryFlag(t *testing.T) {
+	out, err := exec.Command(binary, "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{"--addr", "COUNCILAPI_ADDR", "--data-dir", "COUNCILAPI_DATA_DIR", "MONGODB_URI",
+		"COUNCILAPI_BASE_URL", "--trust-proxy", "--body-limit", "--upload-limit", "keys create", "keys revoke"} {
+		if !strings.Contains(string(out), strings.TrimPrefix(want, "-")) {
+			t.Errorf("--help does not mention %s", want)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 )
@@ -247,5 +249,27 @@ func TestBaseURLHonoursProxyOnlyWhenTrusted(t *testing.T) {
 		if proxied != trust {
 			t.Fatalf("trust-proxy=%v: next link %q", trust, list.Links["next"])
 		}
+	}
+}
+
+func TestPanicsBecomeProblemsAndStoreOutageIsNotReady(t *testing.T) {
+	ts := newTestServer(t)
+	ts.srv.Echo.GET("/test-panic", func(echo.Context) error { panic("boom") })
+	r := ts.do("GET", "/test-panic", "", nil)
+	if r.Status != 500 {
+		t.Fatalf("panic: %d", r.Status)
+	}
+	p := r.problem(t)
+	if p.RequestID == "" || p.RequestID != r.Header.Get("X-Request-Id") || strings.Contains(string(r.Body), "boom") {
+		t.Fatalf("panic problem %+v must carry the request id and hide the panic", p)
+	}
+	ts.Store.Close()
+	if r := ts.do("GET", "/readyz", "", nil); r.Status != 503 {
+		t.Fatalf("/readyz with the store closed: %d", r.Status)
+	} else {
+		r.problem(t)
+	}
+	if r := ts.do("GET", "/healthz", "", nil); r.Status != 200 {
+		t.Fatalf("/healthz must not depend on the store: %d", r.Status)
 	}
 }
