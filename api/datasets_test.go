@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -287,5 +288,35 @@ func TestDatasetSearch(t *testing.T) {
 	}
 	if r := ts.do("GET", "/api/v1/datasets?colour=red", "", nil); r.Status != 400 || r.problem(t).Errors[0].Field != "colour" {
 		t.Fatalf("unknown parameter: %d", r.Status)
+	}
+}
+
+func TestDownloadsAreGzippedOnRequest(t *testing.T) {
+	ts := newTestServer(t)
+	pub := ts.key(domain.RolePublisher, "bdc")
+	d := ts.createDataset(pub, map[string]any{"title": "Bin collection days", "description": "Collection day per street"})
+	var csv bytes.Buffer
+	csv.WriteString("street,day\n")
+	for i := range 2000 {
+		fmt.Fprintf(&csv, "Street %d,%s\n", i, []string{"Monday", "Tuesday", "Wednesday"}[i%3])
+	}
+	ts.publishUpload(pub, d.ID, "bins.csv", csv.Bytes(), "")
+	plain := ts.do("GET", "/datasets/"+d.Slug+"/latest.csv", pub, nil)
+	r := ts.do("GET", "/datasets/"+d.Slug+"/latest.csv", pub, nil, "Accept-Encoding", "gzip")
+	if r.Header.Get("Content-Encoding") != "gzip" || len(r.Body) >= len(plain.Body)/2 {
+		t.Fatalf("gzip: encoding %q, %d bytes vs %d plain", r.Header.Get("Content-Encoding"), len(r.Body), len(plain.Body))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, _ := io.ReadAll(zr)
+	if !bytes.Equal(unzipped, plain.Body) {
+		t.Fatal("gzipped download differs from the plain one")
+	}
+	// A range addresses the plain bytes, so it is never gzipped.
+	ranged := ts.do("GET", "/datasets/"+d.Slug+"/latest.csv", pub, nil, "Accept-Encoding", "gzip", "Range", "bytes=0-10")
+	if ranged.Status != 206 || ranged.Header.Get("Content-Encoding") != "" || string(ranged.Body) != "street,day\n" {
+		t.Fatalf("range with gzip accepted: %d %q %q", ranged.Status, ranged.Header.Get("Content-Encoding"), ranged.Body)
 	}
 }
