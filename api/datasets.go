@@ -140,7 +140,7 @@ func (a *datasetsAPI) view(c echo.Context, d datasetDoc) datasetView {
 	}
 	v := datasetView{datasetDoc: d, Links: links}
 	if d.IsSpatial() {
-		v.GeminiMissing = d.GeminiMissing()
+		v.GeminiMissing = a.s.geminiMissing(c, d)
 	}
 	return v
 }

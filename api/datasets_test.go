@@ -320,3 +320,18 @@ func TestDownloadsAreGzippedOnRequest(t *testing.T) {
 		t.Fatalf("range with gzip accepted: %d %q %q", ranged.Status, ranged.Header.Get("Content-Encoding"), ranged.Body)
 	}
 }
+
+func TestDatasetSlugsAreUnique(t *testing.T) {
+	ts := newTestServer(t)
+	pub := ts.key(domain.RolePublisher, "dddc")
+	first := ts.createDataset(pub, map[string]any{"title": "Car parks", "description": "Car parks in the Dales"})
+	second := ts.createDataset(pub, map[string]any{"title": "Car parks", "description": "Another list"})
+	if first.Slug != "car-parks" || second.Slug != "car-parks-2" {
+		t.Fatalf("derived slugs %q and %q", first.Slug, second.Slug)
+	}
+	r := ts.do("POST", "/api/v1/datasets", pub, map[string]any{"title": "Parking", "description": "x", "slug": "car-parks",
+		"contactPoint": map[string]string{"email": "data@derbyshiredales.gov.uk"}})
+	if r.Status != 409 || r.problem(t).Errors[0].Field != "slug" {
+		t.Fatalf("explicit duplicate slug: %d %s", r.Status, r.Body)
+	}
+}

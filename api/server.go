@@ -95,6 +95,7 @@ var Indexes = slices.Concat(
 		{Collection: collOrganisations, Unique: []string{"shortName", "gssCode"}, Fields: []string{"name"}},
 		{Collection: collKeys, Unique: []string{"hash"}},
 	},
+	datasetIndexes,
 	sourcingIndexes,
 	procurementIndexes,
 )
@@ -152,6 +153,7 @@ func (s *Server) routes() {
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)
 	s.pagesRoutes()
+	s.inspireRoutes()
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.
