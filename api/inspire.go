@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,10 +25,49 @@ import (
 // documents, a Web Accessible Folder and CSW 2.0.2.
 type inspireAPI struct {
 	s *Server
+
+	// The record set is built once per change rather than per request: a
+	// harvest fetches every record in turn (GetRecordById, WAF), and building
+	// the set costs about 1 ms per dataset. A dataset change bumps gen; the
+	// age limit bounds staleness from edits no hook reports (an
+	// organisation's name or contact) and moves dates across midnight.
+	mu    sync.Mutex
+	gen   uint64
+	cache map[string]cachedSet // by base URL
+}
+
+type cachedSet struct {
+	set inspireSet
+	gen uint64
+	at  time.Time
+}
+
+const inspireCacheAge = time.Minute
+
+func (a *inspireAPI) cachedRecords(ctx context.Context, base string) (inspireSet, error) {
+	a.mu.Lock()
+	c, ok := a.cache[base]
+	gen := a.gen
+	a.mu.Unlock()
+	if ok && c.gen == gen && time.Since(c.at) < inspireCacheAge {
+		return c.set, nil
+	}
+	set, err := a.records(ctx, base)
+	if err != nil {
+		return set, err
+	}
+	a.mu.Lock()
+	if a.cache == nil {
+		a.cache = map[string]cachedSet{}
+	}
+	a.cache[base] = cachedSet{set: set, gen: gen, at: time.Now()}
+	a.mu.Unlock()
+	return set, nil
 }
 
 func (s *Server) inspireRoutes() {
 	a := &inspireAPI{s: s}
+	s.inspire = a
 	e := s.Echo
 	e.GET("/inspire/records/:file", a.record)
 	e.GET("/inspire/waf", func(c echo.Context) error {
@@ -46,7 +87,7 @@ func (a *inspireAPI) record(c echo.Context) error {
 	if !ok {
 		return newProblem("not-found", "INSPIRE records are served as {fileIdentifier}.xml")
 	}
-	set, err := a.records(c.Request().Context(), a.s.baseURL(c))
+	set, err := a.cachedRecords(c.Request().Context(), a.s.baseURL(c))
 	if err != nil {
 		return err
 	}
@@ -82,7 +123,7 @@ var wafPage = template.Must(template.New("waf").Parse(`<!DOCTYPE html>
 // which is what the gemini-waf harvester follows.
 func (a *inspireAPI) waf(c echo.Context) error {
 	base := a.s.baseURL(c)
-	set, err := a.records(c.Request().Context(), base)
+	set, err := a.cachedRecords(c.Request().Context(), base)
 	if err != nil {
 		return err
 	}
@@ -121,7 +162,7 @@ type inspireCatalogue struct {
 }
 
 func (cat *inspireCatalogue) Records(ctx context.Context) ([]csw.Record, error) {
-	set, err := cat.a.records(ctx, cat.base)
+	set, err := cat.a.cachedRecords(ctx, cat.base)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +188,15 @@ func (cat *inspireCatalogue) ServiceInfo() csw.ServiceInfo {
 // onChange keeps a dataset's metadata date in step with its edits: run when
 // a version is published or the metadata changes, it moves the date to the
 // day of the change rather than the day of the next harvest.
+// invalidate makes the next read rebuild the record set.
+func (a *inspireAPI) invalidate() {
+	a.mu.Lock()
+	a.gen++
+	a.mu.Unlock()
+}
+
 func (a *inspireAPI) onChange(ctx context.Context, d datasetDoc) error {
+	a.invalidate()
 	if !d.IsSpatial() || d.Status != opendata.StatusPublished || d.CurrentVersion == 0 {
 		return nil
 	}

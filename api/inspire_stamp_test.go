@@ -28,6 +28,9 @@ func (ts *testServer) backdate(t *testing.T, fileID, day string) {
 	if _, err := ts.Store.Update(ctx, collInspireRecords, fileID, rec.Version, st); err != nil {
 		t.Fatal(err)
 	}
+	// Written behind the server's back, as if by an earlier run: drop the
+	// record set it has cached.
+	ts.srv.inspire.invalidate()
 }
 
 // TestInspireDateStampMovesOnlyWithContent: re-reading, a no-op edit and an

@@ -62,6 +62,8 @@ type Server struct {
 	catalogueSource catalogue.Source
 	// ogc holds the OGC API - Features collections of published spatial datasets.
 	ogc *ogc.Registry
+	// inspire serves the GEMINI records (kept here for its cache).
+	inspire *inspireAPI
 }
 
 // Start runs the capabilities' start-up work (loading indexes, resuming or
