@@ -29,6 +29,60 @@ type ogcFeed struct {
 
 	mu    sync.Mutex
 	built map[string]builtIndex // dataset id -> index of its current version
+	// pending holds the index an upload job built for a draft dataset, so
+	// publishing the draft soon after does not rebuild it; it expires after
+	// pendingIndexTTL, since a draft may never be published.
+	pending map[string]builtIndex
+}
+
+const pendingIndexTTL = 15 * time.Minute
+
+// prebuiltIndex is an index built by the upload job alongside the
+// downloads, offered to the publish hook through the context.
+type prebuiltIndex struct {
+	datasetID string
+	version   int
+	ix        *ogc.Index
+}
+
+type prebuiltIndexKey struct{}
+
+func withPrebuiltIndex(ctx context.Context, p prebuiltIndex) context.Context {
+	return context.WithValue(ctx, prebuiltIndexKey{}, p)
+}
+
+// indexBuilder builds an OGC API index on its own goroutine from batches of
+// features sent to in; close in, then wait.
+type indexBuilder struct {
+	in   chan []outFeature
+	done chan struct{}
+	ix   *ogc.Index
+	err  error
+}
+
+func startIndexBuilder() *indexBuilder {
+	b := &indexBuilder{in: make(chan []outFeature, 4), done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		b.ix, b.err = ogc.NewIndex(func(yield func(ogc.Feature, error) bool) {
+			for batch := range b.in {
+				for _, f := range batch {
+					if !yield(ogc.Feature{ID: f.id, Geometry: f.geom, Properties: f.props}, nil) {
+						return
+					}
+				}
+			}
+		}, ogc.IndexOptions{})
+		for range b.in {
+			// NewIndex stopped early: keep the sender from blocking.
+		}
+	}()
+	return b
+}
+
+func (b *indexBuilder) wait() (*ogc.Index, error) {
+	<-b.done
+	return b.ix, b.err
 }
 
 type builtIndex struct {
@@ -38,9 +92,29 @@ type builtIndex struct {
 }
 
 func (a *datasetsAPI) feedOGC(reg *ogc.Registry) {
-	f := &ogcFeed{a: a, reg: reg, built: map[string]builtIndex{}}
+	f := &ogcFeed{a: a, reg: reg, built: map[string]builtIndex{}, pending: map[string]builtIndex{}}
 	a.hooks = append(a.hooks, f.refresh)
-	a.s.starters = append(a.s.starters, f.loadAll)
+	// Building a million-feature index takes seconds, so collections load in
+	// the background: the server answers at once, and each collection appears
+	// when its index is ready.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	a.s.starters = append(a.s.starters, func(context.Context) error {
+		go func() {
+			defer close(done)
+			if err := f.loadAll(ctx); err != nil && ctx.Err() == nil {
+				a.s.log.Error("loading OGC API collections", "err", err)
+			}
+		}()
+		return nil
+	})
+	a.s.stoppers = append(a.s.stoppers, func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+		}
+	})
 }
 
 func (f *ogcFeed) loadAll(ctx context.Context) error {
@@ -49,8 +123,10 @@ func (f *ogcFeed) loadAll(ctx context.Context) error {
 	err := f.a.s.store.Scan(ctx, collDatasets, []store.Filter{
 		{Field: "status", Op: store.Eq, Value: string(opendata.StatusPublished)},
 		{Field: "formats", Op: store.Eq, Value: "geojson"}}, func(rec store.Record) error {
-		var d datasetDoc
-		if err := rec.Decode(&d); err != nil {
+		// Read the dataset again: a publish may have moved it on since the
+		// scan began, and refresh never goes back to an older version.
+		d, _, err := f.a.load(ctx, rec.ID)
+		if err != nil {
 			return err
 		}
 		n++
@@ -64,12 +140,25 @@ func (f *ogcFeed) refresh(ctx context.Context, d datasetDoc) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	prev, had := f.built[d.ID]
+	offered, _ := ctx.Value(prebuiltIndexKey{}).(prebuiltIndex)
+	if offered.datasetID != d.ID || offered.ix == nil {
+		offered = prebuiltIndex{}
+	}
 	if d.Status != opendata.StatusPublished || d.CurrentVersion == 0 || !slices.Contains(d.Formats, "geojson") {
 		if had {
 			f.reg.Remove(prev.slug)
 			delete(f.built, d.ID)
 		}
+		switch {
+		case d.Status != opendata.StatusDraft:
+			delete(f.pending, d.ID)
+		case offered.ix != nil && offered.version == d.CurrentVersion:
+			f.park(d.ID, builtIndex{slug: d.Slug, version: offered.version, index: offered.ix})
+		}
 		return nil
+	}
+	if had && prev.version > d.CurrentVersion {
+		return nil // a stale read of the dataset; a newer version is already served
 	}
 	v, _, err := f.a.loadVersion(ctx, d.ID, d.CurrentVersion)
 	if err != nil {
@@ -77,7 +166,17 @@ func (f *ogcFeed) refresh(ctx context.Context, d datasetDoc) error {
 	}
 	ix := prev.index
 	if !had || prev.version != v.Number {
-		if ix, err = f.buildIndex(ctx, d.ID, v.Number); err != nil {
+		p, parked := f.pending[d.ID]
+		delete(f.pending, d.ID)
+		switch {
+		case offered.ix != nil && offered.version == v.Number:
+			ix = offered.ix
+		case parked && p.version == v.Number:
+			ix = p.index
+		default:
+			ix, err = f.buildIndex(ctx, d.ID, v.Number)
+		}
+		if err != nil {
 			return fmt.Errorf("building the OGC API index of %s v%d: %w", d.Slug, v.Number, err)
 		}
 	}
@@ -90,6 +189,18 @@ func (f *ogcFeed) refresh(ctx context.Context, d datasetDoc) error {
 	}
 	f.built[d.ID] = builtIndex{slug: d.Slug, version: v.Number, index: ix}
 	return nil
+}
+
+// park keeps a draft's prebuilt index for a while; f.mu is held.
+func (f *ogcFeed) park(datasetID string, b builtIndex) {
+	f.pending[datasetID] = b
+	time.AfterFunc(pendingIndexTTL, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if p, ok := f.pending[datasetID]; ok && p.index == b.index {
+			delete(f.pending, datasetID)
+		}
+	})
 }
 
 // buildIndex streams the version's GeoJSON download into a feature index.

@@ -16,13 +16,12 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkt"
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/ingest"
+	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -47,13 +46,17 @@ func (a *datasetsAPI) process(ctx context.Context, h *jobHandle) (*opendata.Repo
 			return nil, err
 		}
 	}
+	var ix *ogc.Index
 	if spatial {
-		err = a.processSpatial(ctx, h, d, &v)
+		ix, err = a.processSpatial(ctx, h, d, &v)
 	} else {
 		err = a.processTabular(ctx, h, d, &v)
 	}
 	if err != nil {
 		return v.Report, err
+	}
+	if ix != nil {
+		ctx = withPrebuiltIndex(ctx, prebuiltIndex{datasetID: d.ID, version: v.Number, ix: ix})
 	}
 	if err := a.publishVersion(ctx, v, vrec.Version); err != nil {
 		return v.Report, err
@@ -286,35 +289,74 @@ func readerAt(b store.Blob) (io.ReaderAt, func(), error) {
 	return f, cleanup, nil
 }
 
-func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datasetDoc, v *versionDoc) error {
+// featureBatch is how many features travel to the side writers at a time:
+// large enough that channel hand-offs cost nothing, small enough to keep
+// the features in flight a few hundred kilobytes.
+const featureBatch = 512
+
+// processSpatial reads, validates and transforms the features once and
+// fans them out: the GeoJSON download is encoded here, while the CSV
+// download and the OGC API index are built from the same features on their
+// own goroutines. The index is returned for the publish hook, so
+// publishing does not read the download back.
+func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datasetDoc, v *versionDoc) (*ogc.Index, error) {
 	src, err := a.s.store.OpenBlob(ctx, sourceKey(d.ID, v.Number))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer src.Close()
 	ra, cleanup, err := readerAt(src)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer cleanup()
 	rd, err := ingest.Open(ingestFormats[v.Format], ra, v.ByteSize, ingest.Options{CRS: v.Options.CRS,
 		XColumn: v.Options.XColumn, YColumn: v.Options.YColumn, Layer: v.Options.Layer})
 	if err != nil {
-		return fmt.Errorf("the file cannot be read as %s: %w", v.Format, err)
+		return nil, fmt.Errorf("the file cannot be read as %s: %w", v.Format, err)
 	}
 	defer rd.Close()
 	from, err := crs.Parse(rd.CRS())
 	if err != nil {
-		return fmt.Errorf("the file's coordinate reference system %q is not supported; pass ?crs=EPSG:27700 (or EPSG:4326, EPSG:4258, CRS84) if it is one of those", shorten(rd.CRS(), 80))
+		return nil, fmt.Errorf("the file's coordinate reference system %q is not supported; pass ?crs=EPSG:27700 (or EPSG:4326, EPSG:4258, CRS84) if it is one of those", shorten(rd.CRS(), 80))
 	}
 	from = from.XYOrder()
 	v.Source = from.URI()
 	val := ingest.NewValidator(rd, ingest.DefaultLimits)
+	csvOut, err := newFeatureCSV()
+	if err != nil {
+		return nil, err
+	}
+	defer csvOut.close()
+	csvIn, csvDone := make(chan []outFeature, 4), make(chan error, 1)
+	go func() { csvDone <- csvOut.consume(csvIn) }()
+	ixb := startIndexBuilder()
+	batch := make([]outFeature, 0, featureBatch)
+	send := func() {
+		if len(batch) > 0 {
+			csvIn <- batch
+			ixb.in <- batch
+			batch = make([]outFeature, 0, featureBatch)
+		}
+	}
+	stopSides := func() error {
+		close(csvIn)
+		close(ixb.in)
+		return <-csvDone
+	}
 	out := a.newBlobWriter(ctx, fileKey(d.ID, v.Number, "geojson"))
+	fail := func(err error) (*ogc.Index, error) {
+		out.abort(err)
+		stopSides()
+		return nil, err
+	}
 	io.WriteString(out, `{"type":"FeatureCollection","features":[`)
 	var extent orb.Bound
+	var hasExtent bool
 	var count int64
 	var transformProblems []ingest.Problem
+	var buf []byte
+	var keys []string
 	for {
 		f, err := val.Next()
 		if err == io.EOF {
@@ -325,39 +367,37 @@ func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datase
 			continue // counted in the validator's report
 		}
 		if err != nil {
-			out.abort(err)
-			return fmt.Errorf("reading the file: %w", err)
+			return fail(fmt.Errorf("reading the file: %w", err))
 		}
 		g, err := crs.TransformGeometry(f.Geometry, from, crs.CRS84)
 		if err != nil {
 			transformProblems = append(transformProblems, ingest.Problem{Index: int(count), ID: f.ID, Reason: err.Error()})
 			continue
 		}
-		gf := geojson.NewFeature(g)
-		if f.ID != "" {
-			gf.ID = f.ID
-		}
-		gf.Properties = f.Properties
-		b, err := gf.MarshalJSON()
-		if err != nil {
-			out.abort(err)
-			return err
-		}
+		of := outFeature{id: f.ID, geom: g, props: f.Properties}
+		buf = buf[:0]
 		if count > 0 {
-			io.WriteString(out, ",")
+			buf = append(buf, ',')
 		}
-		io.WriteString(out, "\n")
-		out.Write(b)
-		if count == 0 {
-			extent = g.Bound()
-		} else {
-			extent = extent.Union(g.Bound())
+		buf = append(buf, '\n')
+		if buf, keys, err = appendGeoJSONFeature(buf, of, keys); err != nil {
+			return fail(fmt.Errorf("feature %d: %w", count+1, err))
+		}
+		out.Write(buf)
+		if g != nil {
+			if !hasExtent {
+				extent, hasExtent = g.Bound(), true
+			} else {
+				extent = extent.Union(g.Bound())
+			}
+		}
+		if batch = append(batch, of); len(batch) == featureBatch {
+			send()
 		}
 		count++
 		if count%20_000 == 0 {
 			if err := ctx.Err(); err != nil {
-				out.abort(err)
-				return err
+				return fail(err)
 			}
 			h.progress(ctx, 60, opendata.JobCounts{Features: count})
 		}
@@ -367,28 +407,39 @@ func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datase
 	v.Report = spatialReport(rep, transformProblems)
 	v.FeatureCount, v.Props = count, rep.Properties
 	if !rep.OK() || len(transformProblems) > 0 || count == 0 {
-		out.abort(errInvalidFile)
+		fail(errInvalidFile)
 		if count == 0 && rep.OK() && len(transformProblems) == 0 {
-			return errors.New("the file holds no features")
+			return nil, errors.New("the file holds no features")
 		}
-		return fmt.Errorf("the file has %d invalid features (first: %s); nothing was published", v.Report.Errors, firstProblem(v.Report))
+		return nil, fmt.Errorf("the file has %d invalid features (first: %s); nothing was published", v.Report.Errors, firstProblem(v.Report))
 	}
+	send()
+	csvErr := stopSides()
 	geoInfo, err := out.finish()
 	geoSHA1 := out.sum1()
+	// A feature the index refuses (a duplicate id) is reported by the
+	// publish hook, which then builds it from the download as before.
+	ix, _ := ixb.wait()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	v.Extent = &opendata.BBox{MinX: extent.Min[0], MinY: extent.Min[1], MaxX: extent.Max[0], MaxY: extent.Max[1]}
+	if csvErr != nil {
+		return nil, csvErr
+	}
+	if hasExtent {
+		v.Extent = &opendata.BBox{MinX: extent.Min[0], MinY: extent.Min[1], MaxX: extent.Max[0], MaxY: extent.Max[1]}
+	}
 	h.progress(ctx, 80, opendata.JobCounts{Features: count})
-	csvFile, err := a.writeFeatureCSV(ctx, d.ID, v)
+	csvFile, err := a.saveFeatureCSV(ctx, csvOut, fileKey(d.ID, v.Number, "csv"))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	v.Props = inColumnOrder(v.Props, csvOut.cols)
 	v.Files = []versionFile{
 		{Ext: "geojson", MediaType: "application/geo+json", Size: geoInfo.Size, SHA256: geoInfo.SHA256, SHA1: geoSHA1},
 		csvFile,
 	}
-	return nil
+	return ix, nil
 }
 
 // spatialReport expresses the ingest report in the catalogue's report terms.
@@ -412,56 +463,6 @@ func spatialReport(rep *ingest.Report, transform []ingest.Problem) *opendata.Rep
 			Message: fmt.Sprintf("%d polygons were rewound to the RFC 7946 orientation", rep.Reoriented)})
 	}
 	return r
-}
-
-// writeFeatureCSV writes the spatial CSV download (a WKT geometry column and
-// one column per property) from the published GeoJSON, so the two always agree.
-func (a *datasetsAPI) writeFeatureCSV(ctx context.Context, datasetID string, v *versionDoc) (versionFile, error) {
-	b, err := a.s.store.OpenBlob(ctx, fileKey(datasetID, v.Number, "geojson"))
-	if err != nil {
-		return versionFile{}, err
-	}
-	defer b.Close()
-	ra, cleanup, err := readerAt(b)
-	if err != nil {
-		return versionFile{}, err
-	}
-	defer cleanup()
-	rd, err := ingest.Open(ingest.FormatGeoJSON, ra, b.Info().Size, ingest.Options{})
-	if err != nil {
-		return versionFile{}, err
-	}
-	defer rd.Close()
-	out := a.newBlobWriter(ctx, fileKey(datasetID, v.Number, "csv"))
-	cw := csv.NewWriter(out)
-	header := []string{"id", "wkt"}
-	for _, p := range v.Props {
-		header = append(header, p.Name)
-	}
-	cw.Write(header)
-	row := make([]string, len(header))
-	for {
-		f, err := rd.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			out.abort(err)
-			return versionFile{}, err
-		}
-		row[0], row[1] = f.ID, wkt.MarshalString(f.Geometry)
-		for i, p := range v.Props {
-			row[i+2] = cellText(f.Properties[p.Name])
-		}
-		cw.Write(row)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		out.abort(err)
-		return versionFile{}, err
-	}
-	info, err := out.finish()
-	return versionFile{Ext: "csv", MediaType: "text/csv; charset=utf-8", Size: info.Size, SHA256: info.SHA256, SHA1: out.sum1()}, err
 }
 
 func cellText(v any) string {

@@ -1,0 +1,324 @@
+// Command benchpublish times publishing a large CSV of eastings and northings
+// through a running councilapi binary against converting the same file with
+// ogr2ogr, in the same run:
+//
+//	(a) ogr2ogr -f GeoJSON out.geojson in.csv -s_srs EPSG:27700 -t_srs EPSG:4326
+//	    -oo X_POSSIBLE_NAMES=easting -oo Y_POSSIBLE_NAMES=northing
+//	(b) councilapi: upload the file as a version of a spatial dataset, wait
+//	    for the job (parse, OSTN15, validate, store the GeoJSON and CSV
+//	    downloads), publish the dataset and wait until the OGC API collection
+//	    answers with every feature indexed.
+//
+// The issue's target is (b) in at most half of (a)'s wall time.
+// scripts/bench-publish builds the binaries and runs this.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	n := flag.Int("n", 1_000_000, "number of points")
+	bin := flag.String("councilapi", "", "path of the councilapi binary (required)")
+	ogr := flag.String("ogr2ogr", "ogr2ogr", "path of ogr2ogr")
+	work := flag.String("work", "", "working directory (default: a new temporary one, removed afterwards)")
+	flag.Parse()
+	if *bin == "" {
+		log.Fatal("-councilapi is required: go build -o /tmp/councilapi . first")
+	}
+	dir := *work
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			log.Fatal(err)
+		}
+	} else {
+		var err error
+		if dir, err = os.MkdirTemp("", "bench-publish-*"); err != nil {
+			log.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	csvPath := filepath.Join(dir, "points.csv")
+	size, err := writePoints(csvPath, *n)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("input: %d points, %.1f MB CSV in EPSG:27700\n", *n, float64(size)/1e6)
+
+	ogrTime, err := runOGR(*ogr, dir, csvPath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("(a) ogr2ogr to GeoJSON (EPSG:4326):           %6.2f s\n", ogrTime.Seconds())
+
+	s, err := startServer(*bin, filepath.Join(dir, "data"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.stop()
+	p, err := s.publish(csvPath, *n)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("(b) councilapi upload (HTTP, store source):   %6.2f s\n", p.upload.Seconds())
+	fmt.Printf("    job (parse, OSTN15, validate, downloads): %6.2f s\n", p.job.Seconds())
+	fmt.Printf("    publish and OGC API index ready:          %6.2f s\n", p.index.Seconds())
+	fmt.Printf("    total:                                    %6.2f s (server peak RSS %d MB)\n", p.total().Seconds(), s.peakRSSMB())
+	ratio := p.total().Seconds() / ogrTime.Seconds()
+	verdict := "met"
+	if ratio > 0.5 {
+		verdict = "NOT met"
+	}
+	fmt.Printf("ratio councilapi/ogr2ogr: %.2f (target <= 0.50: %s)\n", ratio, verdict)
+}
+
+// writePoints writes n random points over England and Wales (well inside
+// the OSTN15 grid) with a few typical asset-register columns.
+func writePoints(path string, n int) (int64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	rng := rand.New(rand.NewPCG(27700, 15))
+	kinds := []string{"bench", "bin", "bollard", "lamp column", "sign", "tree"}
+	wards := []string{"Dronfield North", "Eckington South", "Clay Cross", "Killamarsh West", "Wingerworth"}
+	w.WriteString("asset_ref,kind,ward,height_m,surveyed,easting,northing\n")
+	var line []byte
+	for i := range n {
+		line = append(line[:0], "NED-"...)
+		line = strconv.AppendInt(line, int64(i+1), 10)
+		line = append(line, ',')
+		line = append(line, kinds[rng.IntN(len(kinds))]...)
+		line = append(line, ',')
+		line = append(line, wards[rng.IntN(len(wards))]...)
+		line = append(line, ',')
+		line = strconv.AppendFloat(line, 0.5+float64(rng.IntN(1500))/100, 'f', 2, 64)
+		line = append(line, ",20"...)
+		line = strconv.AppendInt(line, int64(10+rng.IntN(16)), 10)
+		line = fmt.Appendf(line, "-%02d-%02d,", 1+rng.IntN(12), 1+rng.IntN(28))
+		line = strconv.AppendFloat(line, 200000+rng.Float64()*400000, 'f', 2, 64)
+		line = append(line, ',')
+		line = strconv.AppendFloat(line, 100000+rng.Float64()*500000, 'f', 2, 64)
+		line = append(line, '\n')
+		w.Write(line)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return 0, err
+	}
+	return st.Size(), f.Close()
+}
+
+func runOGR(ogr, dir, csvPath string) (time.Duration, error) {
+	out := filepath.Join(dir, "ogr.geojson")
+	start := time.Now()
+	cmd := exec.Command(ogr, "-f", "GeoJSON", out, csvPath, "-s_srs", "EPSG:27700", "-t_srs", "EPSG:4326",
+		"-oo", "X_POSSIBLE_NAMES=easting", "-oo", "Y_POSSIBLE_NAMES=northing")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("ogr2ogr: %v\n%s", err, msg)
+	}
+	took := time.Since(start)
+	st, err := os.Stat(out)
+	if err != nil || st.Size() < 1000 {
+		return 0, fmt.Errorf("ogr2ogr wrote no GeoJSON: %v", err)
+	}
+	os.Remove(out) // the disk is shared; councilapi writes its own copies next
+	return took, nil
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	base string
+	key  string
+	log  bytes.Buffer
+}
+
+func startServer(bin, dataDir string) (*server, error) {
+	out, err := exec.Command(bin, "keys", "create", "--data-dir", dataDir, "--role", "publisher",
+		"--org", "neddc", "--label", "bench-publish").CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("councilapi keys create: %v\n%s", err, out)
+	}
+	s := &server{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "cak_") {
+			s.key = strings.TrimSpace(l)
+		}
+	}
+	if s.key == "" {
+		return nil, fmt.Errorf("councilapi keys create printed no key:\n%s", out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s.base = "http://" + addr
+	s.cmd = exec.Command(bin, "--data-dir", dataDir, "--addr", addr)
+	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	for range 200 {
+		if res, err := http.Get(s.base + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return s, nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("councilapi did not become ready:\n%s", s.log.String())
+}
+
+func (s *server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			s.cmd.Process.Kill()
+			<-done
+		}
+	}
+}
+
+// peakRSSMB reads the server's peak resident set from /proc (Linux).
+func (s *server) peakRSSMB() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return -1
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb / 1024
+		}
+	}
+	return -1
+}
+
+func (s *server) call(method, path string, body io.Reader, contentType string, out any) error {
+	req, err := http.NewRequest(method, s.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+s.key)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 300 {
+		return &httpError{status: res.StatusCode, body: string(raw)}
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
+type httpError struct {
+	status int
+	body   string
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("HTTP %d: %.400s", e.status, e.body) }
+
+type phases struct{ upload, job, index time.Duration }
+
+func (p phases) total() time.Duration { return p.upload + p.job + p.index }
+
+// publish runs the whole publishing path a council's publisher would.
+func (s *server) publish(csvPath string, n int) (phases, error) {
+	var p phases
+	var d struct{ ID, Slug string }
+	err := s.call("POST", "/api/v1/datasets", strings.NewReader(`{"title":"Street assets (benchmark)",
+		"description":"Generated street assets in British National Grid","contactPoint":{"name":"GIS team","email":"gis@ne-derbyshire.gov.uk"},
+		"inspire":{"topicCategories":["structure"],"inspireThemes":["us"]}}`), "application/json", &d)
+	if err != nil {
+		return p, fmt.Errorf("creating the dataset: %w", err)
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		return p, err
+	}
+	defer f.Close()
+	start := time.Now()
+	var acc struct{ Job struct{ ID string } }
+	if err := s.call("POST", "/api/v1/datasets/"+d.ID+"/versions?filename=points.csv", f, "text/csv", &acc); err != nil {
+		return p, fmt.Errorf("uploading: %w", err)
+	}
+	p.upload = time.Since(start)
+	start = time.Now()
+	for {
+		var j struct {
+			State, Error string
+			Progress     int
+		}
+		if err := s.call("GET", "/api/v1/jobs/"+acc.Job.ID, nil, "", &j); err != nil {
+			return p, err
+		}
+		if j.State == "succeeded" {
+			break
+		}
+		if j.State == "failed" {
+			return p, fmt.Errorf("the job failed: %s", j.Error)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.job = time.Since(start)
+	start = time.Now()
+	if err := s.call("PATCH", "/api/v1/datasets/"+d.ID, strings.NewReader(`{"status":"published"}`), "application/merge-patch+json", nil); err != nil {
+		return p, fmt.Errorf("publishing: %w", err)
+	}
+	for {
+		var page struct{ NumberMatched int }
+		err := s.call("GET", "/ogc/collections/"+d.Slug+"/items?limit=1&f=json", nil, "", &page)
+		var he *httpError
+		switch {
+		case err == nil && page.NumberMatched == n:
+			p.index = time.Since(start)
+			return p, nil
+		case err == nil:
+			return p, fmt.Errorf("the OGC API collection has %d features, want %d", page.NumberMatched, n)
+		case errors.As(err, &he) && he.status == 404:
+			if time.Since(start) > 10*time.Minute {
+				return p, errors.New("the OGC API collection never appeared")
+			}
+			time.Sleep(20 * time.Millisecond)
+		default:
+			return p, err
+		}
+	}
+}
