@@ -359,3 +359,46 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestOGCCollectionsReturnAfterRestart publishes a spatial dataset, restarts
+// the server and waits for its OGC API collection, which is rebuilt from the
+// store in the background after start.
+func TestOGCCollectionsReturnAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	pub := createKey(t, dir, "--role", "publisher", "--org", "neddc")
+	p := start(t, dir)
+	code, body := call(t, "POST", p.url+"/api/v1/datasets", pub, `{"title":"Defibrillators","description":"Public access defibrillators",
+		"contactPoint":{"email":"data@ne-derbyshire.gov.uk"},"inspire":{"topicCategories":["health"],"inspireThemes":["us"]}}`)
+	if code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var d struct{ ID, Slug string }
+	json.Unmarshal(body, &d)
+	req, _ := http.NewRequest("POST", p.url+"/api/v1/datasets/"+d.ID+"/versions?filename=aeds.csv",
+		strings.NewReader("site,easting,northing\nLibrary,437000,371000\nLeisure centre,436500,370500\n"))
+	req.Header.Set("Authorization", "Bearer "+pub)
+	req.Header.Set("Content-Type", "text/csv")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	waitFor := func(what string) []byte {
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if code, b := call(t, "GET", p.url+"/ogc/collections/"+d.Slug+"/items?f=json", "", ""); code == 200 {
+				return b
+			}
+			call(t, "PATCH", p.url+"/api/v1/datasets/"+d.ID, pub, `{"status":"published"}`)
+		}
+		t.Fatalf("%s: the OGC collection never appeared", what)
+		return nil
+	}
+	before := waitFor("after publishing")
+	p.stop(t, syscall.SIGTERM)
+	p = start(t, dir)
+	after := waitFor("after a restart")
+	strip := regexp.MustCompile(`"timeStamp":"[^"]*"|http://127\.0\.0\.1:\d+`)
+	if !bytes.Equal(strip.ReplaceAll(before, nil), strip.ReplaceAll(after, nil)) {
+		t.Fatalf("items differ after restart:\n%s\n%s", before, after)
+	}
+}
