@@ -15,12 +15,8 @@ import (
 // the OpenAPI 3.1 document is one Swagger UI can display. A screenshot is left
 // in the test's temp dir (COUNCILAPI_KEEP_SCREENSHOT=path copies it) to look at.
 func TestSwaggerUIRendersInChromium(t *testing.T) {
-	chromium := testref.Tool(t, "chromium", "chromium")
+	chromium, args := testref.Chromium(t, 15000)
 	ts := newTestServer(t)
-	profile := t.TempDir()
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + profile, "--virtual-time-budget=15000"}
 	out, err := exec.Command(chromium, append(args, "--dump-dom", ts.URL+"/docs/")...).Output()
 	if err != nil {
 		t.Fatalf("chromium: %v", err)

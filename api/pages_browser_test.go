@@ -56,10 +56,7 @@ func TestPagesFitAPhoneInChromium(t *testing.T) {
 		io.WriteString(w, strings.Replace(string(b), "</body>", measureScript+"</body>", 1))
 	}))
 	t.Cleanup(front.Close)
-	profile := t.TempDir()
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-		"--user-data-dir=" + profile, "--virtual-time-budget=5000"}
+	_, args := testref.Chromium(t, 5000, "--hide-scrollbars")
 	widths := regexp.MustCompile(`data-scroll-width="(\d+)" data-viewport-width="(\d+)"`)
 	pages := map[string]string{"home": "/", "search": "/datasets?format=csv", "tabular": "/datasets/" + f.spend.Slug,
 		"spatial": "/datasets/" + f.toilets.Slug, "organisation": "/organisations/bdc", "escaped": "/datasets/" + f.xss.Slug,

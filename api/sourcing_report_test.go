@@ -53,9 +53,7 @@ func TestSourcingReportPrintsOnA4InChromium(t *testing.T) {
 	rec := ts.postWorkedExample(ts.key(domain.RoleOfficer, "neddc"), nil)
 	url := ts.URL + "/api/v1/comparisons/" + rec.ID + "/report"
 	dir := t.TempDir()
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + filepath.Join(dir, "profile"), "--virtual-time-budget=5000"}
+	_, args := testref.Chromium(t, 5000)
 	shot, pdf := filepath.Join(dir, "report.png"), filepath.Join(dir, "report.pdf")
 	if out, err := exec.Command(chromium, append(args, "--window-size=900,3300", "--screenshot="+shot, url)...).CombinedOutput(); err != nil {
 		t.Fatalf("screenshot: %v\n%s", err, out)

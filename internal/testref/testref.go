@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -80,4 +81,17 @@ func PythonModule(t testing.TB, module, debianPackage string) string {
 		missing(t, "python3 cannot import %s: apt-get install -y %s (.ci/run installs it)", module, debianPackage)
 	}
 	return py
+}
+
+// Chromium returns the chromium binary and the flags every headless run
+// here needs: root in CI needs --no-sandbox, and this machine's closed
+// network makes Chromium's background connections fail, so they are off.
+// A fresh profile directory keeps runs independent.
+func Chromium(t testing.TB, budgetMillis int, extra ...string) (string, []string) {
+	t.Helper()
+	bin := Tool(t, "chromium", "chromium")
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=" + strconv.Itoa(budgetMillis)}
+	return bin, append(args, extra...)
 }
