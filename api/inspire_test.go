@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"github.com/jointict/councilapi/catalogue/gemini"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/internal/testref"
+
+	"github.com/jointict/councilapi/catalogue/csw/cswtest"
 )
 
 // inspireCatalogueFixture publishes three complete spatial datasets from two
@@ -145,36 +146,9 @@ func TestInspireWAFRecordsPassDataGovUKChecks(t *testing.T) {
 // harvestScript does what data.gov.uk's gemini-csw harvester does: GetRecords
 // as POST in the gmd schema, sorted by dc:identifier, a page at a time until
 // nextRecord is 0, then GetRecordById for each identifier.
-const inspireHarvestScript = `
-import json, sys
-from owslib.csw import CatalogueServiceWeb
-from owslib.fes import SortBy, SortProperty
-GMD = "http://www.isotc211.org/2005/gmd"
-csw = CatalogueServiceWeb(sys.argv[1], timeout=30)
-size = int(sys.argv[2])
-ids, pages, start, matched = [], 0, 1, None
-while True:
-    csw.getrecords2(constraints=[], typenames="csw:Record", esn="brief", outputschema=GMD,
-                    startposition=start, maxrecords=size, sortby=SortBy([SortProperty("dc:identifier", "ASC")]))
-    pages += 1
-    matched = csw.results["matches"]
-    ids.extend(csw.records.keys())
-    nxt = csw.results["nextrecord"]
-    if nxt == 0 or csw.results["returned"] == 0 or pages > 20:
-        break
-    start = nxt
-found = {}
-for i in ids:
-    csw.getrecordbyid(id=[i], outputschema=GMD, esn="full")
-    rec = csw.records[i]
-    found[i] = {"title": rec.identification.title, "type": rec.hierarchy, "stamp": rec.datestamp}
-json.dump({"ids": ids, "pages": pages, "matched": matched, "records": found}, sys.stdout)
-`
-
 // TestInspireCSWHarvestAndGDAL harvests /csw with OWSLib exactly as
 // data.gov.uk does and lists it with GDAL's CSW driver.
 func TestInspireCSWHarvestAndGDAL(t *testing.T) {
-	py := testref.PythonModule(t, "owslib", "python3-owslib")
 	ogrinfo := testref.Tool(t, "ogrinfo", "gdal-bin")
 	ts, complete, noLineage := inspireCatalogueFixture(t)
 	files := ts.wafFiles(t)
@@ -188,25 +162,10 @@ func TestInspireCSWHarvestAndGDAL(t *testing.T) {
 	}
 	endpoint := ts.URL + "/csw"
 	// 10 a page as the harvester asks; 3 a page makes nextRecord carry it over pages.
-	for size, pages := range map[string]int{"10": 1, "3": 2} {
-		out, err := exec.Command(py, "-c", inspireHarvestScript, endpoint, size).Output()
-		if err != nil {
-			if ee, ok := err.(*exec.ExitError); ok {
-				t.Fatalf("owslib: %v\n%s", err, ee.Stderr)
-			}
-			t.Fatal(err)
-		}
-		var got struct {
-			IDs     []string `json:"ids"`
-			Pages   int      `json:"pages"`
-			Matched int      `json:"matched"`
-			Records map[string]struct{ Title, Type, Stamp string }
-		}
-		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("%v: %s", err, out)
-		}
+	for size, pages := range map[int]int{10: 1, 3: 2} {
+		got := cswtest.OWSLib(t, endpoint, size)
 		if !slices.Equal(got.IDs, want) || got.Pages != pages || got.Matched != len(want) {
-			t.Errorf("page size %s: harvested %q in %d pages (%d matched); want %q in %d", size, got.IDs, got.Pages, got.Matched, want, pages)
+			t.Errorf("page size %d: harvested %q in %d pages (%d matched); want %q in %d", size, got.IDs, got.Pages, got.Matched, want, pages)
 		}
 		for _, id := range want {
 			rec := got.Records[id]

@@ -1,7 +1,6 @@
 package csw
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/jointict/councilapi/internal/testref"
+
+	"github.com/jointict/councilapi/catalogue/csw/cswtest"
 )
 
 // serve mounts Handle as the lead will on Echo: one call with the request's parts.
@@ -31,51 +32,9 @@ func serve(t *testing.T, cat Catalogue) string {
 // harvestScript does what data.gov.uk's gemini-csw harvester does: GetRecords
 // as POST in the gmd schema, 10 a page, sorted by dc:identifier, until
 // nextRecord is 0; then GetRecordById for each identifier.
-const harvestScript = `
-import json, sys
-from owslib.csw import CatalogueServiceWeb
-from owslib.fes import SortBy, SortProperty
-GMD = "http://www.isotc211.org/2005/gmd"
-csw = CatalogueServiceWeb(sys.argv[1], timeout=30)
-ids, pages, start = [], 0, 1
-while True:
-    csw.getrecords2(constraints=[], typenames="csw:Record", esn="brief", outputschema=GMD,
-                    startposition=start, maxrecords=10, sortby=SortBy([SortProperty("dc:identifier", "ASC")]))
-    pages += 1
-    ids.extend(csw.records.keys())
-    nxt = csw.results["nextrecord"]
-    if nxt == 0 or csw.results["returned"] == 0 or pages > 10:
-        break
-    start = nxt
-titles = {}
-for i in ids:
-    csw.getrecordbyid(id=[i], outputschema=GMD, esn="full")
-    rec = csw.records[i]
-    titles[i] = rec.identification.title
-json.dump({"ids": ids, "pages": pages, "matched": csw.results.get("matches"),
-           "service": csw.identification.type, "titles": titles}, sys.stdout)
-`
-
 func TestOWSLibHarvest(t *testing.T) {
-	py := testref.PythonModule(t, "owslib", "python3-owslib")
 	recs := testRecords(t, 23)
-	endpoint := serve(t, memCatalogue{recs: recs})
-	out, err := exec.Command(py, "-c", harvestScript, endpoint).Output()
-	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
-			t.Fatalf("owslib: %v\n%s", err, ee.Stderr)
-		}
-		t.Fatal(err)
-	}
-	var got struct {
-		IDs     []string          `json:"ids"`
-		Pages   int               `json:"pages"`
-		Service string            `json:"service"`
-		Titles  map[string]string `json:"titles"`
-	}
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	got := cswtest.OWSLib(t, serve(t, memCatalogue{recs: recs}), 10)
 	var want []string
 	for _, r := range recs {
 		want = append(want, r.Identifier)
@@ -88,8 +47,8 @@ func TestOWSLibHarvest(t *testing.T) {
 		t.Errorf("pages %d, service type %q", got.Pages, got.Service)
 	}
 	for _, r := range recs {
-		if got.Titles[r.Identifier] != r.Title {
-			t.Errorf("GetRecordById %s: title %q, want %q", r.Identifier, got.Titles[r.Identifier], r.Title)
+		if got.Records[r.Identifier].Title != r.Title {
+			t.Errorf("GetRecordById %s: title %q, want %q", r.Identifier, got.Records[r.Identifier].Title, r.Title)
 		}
 	}
 }
