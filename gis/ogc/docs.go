@@ -2,7 +2,6 @@ package ogc
 
 import (
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -195,18 +194,24 @@ func QueryablesDoc(c *Collection, base string) map[string]any {
 // (keeping every other parameter) and the collection.
 func ItemsLinks(c *Collection, base string, q url.Values, r ItemsRequest, matched int) []Link {
 	href := base + "/collections/" + url.PathEscape(c.ID)
+	// The other parameters are encoded once; each link adds its own f and
+	// offset. This runs on every items request, so it avoids re-encoding.
+	rest := url.Values{}
+	for k, vals := range q {
+		if k != "f" && k != "offset" {
+			rest[k] = vals
+		}
+	}
+	common := href + "/items?" + rest.Encode()
+	if len(rest) > 0 {
+		common += "&"
+	}
 	at := func(offset int, f string) string {
-		v := url.Values{}
-		for k, vals := range q {
-			v[k] = slices.Clone(vals)
-		}
-		v.Set("f", f)
+		s := common + "f=" + f
 		if offset > 0 {
-			v.Set("offset", strconv.Itoa(offset))
-		} else {
-			v.Del("offset")
+			s += "&offset=" + strconv.Itoa(offset)
 		}
-		return href + "/items?" + v.Encode()
+		return s
 	}
 	links := []Link{
 		{Href: at(r.Offset, "json"), Rel: "self", Type: MediaGeoJSON, Title: "This page"},
