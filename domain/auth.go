@@ -72,7 +72,7 @@ func rolesFor(a Area) string {
 type APIKey struct {
 	ID           string `json:"id"`
 	Prefix       string `json:"prefix"` // first characters of the secret, to recognise it in lists
-	Hash         string `json:"hash"`   // hex SHA-256 of the whole secret
+	Hash         string `json:"hash,omitempty"` // hex SHA-256 of the whole secret; never shown
 	Role         Role   `json:"role"`
 	Organisation string `json:"organisation,omitempty"`
 	Label        string `json:"label,omitempty"`
