@@ -71,7 +71,7 @@ func rolesFor(a Area) string {
 // APIKey is the stored form of a key: only a hash of the secret is kept.
 type APIKey struct {
 	ID           string `json:"id"`
-	Prefix       string `json:"prefix"` // first characters of the secret, to recognise it in lists
+	Prefix       string `json:"prefix"`         // first characters of the secret, to recognise it in lists
 	Hash         string `json:"hash,omitempty"` // hex SHA-256 of the whole secret; never shown
 	Role         Role   `json:"role"`
 	Organisation string `json:"organisation,omitempty"`
