@@ -23,7 +23,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
@@ -422,39 +421,6 @@ func BenchmarkPublishCSVPoints(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "points/s")
-}
-
-// TestSpatialGeoJSONEncodingMatchesOrb pins the hand-written feature
-// encoder to orb's (reflection-based) one, byte for byte, so downloads
-// written before and after it are the same files.
-func TestSpatialGeoJSONEncodingMatchesOrb(t *testing.T) {
-	poly := orb.Polygon{{{-1.5, 53.2}, {-1.4, 53.2}, {-1.4, 53.3}, {-1.5, 53.2}}}
-	cases := []outFeature{
-		{id: "1", geom: orb.Point{-1.476089, 53.301234}, props: map[string]any{"name": "Dronfield", "n": int64(7), "h": 3.0}},
-		{geom: orb.Point{0, -0.0000001}, props: map[string]any{}},
-		{id: `q"<&>`, geom: nil, props: nil},
-		{geom: poly, props: map[string]any{"big": 1e21, "small": -1.5e-10, "max": int64(math.MaxInt64), "b": true, "nil": nil}},
-		{geom: orb.MultiPolygon{poly}, props: map[string]any{"text": "tab\there\nline\r\x01\x1f \\ \u2028\u2029 \xff bad é 🌳 </script>"}},
-		{geom: orb.LineString{{1, 2}, {3.25, 4e-7}}, props: map[string]any{"nested": map[string]any{"z": []any{int64(1), "a<b", nil}}, "i": 12}},
-	}
-	for i, f := range cases {
-		gf := geojson.NewFeature(f.geom)
-		if f.id != "" {
-			gf.ID = f.id
-		}
-		gf.Properties = f.props
-		want, err := gf.MarshalJSON()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _, err := appendGeoJSONFeature(nil, f, nil)
-		if err != nil || string(got) != string(want) {
-			t.Errorf("case %d (err %v):\n got %s\nwant %s", i, err, got, want)
-		}
-	}
-	if _, _, err := appendGeoJSONFeature(nil, outFeature{geom: orb.Point{math.NaN(), 1}}, nil); err == nil {
-		t.Error("a NaN coordinate was encoded")
-	}
 }
 
 // TestSpatialPublishIndexMatchesRebuild: the OGC API index built by the

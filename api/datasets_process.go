@@ -20,6 +20,7 @@ import (
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/gis/crs"
+	"github.com/jointict/councilapi/gis/geojsonenc"
 	"github.com/jointict/councilapi/gis/ingest"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
@@ -380,7 +381,7 @@ func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datase
 			buf = append(buf, ',')
 		}
 		buf = append(buf, '\n')
-		if buf, keys, err = appendGeoJSONFeature(buf, of, keys); err != nil {
+		if buf, keys, err = geojsonenc.AppendFeature(buf, of.id, of.geom, of.props, keys); err != nil {
 			return fail(fmt.Errorf("feature %d: %w", count+1, err))
 		}
 		out.Write(buf)

@@ -4,19 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkt"
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/jointict/councilapi/gis/ingest"
 )
@@ -28,160 +22,6 @@ type outFeature struct {
 	id    string
 	geom  orb.Geometry
 	props map[string]any
-}
-
-// appendGeoJSONFeature encodes f exactly as orb's Feature.MarshalJSON does
-// (member order, sorted property names, encoding/json's number and string
-// spelling, "properties":null when there are none) without reflection,
-// which profiling showed as the largest cost of writing the download. keys
-// is scratch space, returned for reuse.
-func appendGeoJSONFeature(dst []byte, f outFeature, keys []string) ([]byte, []string, error) {
-	dst = append(dst, '{')
-	if f.id != "" {
-		dst = append(dst, `"id":`...)
-		dst = appendJSONString(dst, f.id)
-		dst = append(dst, ',')
-	}
-	dst = append(dst, `"type":"Feature","geometry":`...)
-	switch g := f.geom.(type) {
-	case nil:
-		dst = append(dst, "null"...)
-	case orb.Point:
-		var err error
-		dst = append(dst, `{"type":"Point","coordinates":[`...)
-		if dst, err = appendJSONFloat(dst, g[0]); err != nil {
-			return dst, keys, err
-		}
-		dst = append(dst, ',')
-		if dst, err = appendJSONFloat(dst, g[1]); err != nil {
-			return dst, keys, err
-		}
-		dst = append(dst, "]}"...)
-	default:
-		raw, err := geojson.NewGeometry(g).MarshalJSON()
-		if err != nil {
-			return dst, keys, err
-		}
-		dst = append(dst, raw...)
-	}
-	dst = append(dst, `,"properties":`...)
-	if len(f.props) == 0 {
-		return append(dst, "null}"...), keys, nil
-	}
-	keys = keys[:0]
-	for k := range f.props {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	dst = append(dst, '{')
-	for i, k := range keys {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendJSONString(dst, k)
-		dst = append(dst, ':')
-		var err error
-		if dst, err = appendJSONValue(dst, f.props[k]); err != nil {
-			return dst, keys, fmt.Errorf("property %q: %w", k, err)
-		}
-	}
-	return append(dst, "}}"...), keys, nil
-}
-
-func appendJSONValue(dst []byte, v any) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(dst, "null"...), nil
-	case string:
-		return appendJSONString(dst, x), nil
-	case bool:
-		return strconv.AppendBool(dst, x), nil
-	case int64:
-		return strconv.AppendInt(dst, x, 10), nil
-	case int:
-		return strconv.AppendInt(dst, int64(x), 10), nil
-	case float64:
-		return appendJSONFloat(dst, x)
-	}
-	// Nested objects and arrays (GeoJSON uploads only) are rare.
-	raw, err := json.Marshal(v)
-	return append(dst, raw...), err
-}
-
-var errNotFinite = errors.New("a number is not finite, which JSON cannot hold")
-
-// appendJSONFloat spells f as encoding/json does: shortest round-trip
-// digits, exponent form only below 1e-6 or from 1e21, "e-7" not "e-07".
-func appendJSONFloat(dst []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return dst, errNotFinite
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	dst = strconv.AppendFloat(dst, f, format, -1, 64)
-	if n := len(dst); format == 'e' && n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
-		dst[n-2] = dst[n-1]
-		dst = dst[:n-1]
-	}
-	return dst, nil
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as encoding/json does with HTML escaping on:
-// invalid UTF-8 becomes U+FFFD; <, >, &, U+2028 and U+2029 are escaped.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // featureCSV writes the spatial CSV download (id, a WKT geometry column,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"math"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+
+	"github.com/jointict/councilapi/gis/geojsonenc"
 )
 
 // Feature is one feature on its way into an index: geometry in CRS84
@@ -57,6 +58,7 @@ type Index struct {
 	tmax    []int64
 	bound   orb.Bound
 	etag    string
+	keys    []string // scratch space for encoding properties while building
 }
 
 // featurePrefix starts every encoded feature, so the geometry begins at a
@@ -79,9 +81,6 @@ type propIndex struct {
 func NewIndex(features iter.Seq2[Feature, error], opt IndexOptions) (*Index, error) {
 	ix := &Index{tprop: opt.TemporalProperty, off: []int{0}, idOff: []uint32{0}}
 	b := newPropBuilder()
-	var props bytes.Buffer
-	enc := json.NewEncoder(&props)
-	enc.SetEscapeHTML(false)
 	n := 0
 	for f, err := range features {
 		if err != nil {
@@ -94,7 +93,7 @@ func NewIndex(features iter.Seq2[Feature, error], opt IndexOptions) (*Index, err
 		if id == "" {
 			id = strconv.Itoa(n + 1)
 		}
-		if err := ix.appendFeature(id, f, enc, &props); err != nil {
+		if err := ix.appendFeature(id, f); err != nil {
 			return nil, fmt.Errorf("feature %d (id %q): %w", n+1, id, err)
 		}
 		b.add(uint32(n), f.Properties)
@@ -117,6 +116,7 @@ func NewIndex(features iter.Seq2[Feature, error], opt IndexOptions) (*Index, err
 	sum := sha256.Sum256(ix.data)
 	ix.etag = hex.EncodeToString(sum[:12])
 	ix.layOutSpatially()
+	ix.keys = nil
 	return ix, nil
 }
 
@@ -160,7 +160,7 @@ func FromSlice(fs []Feature) iter.Seq2[Feature, error] {
 	}
 }
 
-func (ix *Index) appendFeature(id string, f Feature, enc *json.Encoder, props *bytes.Buffer) error {
+func (ix *Index) appendFeature(id string, f Feature) error {
 	start := len(ix.data)
 	ix.data = append(ix.data, featurePrefix...)
 	var bound orb.Bound
@@ -169,26 +169,26 @@ func (ix *Index) appendFeature(id string, f Feature, enc *json.Encoder, props *b
 		if err := checkFinite(f.Geometry); err != nil {
 			return err
 		}
-		g, err := geojson.NewGeometry(f.Geometry).MarshalJSON()
-		if err != nil {
+		var err error
+		if ix.data, err = geojsonenc.AppendGeometry(ix.data, f.Geometry); err != nil {
 			return fmt.Errorf("geometry: %w", err)
 		}
-		ix.data = append(ix.data, g...)
 		bound = f.Geometry.Bound()
 	} else {
 		ix.data = append(ix.data, "null"...)
 	}
 	ix.geomEnd = append(ix.geomEnd, uint32(len(ix.data)-start))
 	ix.data = append(ix.data, `,"id":`...)
-	ix.data = strconv.AppendQuote(ix.data, id)
+	ix.data = geojsonenc.AppendString(ix.data, id)
 	ix.data = append(ix.data, `,"properties":`...)
-	props.Reset()
-	if f.Properties == nil {
-		props.WriteString("{}\n")
-	} else if err := enc.Encode(f.Properties); err != nil {
-		return fmt.Errorf("properties: %w", err)
+	if len(f.Properties) == 0 {
+		ix.data = append(ix.data, "{}"...)
+	} else {
+		var err error
+		if ix.data, ix.keys, err = geojsonenc.AppendProperties(ix.data, f.Properties, ix.keys); err != nil {
+			return fmt.Errorf("properties: %w", err)
+		}
 	}
-	ix.data = append(ix.data, bytes.TrimRight(props.Bytes(), "\n")...)
 	ix.data = append(ix.data, '}')
 	ix.off = append(ix.off, len(ix.data))
 	ix.bounds = append(ix.bounds, bound)
