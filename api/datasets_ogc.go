@@ -174,7 +174,15 @@ func (f *ogcFeed) refresh(ctx context.Context, d datasetDoc) error {
 		case parked && p.version == v.Number:
 			ix = p.index
 		default:
+			// Building a large index takes seconds: other datasets' changes
+			// must not wait for it, so the lock is let go meanwhile.
+			f.mu.Unlock()
 			ix, err = f.buildIndex(ctx, d.ID, v.Number)
+			f.mu.Lock()
+			if cur, ok := f.built[d.ID]; ok && cur.version > v.Number {
+				return nil // a newer version was served while this one was built
+			}
+			prev, had = f.built[d.ID]
 		}
 		if err != nil {
 			return fmt.Errorf("building the OGC API index of %s v%d: %w", d.Slug, v.Number, err)
