@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -169,12 +171,46 @@ func (s *Server) audit(c echo.Context, action, coll, id string, before, after an
 // withETag sets ETag and answers 304 when If-None-Match already has it.
 func withETag(c echo.Context, tag string, v any) error {
 	c.Response().Header().Set("ETag", tag)
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
-			if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/")) == tag || strings.TrimSpace(t) == "*" {
-				return c.NoContent(http.StatusNotModified)
-			}
-		}
+	if notModified(c, tag) {
+		return c.NoContent(http.StatusNotModified)
 	}
 	return c.JSON(http.StatusOK, v)
+}
+
+// notModified reports whether the request's If-None-Match names tag (or
+// "*"), comparing weakly as RFC 9110 requires for GET.
+func notModified(c echo.Context, tag string) bool {
+	inm := c.Request().Header.Get("If-None-Match")
+	if inm == "" {
+		return false
+	}
+	want := strings.TrimPrefix(tag, "W/")
+	for _, t := range strings.Split(inm, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// contentTag is a strong ETag from a hash of a generated body, for
+// documents that are pure functions of stored data: the tag changes exactly
+// when the content does.
+func contentTag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// serveDocument writes a generated body with its content ETag, answering 304
+// when the client already has it.
+func serveDocument(c echo.Context, status int, contentType string, body []byte) error {
+	if status == http.StatusOK {
+		tag := contentTag(body)
+		c.Response().Header().Set("ETag", tag)
+		if notModified(c, tag) {
+			return c.NoContent(http.StatusNotModified)
+		}
+	}
+	return c.Blob(status, contentType, body)
 }

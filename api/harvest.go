@@ -1,8 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -78,25 +76,11 @@ func pageParam(c echo.Context) (int, error) {
 	return n, nil
 }
 
-// serveDocument writes a generated document with a strong ETag of its
-// bytes and answers 304 when the client already has them. The documents
-// are pure functions of the published catalogue, so the tag changes exactly
-// when the content does.
-func serveDocument(c echo.Context, contentType string, body []byte) error {
-	sum := sha256.Sum256(body)
-	tag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	hd := c.Response().Header()
-	hd.Set("ETag", tag)
-	hd.Set("Cache-Control", "no-cache")
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
-			t = strings.TrimSpace(t)
-			if strings.TrimPrefix(t, "W/") == tag || t == "*" {
-				return c.NoContent(http.StatusNotModified)
-			}
-		}
-	}
-	return c.Blob(http.StatusOK, contentType, body)
+// serveHarvest writes a harvest document; clients revalidate every time,
+// and unchanged content answers 304.
+func serveHarvest(c echo.Context, contentType string, body []byte) error {
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return serveDocument(c, http.StatusOK, contentType, body)
 }
 
 func (h *harvestAPI) load(c echo.Context) (string, []catalogue.Entry, []domain.Organisation, error) {
@@ -154,7 +138,7 @@ func (h *harvestAPI) catalog(fixed *dcat.Format) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return serveDocument(c, f.MediaType()+"; charset=utf-8", body)
+		return serveHarvest(c, f.MediaType()+"; charset=utf-8", body)
 	}
 }
 
@@ -190,7 +174,7 @@ func (h *harvestAPI) dataset(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return serveDocument(c, f.MediaType()+"; charset=utf-8", body)
+		return serveHarvest(c, f.MediaType()+"; charset=utf-8", body)
 	}
 	return newProblem("not-found", "no published dataset has the slug "+slug)
 }
@@ -208,7 +192,7 @@ func (h *harvestAPI) dataJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveDocument(c, "application/json; charset=utf-8", body)
+	return serveHarvest(c, "application/json; charset=utf-8", body)
 }
 
 // ckanParams merges the query string and, for POST, the JSON body object,
@@ -280,5 +264,5 @@ func (h *harvestAPI) ckanAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveDocument(c, "application/json; charset=utf-8", body)
+	return serveHarvest(c, "application/json; charset=utf-8", body)
 }

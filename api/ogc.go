@@ -2,8 +2,6 @@ package api
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -94,8 +92,7 @@ func ogcFormat(c echo.Context) ogc.Format {
 func (a *ogcAPI) send(c echo.Context, contentType string, body []byte, tag string) error {
 	h := c.Response().Header()
 	if tag == "" {
-		sum := sha256.Sum256(body)
-		tag = `"` + hex.EncodeToString(sum[:12]) + `"`
+		tag = contentTag(body)
 	}
 	h.Set("ETag", tag)
 	h.Add("Vary", "Accept")
@@ -103,21 +100,6 @@ func (a *ogcAPI) send(c echo.Context, contentType string, body []byte, tag strin
 		return c.NoContent(http.StatusNotModified)
 	}
 	return c.Blob(http.StatusOK, contentType, body)
-}
-
-func notModified(c echo.Context, tag string) bool {
-	inm := c.Request().Header.Get("If-None-Match")
-	if inm == "" {
-		return false
-	}
-	want := strings.TrimPrefix(tag, "W/")
-	for _, t := range strings.Split(inm, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == want {
-			return true
-		}
-	}
-	return false
 }
 
 func ogcJSON(v any) []byte {

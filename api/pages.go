@@ -111,25 +111,7 @@ func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) erro
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if status == http.StatusOK {
-		sum := sha256.Sum256(buf.Bytes())
-		tag := `"` + hex.EncodeToString(sum[:12]) + `"`
-		h.Set("ETag", tag)
-		if etagMatches(c.Request().Header.Get("If-None-Match"), tag) {
-			return c.NoContent(http.StatusNotModified)
-		}
-	}
-	return c.HTMLBlob(status, buf.Bytes())
-}
-
-func etagMatches(inm, tag string) bool {
-	for _, t := range strings.Split(inm, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
-			return true
-		}
-	}
-	return false
+	return serveDocument(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
 }
 
 func (p *pagesAPI) asset(c echo.Context) error {

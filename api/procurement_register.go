@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -72,17 +71,8 @@ func (a *procurementAPI) serveRegister(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(b)
-	tag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	h := c.Response().Header()
-	h.Set("ETag", tag)
-	h.Set("Content-Disposition", `inline; filename="`+registerFile+`"`)
-	for _, t := range strings.Split(c.Request().Header.Get("If-None-Match"), ",") {
-		if strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/")) == tag {
-			return c.NoContent(http.StatusNotModified)
-		}
-	}
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b)
+	c.Response().Header().Set("Content-Disposition", `inline; filename="`+registerFile+`"`)
+	return serveDocument(c, http.StatusOK, "text/csv; charset=utf-8", b)
 }
 
 // publishRegister uploads the register as a new version of the host
