@@ -1,6 +1,8 @@
 package ostn15
 
 import (
+	"github.com/jointict/councilapi/gis/crs/internal/gridcode"
+
 	"bytes"
 	"compress/flate"
 	_ "embed"
@@ -32,18 +34,18 @@ var gridBin []byte
 var Licence string
 
 const (
-	gridMagic = "OSTN15c1"
+	gridMagic = gridcode.Magic
 	// Published OSTN15 geometry; the decoder insists on it because the
 	// projection extent and error messages assume it.
-	cols    = 701
-	rows    = 1251
-	spacing = 1000.0
+	cols    = gridcode.Cols
+	rows    = gridcode.Rows
+	spacing = gridcode.Spacing * 1.0 // an untyped float, as the projection code uses it
 	// MaxEasting and MaxNorthing bound the OSTN15 grid, whose south-west
 	// node is 0,0 in ETRS89 National Grid coordinates.
 	MaxEasting  = (cols - 1) * spacing
 	MaxNorthing = (rows - 1) * spacing
 	// noData in the east shift marks a node without data.
-	noData = -1 << 31
+	noData = gridcode.NoData
 )
 
 // grid holds the shifts of node i (row-major) at shifts[2i] (east) and
@@ -105,7 +107,7 @@ func decode(b []byte) (*grid, error) {
 				return nil, fmt.Errorf("ostn15: embedded grid truncated in plane %d at node %d", p, i)
 			}
 			pos += k
-			v += predict(plane, i)
+			v += gridcode.Predict(plane, i)
 			if v < -1<<30 || v > 1<<30 {
 				return nil, fmt.Errorf("ostn15: embedded grid shift %d mm out of range at node %d", v, i)
 			}
@@ -123,22 +125,6 @@ func decode(b []byte) (*grid, error) {
 		}
 	}
 	return g, nil
-}
-
-// predict mirrors the generator's predictor: left + below - below-left,
-// falling back to the single neighbour on the first row and column.
-func predict(p []int32, i int) int64 {
-	c, r := i%cols, i/cols
-	switch {
-	case r == 0 && c == 0:
-		return 0
-	case r == 0:
-		return int64(p[i-1])
-	case c == 0:
-		return int64(p[i-cols])
-	default:
-		return int64(p[i-1]) + int64(p[i-cols]) - int64(p[i-cols-1])
-	}
 }
 
 // Node returns the published shifts in metres at grid node (col, row), i.e.

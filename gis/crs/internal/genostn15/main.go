@@ -15,6 +15,8 @@
 package main
 
 import (
+	"github.com/jointict/councilapi/gis/crs/internal/gridcode"
+
 	"bufio"
 	"bytes"
 	"compress/flate"
@@ -24,7 +26,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,14 +36,11 @@ import (
 const (
 	module   = "github.com/fofanov/go-osgb"
 	dataFile = "internal/data/OSTN15_OSGM15_GB.txt"
-	cols     = 701
-	rows     = 1251
-	spacing  = 1000
-	magic    = "OSTN15c1"
-	// noData marks a node without shifts; OS uses datum flag 0 for such
-	// nodes in OSTN02-style files. OSTN15 has none today, but the format
-	// keeps the notion so a future grid with holes cannot be misread.
-	noData = math.MinInt32
+	cols     = gridcode.Cols
+	rows     = gridcode.Rows
+	spacing  = gridcode.Spacing
+	magic    = gridcode.Magic
+	noData   = gridcode.NoData
 )
 
 func main() {
@@ -209,7 +207,7 @@ func encode(east, north []int32) ([]byte, error) {
 	for _, plane := range [][]int32{east, north} {
 		filled := fillHoles(plane)
 		for i, v := range filled {
-			r := int64(v) - predict(filled, i)
+			r := int64(v) - gridcode.Predict(filled, i)
 			if _, err := zw.Write(tmp[:binary.PutVarint(tmp[:], r)]); err != nil {
 				return nil, err
 			}
@@ -240,19 +238,4 @@ func fillHoles(p []int32) []int32 {
 		}
 	}
 	return out
-}
-
-// predict must match the decoder in ostn15/grid.go exactly.
-func predict(p []int32, i int) int64 {
-	c, r := i%cols, i/cols
-	switch {
-	case r == 0 && c == 0:
-		return 0
-	case r == 0:
-		return int64(p[i-1])
-	case c == 0:
-		return int64(p[i-cols])
-	default:
-		return int64(p[i-1]) + int64(p[i-cols]) - int64(p[i-cols-1])
-	}
 }
