@@ -131,43 +131,43 @@ func (p *cqlParser) expectOp(op string) *exception {
 }
 
 func (p *cqlParser) or() (expr, *exception) {
-	e, ex := p.and()
-	if ex != nil {
-		return nil, ex
+	parts, ex := p.joined("OR", p.and)
+	if ex != nil || len(parts) == 1 {
+		return first(parts), ex
 	}
-	parts := orExpr{e}
-	for p.peekWord("OR") {
-		p.pos++
-		e, ex := p.and()
-		if ex != nil {
-			return nil, ex
-		}
-		parts = append(parts, e)
-	}
-	if len(parts) == 1 {
-		return e, nil
-	}
-	return parts, nil
+	return orExpr(parts), nil
 }
 
 func (p *cqlParser) and() (expr, *exception) {
-	e, ex := p.unary()
-	if ex != nil {
-		return nil, ex
+	parts, ex := p.joined("AND", p.unary)
+	if ex != nil || len(parts) == 1 {
+		return first(parts), ex
 	}
-	parts := andExpr{e}
-	for p.peekWord("AND") {
-		p.pos++
-		e, ex := p.unary()
+	return andExpr(parts), nil
+}
+
+// joined parses operand (word operand)*, one precedence level of the
+// grammar.
+func (p *cqlParser) joined(word string, operand func() (expr, *exception)) ([]expr, *exception) {
+	var parts []expr
+	for {
+		e, ex := operand()
 		if ex != nil {
 			return nil, ex
 		}
 		parts = append(parts, e)
+		if !p.peekWord(word) {
+			return parts, nil
+		}
+		p.pos++
 	}
-	if len(parts) == 1 {
-		return e, nil
+}
+
+func first(parts []expr) expr {
+	if len(parts) == 0 {
+		return nil
 	}
-	return parts, nil
+	return parts[0]
 }
 
 func (p *cqlParser) unary() (expr, *exception) {
