@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // expr is a parsed constraint, from either OGC Filter 1.1 or CQL text.
@@ -159,9 +160,7 @@ func likePattern(pattern, wild, single, escape string, matchCase bool) *regexp.R
 		rest := pattern[i:]
 		switch {
 		case escape != "" && strings.HasPrefix(rest, escape) && len(rest) > len(escape):
-			r := rest[len(escape):]
-			_, size := firstRune(r)
-			b.WriteString(regexp.QuoteMeta(r[:size]))
+			size := writeLiteral(&b, rest[len(escape):])
 			i += len(escape) + size
 		case wild != "" && strings.HasPrefix(rest, wild):
 			b.WriteString(".*")
@@ -170,20 +169,20 @@ func likePattern(pattern, wild, single, escape string, matchCase bool) *regexp.R
 			b.WriteByte('.')
 			i += len(single)
 		default:
-			_, size := firstRune(rest)
-			b.WriteString(regexp.QuoteMeta(rest[:size]))
-			i += size
+			i += writeLiteral(&b, rest)
 		}
 	}
 	b.WriteByte('$')
 	return regexp.MustCompile(b.String())
 }
 
-func firstRune(s string) (rune, int) {
-	for _, r := range s {
-		return r, len(string(r))
-	}
-	return 0, 0
+// writeLiteral writes the first character of s as a literal in the
+// pattern and returns its length in bytes. A byte that is not UTF-8 stands
+// for U+FFFD, as it does when Go reads such text, so the pattern compiles.
+func writeLiteral(b *strings.Builder, s string) int {
+	r, size := utf8.DecodeRuneInString(s)
+	b.WriteString(regexp.QuoteMeta(string(r)))
+	return size
 }
 
 func parseFilterXML(b []byte) (expr, *exception) {
