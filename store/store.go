@@ -26,7 +26,32 @@ var (
 	ErrStale = errors.New("stale version")
 	// ErrExists: a record with that id already exists; nothing was written.
 	ErrExists = errors.New("already exists")
+	// ErrCursorExpired: the change feed no longer holds the changes after
+	// that cursor (they were pruned); reload the whole state and continue
+	// from a fresh HeadCursor.
+	ErrCursorExpired = errors.New("change feed cursor expired")
 )
+
+// ChangeOp says what a write did to a record.
+type ChangeOp string
+
+const (
+	ChangeInsert ChangeOp = "insert"
+	ChangeUpdate ChangeOp = "update"
+	ChangeDelete ChangeOp = "delete"
+)
+
+// Change is one entry of the store's change feed: the record coll/id was
+// written. Readers re-read the record to learn its new state, so a change
+// carries no data and reading one twice is harmless.
+type Change struct {
+	Seq        int64 // position in the feed; strictly increasing per write
+	Op         ChangeOp
+	Collection string
+	ID         string
+	Version    int64 // the record's version after the write; for a delete, the version deleted
+	At         time.Time
+}
 
 // DuplicateError reports a unique constraint that a write would have broken.
 type DuplicateError struct {
@@ -164,6 +189,20 @@ type Store interface {
 	// DeleteMatching removes the records matching filters (for discarding the
 	// leftovers of an interrupted import) and reports how many went.
 	DeleteMatching(ctx context.Context, coll string, filters []Filter) (int64, error)
+
+	// Changes returns the changes recorded after cursor, oldest first, at
+	// most limit, and the cursor to read from next time. Every Insert,
+	// Update and Delete is recorded atomically with the write itself
+	// (InsertMany and DeleteMatching, which serve immutable bulk sets, are
+	// not). A cursor is opaque text; "" starts at the oldest retained change.
+	// A change may be returned more than once, never skipped; a cursor older
+	// than the retained feed gives ErrCursorExpired.
+	Changes(ctx context.Context, cursor string, limit int) ([]Change, string, error)
+	// HeadCursor returns a cursor at the newest change. A reader that loads
+	// the whole state takes it first, loads, then reads Changes from it:
+	// nothing written meanwhile is missed (some changes may already be
+	// reflected in what it loaded).
+	HeadCursor(ctx context.Context) (string, error)
 
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, int64, error)

@@ -391,3 +391,13 @@ func (s *Store) DeleteMatching(ctx context.Context, coll string, filters []store
 	}
 	return res.DeletedCount, nil
 }
+
+// Changes is not implemented yet: the change feed lands with its contract tests.
+func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]store.Change, string, error) {
+	return nil, cursor, errors.New("mongodb store: change feed not implemented yet")
+}
+
+// HeadCursor is not implemented yet (see Changes).
+func (s *Store) HeadCursor(ctx context.Context) (string, error) {
+	return "", errors.New("mongodb store: change feed not implemented yet")
+}

@@ -310,3 +310,13 @@ func (s *Store) DeleteMatching(ctx context.Context, coll string, filters []store
 	}
 	return res.RowsAffected()
 }
+
+// Changes is not implemented yet: the change feed lands with its contract tests.
+func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]store.Change, string, error) {
+	return nil, cursor, errors.New("sqlite store: change feed not implemented yet")
+}
+
+// HeadCursor is not implemented yet (see Changes).
+func (s *Store) HeadCursor(ctx context.Context) (string, error) {
+	return "", errors.New("sqlite store: change feed not implemented yet")
+}
