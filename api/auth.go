@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 )
@@ -145,6 +146,12 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 func principal(c echo.Context) domain.Principal {
 	p, _ := c.Get(principalKey).(domain.Principal)
 	return p
+}
+
+// actor is the caller as the application layer sees it: the principal and
+// the request id for the audit trail.
+func actor(c echo.Context) audit.Actor {
+	return audit.Actor{Principal: principal(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 }
 
 // authorize checks the caller's role and organisation for a write.

@@ -16,21 +16,23 @@ import (
 func (ts *testServer) backdate(t *testing.T, fileID, day string) {
 	t.Helper()
 	ctx := context.Background()
-	rec, err := ts.Store.Get(ctx, collInspireRecords, fileID)
+	rec, err := ts.Store.Get(ctx, "inspire_records", fileID)
 	if err != nil {
 		t.Fatalf("stamp of %s: %v", fileID, err)
 	}
-	var st inspireStamp
+	var st map[string]any
 	if err := rec.Decode(&st); err != nil {
 		t.Fatal(err)
 	}
-	st.MetadataDate = day
-	if _, err := ts.Store.Update(ctx, collInspireRecords, fileID, rec.Version, st); err != nil {
+	st["metadataDate"] = day
+	if _, err := ts.Store.Update(ctx, "inspire_records", fileID, rec.Version, st); err != nil {
 		t.Fatal(err)
 	}
-	// Written behind the server's back, as if by an earlier run: drop the
-	// record set it has cached.
-	ts.srv.inspire.invalidate()
+	// Written behind the server's back, as if by another instance: the
+	// change feed tells this one to drop the record set it has cached.
+	if err := ts.srv.app.Bus.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestInspireDateStampMovesOnlyWithContent: re-reading, a no-op edit and an
@@ -51,7 +53,7 @@ func TestInspireDateStampMovesOnlyWithContent(t *testing.T) {
 	ts.wafFiles(t)
 	// Reached under another host name, the record's URLs differ but it is
 	// still the same record.
-	if _, err := (&inspireAPI{s: ts.srv}).records(context.Background(), "https://data.example.gov.uk"); err != nil {
+	if _, err := ts.srv.app.Inspire.Records(context.Background(), "https://data.example.gov.uk"); err != nil {
 		t.Fatal(err)
 	}
 	if got := ts.stampOf(t, id); got != "2020-01-02" {
@@ -73,11 +75,13 @@ func TestInspireDateStampMovesOnlyWithContent(t *testing.T) {
 		t.Fatalf("patch lineage: %d %s", r.Status, r.Body)
 	}
 	// The publish hook stamps the change when it happens, before any harvest.
-	rec, err := ts.Store.Get(context.Background(), collInspireRecords, id)
+	rec, err := ts.Store.Get(context.Background(), "inspire_records", id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st inspireStamp
+	var st struct {
+		MetadataDate string `json:"metadataDate"`
+	}
 	rec.Decode(&st)
 	if st.MetadataDate != today {
 		t.Errorf("after the edit the stored metadata date is %s, want %s", st.MetadataDate, today)

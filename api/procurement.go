@@ -131,9 +131,6 @@ func (s *Server) procurementRoutes(v1 *echo.Group, e *echo.Echo) {
 	e.GET("/ocds/records", a.records)
 	e.GET("/ocds/records/*", a.record)
 	e.GET("/contracts-register.csv", a.serveRegister)
-	if s.datasets != nil {
-		s.datasets.hooks = append(s.datasets.hooks, a.publishRegisterDataset)
-	}
 }
 
 // start refuses a malformed configuration and repeats release writes that

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/catalogue/ocds"
 	"github.com/jointict/councilapi/catalogue/ocds/ocdstest"
 	"github.com/jointict/councilapi/store"
@@ -287,9 +288,9 @@ func TestContractsRegister(t *testing.T) {
 }
 
 // waitDataset polls until the dataset is published at version n.
-func waitDataset(t *testing.T, ts *testServer, id string, n int) datasetDoc {
+func waitDataset(t *testing.T, ts *testServer, id string, n int) appod.DatasetRecord {
 	t.Helper()
-	var d datasetDoc
+	var d appod.DatasetRecord
 	for range 200 {
 		r := ts.do("GET", "/api/v1/datasets/"+id, "", nil)
 		if r.Status == 200 {

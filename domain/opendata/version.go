@@ -247,6 +247,41 @@ type Job struct {
 	Created   time.Time  `json:"created"`
 	Started   *time.Time `json:"started,omitempty"`
 	Finished  *time.Time `json:"finished,omitempty"`
+	// Lease says which server instance is processing a running job and until
+	// when its claim holds; the instance renews it while it works, and any
+	// instance may fail the job once it has expired (its owner stopped).
+	Lease *JobLease `json:"lease,omitempty"`
+}
+
+// JobLease is an instance's claim on a running job.
+type JobLease struct {
+	Owner   string    `json:"owner"`
+	Expires time.Time `json:"expires"`
+}
+
+// Claim starts a queued job for owner, holding it until expires.
+func (j *Job) Claim(owner string, now, expires time.Time) error {
+	if err := j.Start(now); err != nil {
+		return err
+	}
+	j.Lease = &JobLease{Owner: owner, Expires: expires.UTC()}
+	return nil
+}
+
+// Renew extends owner's lease on a running job; it fails when the job has
+// finished or another instance holds it, so the owner stops working on it.
+func (j *Job) Renew(owner string, expires time.Time) error {
+	if j.State != JobRunning || j.Lease == nil || j.Lease.Owner != owner {
+		return domain.Errorf(domain.CodeConflict, "this instance no longer holds the job")
+	}
+	j.Lease.Expires = expires.UTC()
+	return nil
+}
+
+// Abandoned reports whether a running job's lease has run out (or it has
+// none, as jobs written before leases existed): its instance has stopped.
+func (j Job) Abandoned(now time.Time) bool {
+	return j.State == JobRunning && (j.Lease == nil || now.After(j.Lease.Expires))
 }
 
 func (j *Job) move(to JobState) error {
