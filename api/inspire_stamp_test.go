@@ -9,6 +9,7 @@ import (
 
 	"github.com/jointict/councilapi/catalogue/gemini"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/opendata"
 )
 
 // backdate moves a record's stored metadata date into the past, as if it had
@@ -96,17 +97,28 @@ func TestInspireDateStampMovesOnlyWithContent(t *testing.T) {
 }
 
 // TestInspireFileIdentifierNeverReused: a dataset that copies another's file
-// identifier is not served under it, and its status names the item.
+// identifier is refused publication (409 naming the field), since harvesters
+// would merge the two records; its status names the item, and the first
+// dataset's record is untouched.
 func TestInspireFileIdentifierNeverReused(t *testing.T) {
 	ts := newTestServer(t)
 	pub := ts.key(domain.RolePublisher, "neddc")
 	first := ts.publishSpatial(pub, spatialMetadata("Grit bins", "tn", "transportation"), 2)
 	ts.wafFiles(t) // the first record is served, so its identifier is taken
-	copycat := ts.publishSpatial(pub, spatialMetadata("Salt stores", "tn", "transportation", func(_, in map[string]any) {
+	copycat := ts.createDataset(pub, spatialMetadata("Salt stores", "tn", "transportation", func(_, in map[string]any) {
 		in["fileIdentifier"] = first.Inspire.FileIdentifier
-	}), 2)
-	if !slices.Contains(copycat.GeminiMissing, gemini.ItemFileIdentifier) {
-		t.Errorf("geminiMissing = %q, want it to name the file identifier", copycat.GeminiMissing)
+	}))
+	if job := ts.publishUpload(pub, copycat.ID, "salt.csv", []byte("ref,easting,northing\nS1,435000,370000\n"), ""); job.State != opendata.JobSucceeded {
+		t.Fatalf("upload: %+v", job)
+	}
+	r := ts.do("PATCH", "/api/v1/datasets/"+copycat.ID, pub, `{"status":"published"}`)
+	if r.Status != 409 || !strings.Contains(string(r.Body), "inspire.fileIdentifier") {
+		t.Fatalf("publishing a copied file identifier: %d %s, want 409 naming inspire.fileIdentifier", r.Status, r.Body)
+	}
+	var draft datasetView
+	ts.do("GET", "/api/v1/datasets/"+copycat.ID, pub, nil).json(t, &draft)
+	if draft.Status != opendata.StatusDraft || !slices.Contains(draft.GeminiMissing, gemini.ItemFileIdentifier) {
+		t.Errorf("refused dataset: status %s, geminiMissing %q; want a draft naming the file identifier", draft.Status, draft.GeminiMissing)
 	}
 	body := string(ts.do("GET", "/inspire/records/"+first.Inspire.FileIdentifier+".xml", "", nil).Body)
 	if !strings.Contains(body, "Grit bins") || strings.Contains(body, "Salt stores") {
