@@ -8,12 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jointict/councilapi/app/audit"
+	"github.com/jointict/councilapi/app/repo"
 	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/csw"
 	"github.com/jointict/councilapi/catalogue/gemini"
 	"github.com/jointict/councilapi/domain"
-	"github.com/jointict/councilapi/app/audit"
-	"github.com/jointict/councilapi/app/repo"
 	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/store"
 )

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/jointict/councilapi/app/repo"
 	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/domain"
 	od "github.com/jointict/councilapi/domain/opendata"
-	"github.com/jointict/councilapi/app/repo"
 	"github.com/jointict/councilapi/store"
 )
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/app/repo"
+	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/ingest"
 	"github.com/jointict/councilapi/gis/ogc"

@@ -17,9 +17,9 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/jointict/councilapi/app/jobs"
 	"github.com/jointict/councilapi/domain"
 	od "github.com/jointict/councilapi/domain/opendata"
-	"github.com/jointict/councilapi/app/jobs"
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/geojsonenc"
 	"github.com/jointict/councilapi/gis/ingest"
