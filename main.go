@@ -20,6 +20,7 @@ import (
 
 	"github.com/jointict/councilapi/api"
 	"github.com/jointict/councilapi/app"
+	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/events"
 	"github.com/jointict/councilapi/app/jobs"
 	"github.com/jointict/councilapi/domain"
@@ -181,7 +182,7 @@ func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, st
 	}
 	defer srv.Stop()
 	hs := &http.Server{Handler: srv.Echo, ReadHeaderTimeout: 10 * time.Second}
-	if keys, err := api.ListKeys(ctx, st); err == nil && !hasAdmin(keys) {
+	if keys, err := application.Identity.Keys(ctx, audit.System); err == nil && !hasAdmin(keys) {
 		fmt.Fprintf(stdout, `No admin API key exists yet. Create the first one (shown once) with:
   go run . keys create --role admin --label "your name"
 using the same --data-dir or MONGODB_URI, while this server runs or not.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/jointict/councilapi/app/audit"
 	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
@@ -358,7 +359,7 @@ func BenchmarkPublishCSVPoints(b *testing.B) {
 	srv := startServer(b, Config{BodyLimit: 64 << 10}, st)
 	hs := httptest.NewServer(srv.Echo)
 	defer hs.Close()
-	_, key, err := NewKey(ctx, st, domain.RolePublisher, "neddc", "bench", "bench")
+	_, key, err := srv.app.Identity.CreateKey(ctx, audit.CLI, domain.RolePublisher, "neddc", "bench")
 	if err != nil {
 		b.Fatal(err)
 	}

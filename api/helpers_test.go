@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/jointict/councilapi/app"
+	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/sqlite"
@@ -66,7 +67,7 @@ func startServer(t testing.TB, c Config, st store.Store) *Server {
 // key makes a key directly in the store and returns its secret.
 func (ts *testServer) key(role domain.Role, org string) string {
 	ts.t.Helper()
-	_, secret, err := NewKey(context.Background(), ts.Store, role, org, "test "+string(role), "test")
+	_, secret, err := ts.srv.app.Identity.CreateKey(context.Background(), audit.CLI, role, org, "test "+string(role))
 	if err != nil {
 		ts.t.Fatal(err)
 	}

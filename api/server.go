@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/jointict/councilapi/app"
+	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -82,8 +83,8 @@ func (s *Server) Stop() {
 
 // Collections used by the foundation.
 const (
-	collOrganisations = app.CollOrganisations
-	collKeys          = app.CollKeys
+	collOrganisations = identity.CollOrganisations
+	collKeys          = identity.CollKeys
 )
 
 // Indexes lists what the collections still owned by this package need

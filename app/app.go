@@ -13,6 +13,7 @@ import (
 
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/events"
+	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/app/inspire"
 	"github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain"
@@ -41,6 +42,7 @@ type App struct {
 	Audit    *audit.Log
 	Bus      *events.Bus
 	OGC      *ogc.Registry
+	Identity *identity.Service
 	OpenData *opendata.Service
 	Inspire  *inspire.Service
 
@@ -51,6 +53,7 @@ type App struct {
 func New(cfg Config, st store.Store, log *slog.Logger) *App {
 	a := &App{Store: st, Audit: audit.New(st, log), OGC: ogc.NewRegistry(), log: log}
 	a.Bus = events.New(st, log, events.Options{Poll: cfg.FeedPoll})
+	a.Identity = identity.New(st, a.Audit)
 	a.OpenData = opendata.New(st, a.Bus, a.Audit, a.OGC, log,
 		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease})
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
@@ -105,18 +108,9 @@ func (a *App) Ready(ctx context.Context) Readiness {
 	return r
 }
 
-// CollOrganisations and CollKeys are the foundation's collections.
-const (
-	CollOrganisations = "organisations"
-	CollKeys          = "api_keys"
-)
-
 // Indexes lists what every collection needs; Prepare applies it.
 var Indexes = slices.Concat(
-	[]store.Index{
-		{Collection: CollOrganisations, Unique: []string{"shortName", "gssCode"}, Fields: []string{"name"}},
-		{Collection: CollKeys, Unique: []string{"hash"}},
-	},
+	identity.Indexes,
 	opendata.Indexes,
 	inspire.Indexes,
 )
@@ -127,7 +121,7 @@ func Prepare(ctx context.Context, st store.Store, extra []store.Index) error {
 	if err := st.EnsureIndexes(ctx, slices.Concat(Indexes, extra)); err != nil {
 		return err
 	}
-	page, err := st.List(ctx, CollOrganisations, store.Query{Limit: 1})
+	page, err := st.List(ctx, identity.CollOrganisations, store.Query{Limit: 1})
 	if err != nil {
 		return err
 	}
@@ -136,10 +130,10 @@ func Prepare(ctx context.Context, st store.Store, extra []store.Index) error {
 	}
 	al := audit.New(st, slog.Default())
 	for _, o := range domain.SeedOrganisations() {
-		if _, err := st.Insert(ctx, CollOrganisations, o.ID, o); err != nil && err != store.ErrExists {
+		if _, err := st.Insert(ctx, identity.CollOrganisations, o.ID, o); err != nil && err != store.ErrExists {
 			return fmt.Errorf("seeding %s: %w", o.ShortName, err)
 		}
-		al.Record(ctx, audit.System, "organisation.seed", CollOrganisations, o.ID, nil, o)
+		al.Record(ctx, audit.System, "organisation.seed", identity.CollOrganisations, o.ID, nil, o)
 	}
 	return nil
 }

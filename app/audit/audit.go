@@ -23,6 +23,10 @@ type Actor struct {
 // with every right, as the server itself.
 var System = Actor{Principal: domain.Principal{KeyID: "system", Role: domain.RoleAdmin}}
 
+// CLI is the actor of the command line (keys create|revoke), which works on
+// the store directly, so the first admin key can be made.
+var CLI = Actor{Principal: domain.Principal{KeyID: "cli", Role: domain.RoleAdmin}}
+
 // Anonymous reports whether the actor presented no credentials.
 func (a Actor) Anonymous() bool { return a.KeyID == "" }
 
