@@ -227,7 +227,8 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// healthz reports that the process is alive.
+// healthz reports that the process is alive, and which instance it is (the
+// id its job leases carry).
 //
 //	@Summary	Liveness
 //	@Tags		operations
@@ -235,7 +236,7 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Success	200	{object}	map[string]string
 //	@Router		/healthz [get]
 func (s *Server) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "instance": s.app.Instance()})
 }
 
 // readyz reports whether the store answers.

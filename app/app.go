@@ -71,6 +71,10 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
+// Instance is this process's id, as written in the leases of the jobs it
+// processes.
+func (a *App) Instance() string { return a.OpenData.Instance() }
+
 // Stop ends background work.
 func (a *App) Stop() {
 	a.OpenData.Stop()

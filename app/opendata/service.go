@@ -154,6 +154,9 @@ func (s *Service) AddPublishStep(step PublishStep) { s.steps = append(s.steps, s
 // loads the OGC API collections.
 func (s *Service) Start(ctx context.Context) { s.runner.Start(ctx) }
 
+// Instance is the id this instance's job leases carry.
+func (s *Service) Instance() string { return s.runner.Owner() }
+
 // Stop cancels running jobs and waits for them.
 func (s *Service) Stop() { s.runner.Stop() }
 
