@@ -21,20 +21,18 @@ import (
 func publishedRegister(t *testing.T, ts *testServer, k procKeys) (string, string) {
 	t.Helper()
 	a := createProc(t, ts, k.host, procInput("JICT-2026-020", "gcloudDirectAward"))
-	for _, s := range []string{"planning", "tender"} {
-		mustMove(t, ts, k.host, a.ID, s, "")
-	}
+	mustMove(t, ts, k.host, a.ID, "planning", daysAgo(40))
+	mustMove(t, ts, k.host, a.ID, "tender", daysAgo(39))
 	if r := ts.do("PATCH", "/api/v1/procurements/"+a.ID, k.host, map[string]string{"title": "Service desk platform (renamed)"}); r.Status != 200 {
 		t.Fatalf("patch: %d %s", r.Status, r.Body)
 	}
-	mustMove(t, ts, k.host, a.ID, "evaluation", "")
+	mustMove(t, ts, k.host, a.ID, "evaluation", daysAgo(30))
 	approveAll(t, ts, k, a.ID)
 	if r := ts.do("PATCH", "/api/v1/procurements/"+a.ID, k.host, award("270000.01")); r.Status != 200 {
 		t.Fatalf("award: %d %s", r.Status, r.Body)
 	}
-	for _, s := range []string{"awardDecision", "contractSigned", "live", "closed"} {
-		mustMove(t, ts, k.host, a.ID, s, "")
-	}
+	signAndGoLive(t, ts, k.host, a.ID, true)
+	mustMove(t, ts, k.host, a.ID, "closed", "")
 
 	b := createProc(t, ts, k.host, procInput("JICT-2026-021", "openProcedure"))
 	for _, s := range []string{"planning", "tender", "cancelled"} {
@@ -44,9 +42,7 @@ func publishedRegister(t *testing.T, ts *testServer, k procKeys) (string, string
 	small := procInput("JICT-2026-022", "belowThresholdQuotation")
 	small["estimatedValue"], small["estimatedValueIncVat"] = "5000.00", "6000.00"
 	d := createProc(t, ts, k.host, small)
-	for _, s := range []string{"planning", "tender", "evaluation"} {
-		mustMove(t, ts, k.host, d.ID, s, "")
-	}
+	moveToEvaluation(t, ts, k.host, d.ID)
 	for _, r := range []response{approve(ts, k.host, d.ID, "jointManagementTeam", ""), approve(ts, k.host, d.ID, "ictSharedServiceCommittee", "")} {
 		if r.Status != 200 {
 			t.Fatalf("approval: %d %s", r.Status, r.Body)
@@ -55,9 +51,7 @@ func publishedRegister(t *testing.T, ts *testServer, k procKeys) (string, string
 	if r := ts.do("PATCH", "/api/v1/procurements/"+d.ID, k.host, award("5000.00")); r.Status != 200 {
 		t.Fatalf("award: %d %s", r.Status, r.Body)
 	}
-	for _, s := range []string{"awardDecision", "contractSigned"} {
-		mustMove(t, ts, k.host, d.ID, s, "")
-	}
+	signAndGoLive(t, ts, k.host, d.ID, false)
 
 	createProc(t, ts, k.host, procInput("JICT-2026-023", "openProcedure"))
 	var full procOut

@@ -64,11 +64,18 @@ func yesNo(b bool) string {
 	return "No"
 }
 
-// WriteRegisterCSV writes the header and rows as CSV. Cells that a
-// spreadsheet would run as a formula are prefixed with an apostrophe.
+// WriteRegisterCSV writes the Transparency Code register as CSV.
 func WriteRegisterCSV(w io.Writer, rows [][]string) error {
+	return WriteSafeCSV(w, RegisterHeader, rows)
+}
+
+// WriteSafeCSV writes the header and rows as CSV. Cells that a
+// spreadsheet would run as a formula are prefixed with an apostrophe
+// (OWASP's advice against CSV injection); amounts, which may be negative,
+// are written as they are.
+func WriteSafeCSV(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(RegisterHeader); err != nil {
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, r := range rows {
