@@ -281,7 +281,13 @@ func (a *procurementAPI) save(c echo.Context, action string, before procurementD
 	after := before
 	after.JointProcurement = p
 	after.index()
-	if err := a.release(ctx, &after, t); err != nil {
+	// A release is dated by its change: a move by its own time (the
+	// notice's publication, the signature), any other change by now.
+	changed := t
+	if n := len(p.History); n > len(before.History) {
+		changed = p.History[n-1].At
+	}
+	if err := a.release(ctx, &after, changed); err != nil {
 		return before, store.Record{}, err
 	}
 	var stored store.Record

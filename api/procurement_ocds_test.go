@@ -181,9 +181,15 @@ func TestOCDSPublicationOverHTTP(t *testing.T) {
 		r.problem(t)
 	}
 	var pg releasePage
-	ts.do("GET", "/ocds/releases?since="+time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "", nil).json(t, &pg)
+	// Releases are dated by their changes, the earliest a move 40 days ago.
+	ts.do("GET", "/ocds/releases?since="+daysAgo(41), "", nil).json(t, &pg)
 	if len(pg.Releases) != len(all) {
-		t.Errorf("since an hour ago: %d releases, want %d", len(pg.Releases), len(all))
+		t.Errorf("since 41 days ago: %d releases, want %d", len(pg.Releases), len(all))
+	}
+	since := time.Now().AddDate(0, 0, -40).Add(12 * time.Hour).UTC().Format(time.RFC3339)
+	ts.do("GET", "/ocds/releases?since="+since, "", nil).json(t, &pg)
+	if len(pg.Releases) != len(all)-2 {
+		t.Errorf("since 39½ days ago: %d releases, want all but the two planning releases dated 40 days ago", len(pg.Releases))
 	}
 	if r := ts.do("GET", "/ocds/releases?since=yesterday", "", nil); r.Status != 400 {
 		t.Errorf("bad since: %d", r.Status)

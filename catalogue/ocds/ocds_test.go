@@ -59,7 +59,11 @@ func lifecycle(t *testing.T, ref string, stopAt procurement.State, cancel bool) 
 	var out []Release
 	prev := procurement.State("")
 	publish := func(when time.Time) {
-		r, err := NewRelease(p, orgs(), cfg, len(out)+1, when, prev)
+		ch := Change{Seq: len(out) + 1, At: when, PrevState: prev}
+		if len(out) > 0 {
+			ch.PrevDate = out[len(out)-1].Date
+		}
+		r, err := NewRelease(p, orgs(), cfg, ch)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +324,7 @@ func TestPartiesAndRoles(t *testing.T) {
 	for _, p := range r.Parties {
 		roles[p.ID] = strings.Join(p.Roles, ",")
 	}
-	want := map[string]string{"neddc": "buyer,procuringEntity", "bdc": "buyer", "dddc": "buyer", "GB-COH-01234567": "supplier"}
+	want := map[string]string{"GB-LAE-NED": "buyer,procuringEntity", "GB-LAE-BOS": "buyer", "GB-LAE-DEB": "buyer", "GB-COH-01234567": "supplier"}
 	if !reflect.DeepEqual(roles, want) {
 		t.Errorf("roles %v", roles)
 	}
@@ -330,7 +334,7 @@ func TestPartiesAndRoles(t *testing.T) {
 	if r.Awards[0].Value.Amount != Amount(27000001) || r.Contracts[0].Period.StartDate != "2026-07-01T00:00:00Z" {
 		t.Errorf("award %+v contract %+v", r.Awards[0], r.Contracts[0])
 	}
-	if _, err := NewRelease(procurement.JointProcurement{Host: "nobody"}, orgs(), cfg, 1, time.Now(), ""); domain.ErrorCode(err) != domain.CodeNotFound {
+	if _, err := NewRelease(procurement.JointProcurement{Host: "nobody"}, orgs(), cfg, Change{Seq: 1, At: time.Now()}); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("unknown host: %v", err)
 	}
 }
