@@ -183,16 +183,13 @@ var JointRegisterHeader = []string{"Reference", "Title", "Host", "Partners", "St
 func WriteJointRegisterCSV(w io.Writer, entries []RegisterEntry) error {
 	rows := make([][]string, len(entries))
 	for i, e := range entries {
-		var shares, years []string
+		var shares []string
 		for _, s := range e.Shares {
 			shares = append(shares, s.Organisation+" "+s.Percent.String()+"% "+s.Amount.String())
 		}
-		for _, y := range e.Commitments {
-			years = append(years, y.Year.String()+" "+y.Amount.String())
-		}
 		rows[i] = []string{e.Reference, e.Title, e.Host, strings.Join(e.Partners, "; "), string(e.State), e.Route.Label(),
 			e.EstimatedValue.String(), e.ContractCost.String(), strings.Join(e.Suppliers, "; "), e.Start.String(), e.End.String(),
-			strings.Join(shares, "; "), strings.Join(years, "; ")}
+			strings.Join(shares, "; "), yearsText(e.Commitments)}
 	}
 	return WriteSafeCSV(w, JointRegisterHeader, rows)
 }
@@ -203,21 +200,23 @@ var PartnerHeader = []string{"Reference", "Title", "State", "Route", "Host", "Sh
 
 // WritePartnerCSV writes a partner view as CSV with a total row.
 func WritePartnerCSV(w io.Writer, v PartnerView) error {
-	years := func(ys []YearAmount) string {
-		var s []string
-		for _, y := range ys {
-			s = append(s, y.Year.String()+" "+y.Amount.String())
-		}
-		return strings.Join(s, "; ")
-	}
 	var rows [][]string
 	for _, p := range v.Procurements {
 		rows = append(rows, []string{p.Reference, p.Title, string(p.State), p.Route.Label(), p.Host, p.Percent.String(),
 			p.ShareOfCost.String(), p.BaselineAnnual.String(), p.BaselineOverTerm.String(), p.Saving.String(), p.Realised.String(),
-			years(p.Commitments), p.Problem})
+			yearsText(p.Commitments), p.Problem})
 	}
 	t := v.Totals
 	rows = append(rows, []string{"Total", "", "", "", "", "", t.ShareOfCost.String(), "", t.BaselineOverTerm.String(),
-		t.Saving.String(), t.Realised.String(), years(t.Commitments), ""})
+		t.Saving.String(), t.Realised.String(), yearsText(t.Commitments), ""})
 	return WriteSafeCSV(w, PartnerHeader, rows)
+}
+
+// yearsText is "2026/27 1000.00; 2027/28 2000.00".
+func yearsText(ys []YearAmount) string {
+	s := make([]string, len(ys))
+	for i, y := range ys {
+		s[i] = y.Year.String() + " " + y.Amount.String()
+	}
+	return strings.Join(s, "; ")
 }
