@@ -118,4 +118,3 @@ func (p *textParser) signedNumber(context string) (float64, error) {
 	v, _ := strconv.ParseFloat(t.text, 64)
 	return sign * v, nil
 }
-
