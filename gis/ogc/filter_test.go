@@ -141,12 +141,12 @@ func TestSortBy(t *testing.T) {
 func TestFilterParameterErrors(t *testing.T) {
 	c := treesCollection(t)
 	cases := map[string]url.Values{
-		"at character 10: expected a value after '=', found the end of the filter": {"filter": {"species ="}},
+		"at character 10: expected a value after '=', found the end of the filter":        {"filter": {"species ="}},
 		`unknown property "height": the queryables are geometry, species, street, treeID`: {"filter": {"height > 5"}},
-		"must be cql2-text or cql2-json": {"filter-lang": {"ecql"}, "filter": {"species = 'x'"}},
-		"at /args: = takes 2 arguments, not 1": {"filter-lang": {"cql2-json"}, "filter": {`{"op":"=","args":[{"property":"species"}]}`}},
-		`cannot sort by "height"`:               {"sortby": {"-height"}},
-		"must be one of":                        {"filter-crs": {"EPSG:3857"}, "filter": {"species = 'x'"}},
+		"must be cql2-text or cql2-json":                                                  {"filter-lang": {"ecql"}, "filter": {"species = 'x'"}},
+		"at /args: = takes 2 arguments, not 1":                                            {"filter-lang": {"cql2-json"}, "filter": {`{"op":"=","args":[{"property":"species"}]}`}},
+		`cannot sort by "height"`:                                                         {"sortby": {"-height"}},
+		"must be one of":                                                                  {"filter-crs": {"EPSG:3857"}, "filter": {"species = 'x'"}},
 	}
 	for want, q := range cases {
 		_, err := ParseItems(q, c)
