@@ -275,11 +275,19 @@ func ParseFormat(s string) (Format, error) {
 	return 0, fmt.Errorf("must be json or html")
 }
 
+// carriedParams are items parameters GDAL's OAPIF driver carries from a
+// connection URL ("OAPIF:.../collections/trees?filter=...") onto every
+// request it makes, the collection's description included; refusing them
+// there would make the filtered layer impossible to open, so non-items
+// resources ignore them.
+var carriedParams = []string{"filter", "filter-lang", "filter-crs", "sortby"}
+
 // CheckParams refuses any parameter a non-items resource does not take.
 func CheckParams(v url.Values, allowed ...string) error {
 	var p domain.Problems
 	for name, vals := range v {
 		switch {
+		case slices.Contains(carriedParams, name):
 		case name == FormatParam:
 			if _, err := ParseFormat(vals[0]); err != nil || len(vals) > 1 {
 				p.Add(name, "must be given once, as json or html")
