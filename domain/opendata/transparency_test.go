@@ -41,7 +41,7 @@ func TestSpendOver500(t *testing.T) {
 		row int64
 		col string
 		sev Severity
-	}{{0, "Purpose", SeverityError}, {0, "Irrecoverable VAT", SeverityError}, {0, "Merchant Category", SeverityError},
+	}{{0, "Purpose", SeverityError}, {0, "Irrecoverable VAT", SeverityError}, {0, "Merchant category", SeverityError},
 		{1, "Date", SeverityError}, {2, "Date", SeverityError}, {3, "Department", SeverityError},
 		{3, "Amount", SeverityError}, {4, "Amount", SeverityWarning}} {
 		if !hasProblem(r, want.row, want.col, want.sev) {
