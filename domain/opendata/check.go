@@ -30,6 +30,9 @@ type templateCheck struct {
 	cuts         []cutWatch
 	deferred     []deferredCheck
 	headerByName map[string]int
+	// amounts counts the thresholded amounts read, below those under the
+	// threshold: a file mostly below it belongs to another template.
+	amounts, below int64
 }
 
 // deferredCheck is a row check waiting for the end of the file: a US-only
@@ -159,7 +162,11 @@ func (c *templateCheck) row(row []string, rowNum, line int64) {
 				msg = "is not an amount in pounds, e.g. 1234.56, £1,234.56, -650.00 or (650.00)"
 				break
 			}
+			if col.Threshold > 0 {
+				c.amounts++
+			}
 			if col.Threshold > 0 && math.Abs(a) < col.Threshold {
+				c.below++
 				problem(SeverityWarning, "£%s is below the Code's £%s threshold; check the row belongs in this file",
 					strconv.FormatFloat(math.Abs(a), 'f', 2, 64), groupThousands(col.Threshold))
 			}
@@ -174,6 +181,10 @@ func (c *templateCheck) row(row []string, rowNum, line int64) {
 	c.notBefore(rowNum, line, row)
 	c.mapReference(row, rowNum, line)
 }
+
+// mostlyBelow reports whether most of the file's amounts are under the
+// template's threshold: card transactions checked as spend over £500.
+func (c *templateCheck) mostlyBelow() bool { return c.below*2 > c.amounts }
 
 func isMissing(s string) bool { _, m := ParseMissing(s); return m }
 

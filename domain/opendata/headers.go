@@ -103,14 +103,18 @@ func (f TemplateFit) Fits() bool { return f.Found == f.Needed }
 
 type candidate struct {
 	col, header, rank, nameAt int
+	list                      int // 0 the Code's names, 1 the schema's, 2 variants
 	needed                    bool
 	source                    string
 }
 
 // Match finds the template's fields in a header. Each heading serves one
-// field and each field takes one heading: required fields choose first,
-// then the best-ranked names (the Code's, the schema's, common variants,
-// DBF-truncated names), then the earlier name in the field's list.
+// field and each field takes one heading. Exact names are placed first,
+// required fields choosing first, then by the best-ranked names (the
+// Code's, the schema's, common variants), then the earlier name in the
+// field's list. DBF-truncated headings come last, and there a cut Code
+// name beats a cut variant before required fields choose, since a cut
+// heading ("TRANSACTIO") can stand for several names.
 func (t *Template) Match(header []string) TemplateFit {
 	keys := make([]string, len(header))
 	for i, h := range header {
@@ -127,22 +131,18 @@ func (t *Template) Match(header []string) TemplateFit {
 				k := headingKey(name)
 				for hi, hk := range keys {
 					if hk == k {
-						cands = append(cands, candidate{ci, hi, sourceRank[list.source], ni, needed[ci], list.source})
+						cands = append(cands, candidate{ci, hi, sourceRank[list.source], ni, 0, needed[ci], list.source})
 					} else if utf8.RuneCountInString(strings.TrimSpace(header[hi])) == dbfNameLen && slices.Contains(dbfKeys(name), hk) {
-						cands = append(cands, candidate{ci, hi, sourceRank[SourceTruncated], ni, needed[ci], SourceTruncated})
+						cands = append(cands, candidate{ci, hi, sourceRank[SourceTruncated], ni, sourceRank[list.source], needed[ci], SourceTruncated})
 					}
 				}
 			}
 		}
 	}
+	truncated := func(c candidate) bool { return c.source == SourceTruncated }
 	slices.SortStableFunc(cands, func(a, b candidate) int {
-		if a.needed != b.needed {
-			if a.needed {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.nameAt, b.nameAt), cmp.Compare(a.col, b.col), cmp.Compare(a.header, b.header))
+		return cmp.Or(compareBool(truncated(a), truncated(b)), cmp.Compare(a.list, b.list), compareBool(!a.needed, !b.needed),
+			cmp.Compare(a.rank, b.rank), cmp.Compare(a.nameAt, b.nameAt), cmp.Compare(a.col, b.col), cmp.Compare(a.header, b.header))
 	})
 	fit := TemplateFit{Template: t.ID, Title: t.Title, index: make([]int, len(t.Columns))}
 	for i := range fit.index {
@@ -150,11 +150,33 @@ func (t *Template) Match(header []string) TemplateFit {
 	}
 	taken := make([]bool, len(header))
 	sources := make([]string, len(t.Columns))
+	free := func(c candidate) bool { return fit.index[c.col] < 0 && !taken[c.header] }
+	assign := func(c candidate) { fit.index[c.col], taken[c.header], sources[c.col] = c.header, true, c.source }
+	var cut []candidate
 	for _, c := range cands {
-		if fit.index[c.col] >= 0 || taken[c.header] {
-			continue
+		switch {
+		case truncated(c):
+			cut = append(cut, c)
+		case free(c):
+			assign(c)
 		}
-		fit.index[c.col], taken[c.header], sources[c.col] = c.header, true, c.source
+	}
+	// A cut heading that can only be one field is placed first, which frees
+	// the others: PAYMENT_DA can only be the date, so TRANSACTIO is the
+	// transaction number and not the transaction date.
+	for {
+		cut = slices.DeleteFunc(cut, func(c candidate) bool { return !free(c) })
+		if len(cut) == 0 {
+			break
+		}
+		pick := cut[0]
+		for _, c := range cut {
+			if !slices.ContainsFunc(cut, func(o candidate) bool { return o.header == c.header && o.col != c.col }) {
+				pick = c
+				break
+			}
+		}
+		assign(pick)
 	}
 	codeHits, schemaHits := 0, 0
 	for ci, col := range t.Columns {

@@ -120,20 +120,27 @@ func (p *Profile) finish(rd *Reader, checks []*templateCheck, shadows []*Report)
 		p.typeFields(checks[0])
 		return
 	}
-	var fits []TemplateFit
+	type ranked struct {
+		fit         TemplateFit
+		mostlyBelow bool
+	}
+	var fits []ranked
 	for i, c := range checks {
 		fit := *c.fit
 		fit.ErrorRows, fit.Warnings = &shadows[i].ErrorRows, &shadows[i].Warnings
 		fit.describe()
-		fits = append(fits, fit)
+		fits = append(fits, ranked{fit, c.mostlyBelow()})
 	}
-	// A card statement fits the spend template too, but with every payment
-	// under £500 flagged: the template the rows agree with wins.
-	slices.SortStableFunc(fits, func(a, b TemplateFit) int {
-		return cmp.Or(-cmp.Compare(a.Score, b.Score), cmp.Compare(*a.ErrorRows, *b.ErrorRows),
-			cmp.Compare(*a.Warnings, *b.Warnings), compareFits(a, b))
+	// A card statement fits the spend template too, but with most payments
+	// under £500: the template the rows agree with wins. Otherwise the fits
+	// keep DetectTemplates' order.
+	slices.SortStableFunc(fits, func(a, b ranked) int {
+		return cmp.Or(-cmp.Compare(a.fit.Score, b.fit.Score), cmp.Compare(*a.fit.ErrorRows, *b.fit.ErrorRows),
+			compareBool(a.mostlyBelow, b.mostlyBelow))
 	})
-	p.Report.Detected = fits
+	for _, f := range fits {
+		p.Report.Detected = append(p.Report.Detected, f.fit)
+	}
 }
 
 // typeFields gives the columns a template read their field and kind, and
@@ -157,4 +164,15 @@ func (p *Profile) typeFields(c *templateCheck) {
 			pc.DateFormats = c.dates[ci].formats()
 		}
 	}
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }

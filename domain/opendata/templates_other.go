@@ -23,7 +23,7 @@ var ContractsOver5000 = Template{ID: "contracts-over-5000", Title: "Contracts ex
 			"Description of Goods or Services", "Description of the goods and/or services"}, Schema: []string{"Description", "ContractDescription"},
 			Variants: []string{"Contract Description", "Goods/Services", "Goods and Services", "Summary", "Scope"}, Required: true, Kind: KindText},
 		{Name: "Supplier", Code: []string{"Supplier Name", "Supplier Name and Details", "Supplier Details"}, Schema: []string{"SupplierName"},
-			Variants: []string{"Contractor", "Contractor Name", "Provider", "Provider Name", "Awarded Supplier", "Vendor", "Vendor Name"},
+			Variants: []string{"Supplier's Name", "Contractor", "Contractor Name", "Provider", "Provider Name", "Awarded Supplier", "Vendor", "Vendor Name"},
 			Required: true, Kind: KindText, WatchCut: true},
 		{Name: "Value", Code: []string{"Sum to be paid over the length of the contract", "Estimated Annual Spending", "Contract Value",
 			"Total Contract Value", "Estimated Annual Value"}, Schema: []string{"ContractValue", "ValueAmount", "TotalValue", "EstimatedAnnualValue"},
@@ -76,7 +76,7 @@ var LandAndBuildingAssets = Template{ID: "land-and-building-assets", Title: "Lan
 			Required: true, Kind: KindText},
 		{Name: "Name", Code: []string{"Name of the building/land or both", "Name of Building/Land", "Asset Name"},
 			Schema:   []string{"PropertyName", "AssetName", "BuildingName"},
-			Variants: []string{"Property Name", "Building Name", "Site Name", "Land/Building Name", "Property", "Site"},
+			Variants: []string{"Property Name", "Property's Name", "Building Name", "Site Name", "Land/Building Name", "Property", "Site"},
 			Required: true, Kind: KindText},
 		{Name: "Street Number", Code: []string{"Street Number(s)", "No"}, Schema: []string{"StreetNumber"},
 			Variants: []string{"Number", "Building Number", "Street No", "House Number", "Property Number"}, Required: true, Blank: true, Kind: KindText},
@@ -135,4 +135,5 @@ var GrantsToVCSE = Template{ID: "grants-to-vcse", Title: "Grants to voluntary, c
 		{Name: "Amount", Code: []string{"Grant Amount", "Amount (£)", "Value"}, Schema: []string{"Amount Awarded"},
 			Variants: []string{"Award Amount", "Grant Value", "Amount Paid", "Amount Awarded (£)", "Total Amount"}, Required: true, Kind: KindAmount},
 		{Name: "Currency", Schema: []string{"Currency"}, Blank: true, Kind: KindText},
+		redactionReason,
 	}, Alternatives: []Alternative{{Name: "Grant period", Options: [][]string{{"Time period"}, {"Start date", "End date"}}}}}

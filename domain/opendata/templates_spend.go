@@ -31,8 +31,7 @@ var (
 			"Unclaimed VAT", "VAT Non Recoverable", "Non-Recoverable VAT Amount"},
 		Required: true, Blank: true, Kind: KindAmount}
 	redactionReason = TemplateColumn{Name: "Redaction reason", Code: []string{"Reason for Redaction"},
-		Schema:   []string{"RedactionReason"},
-		Variants: []string{"Redaction Necessary", "Redaction", "Redacted", "Redaction Comment", "Redaction Flag", "Reason Redacted"},
+		Variants: []string{"RedactionReason", "Redaction Necessary", "Redaction", "Redacted", "Redaction Comment", "Redaction Flag", "Reason Redacted"},
 		Blank:    true, Kind: KindRedaction}
 	supplierID = TemplateColumn{Name: "Supplier ID", Schema: []string{"BeneficiaryOtherID", "BeneficiaryID", "SupplierID"},
 		Variants: []string{"Supplier Number", "Supplier No", "Supplier Ref", "Supplier Reference", "Vendor ID", "Vendor Number",
@@ -68,7 +67,7 @@ var (
 		"Posted Date", "Posted Fiscal Date", "Entry Date", "Pay Date", "Trans Date", "Date of Transaction", "Actual Payment Date",
 		"Payment Date - G/L Date", "Accounting Date", "Document Date", "Date (Posting Date)", "Date Incurred - Payment Date",
 		"Clearing Date", "Effective Date"}
-	supplierNames = []string{"Supplier Name", "Payee", "Payee Name", "Vendor", "Vendor Name", "Creditor", "Creditor Name",
+	supplierNames = []string{"Supplier Name", "Supplier's Name", "Payee", "Payee Name", "Vendor", "Vendor Name", "Creditor", "Creditor Name",
 		"Recipient", "Recipient Name", "Supplier Description", "Published Supplier Name", "Final Supplier Name",
 		"Amended Supplier Name", "Reported Beneficiary", "Updated Beneficiary", "Supplier (Beneficiary) Name", "Ap/Ar ID(T)",
 		"Supplier Name (Redacted)", "Name of Supplier"}
@@ -122,7 +121,7 @@ var ProcurementCardTransactions = Template{ID: "procurement-card-transactions", 
 				"Purchase Date", "Statement Date"}, spendDateNames...), Required: true, Kind: KindDate},
 		department,
 		{Name: "Merchant name", Code: []string{"Beneficiary", "Merchant", "Supplier", "Merchant Name"},
-			Schema: []string{"BeneficiaryName", "MerchantName"}, Variants: append([]string{"Card Merchant", "Merchant Description"},
+			Schema: []string{"BeneficiaryName", "MerchantName"}, Variants: append([]string{"Merchant's Name", "Card Merchant", "Merchant Description"},
 				supplierNames...), Required: true, Redactable: true, Kind: KindText, WatchCut: true},
 		supplierID, vatNumber,
 		{Name: "Purpose", Code: []string{"Summary of Purpose", "Summary of the purpose of the expenditure", "Purpose of Expenditure"},
