@@ -67,6 +67,19 @@ type CSVSummarizer interface {
 	CSVSummary() CSVSummary
 }
 
+// CSVSummaryOf returns the CSV summary of a reader from Open or OpenFile,
+// once it has been read to the end; false for other formats.
+func CSVSummaryOf(r Reader) (CSVSummary, bool) {
+	if c, ok := r.(closeAlso); ok {
+		r = c.Reader
+	}
+	s, ok := r.(CSVSummarizer)
+	if !ok {
+		return CSVSummary{}, false
+	}
+	return s.CSVSummary(), true
+}
+
 type csvReader struct {
 	r       *csv.Reader
 	opts    Options

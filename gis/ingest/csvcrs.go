@@ -46,9 +46,10 @@ func (c *CSVCoordinates) decideCRS(option, implied string, sample [][]string) er
 		return nil
 	}
 	only, swapped := readPositions(pts)
-	axes := "the " + c.Geometry + " coordinates"
+	axes, unsaid := c.Geometry, "the CSV geometry column "+c.Geometry+" does not say which CRS it uses"
 	if c.Kind == "xy" {
 		axes = c.X + "/" + c.Y
+		unsaid = "the CSV coordinate columns " + axes + " do not say which CRS they use"
 	}
 	switch {
 	case swapped && c.Kind == "xy":
@@ -73,7 +74,7 @@ func (c *CSVCoordinates) decideCRS(option, implied string, sample [][]string) er
 			why = fmt.Sprintf("their names do not say and the values (such as %g, %g) are not all one kind of UK position", pts[0][0], pts[0][1])
 		}
 		return &domain.Error{Code: domain.CodeInvalid,
-			Message: fmt.Sprintf("the CSV coordinate columns %s do not say which CRS they use: %s", axes, why),
+			Message: unsaid + ": " + why,
 			Fields: []domain.FieldProblem{{Field: "crs",
 				Problem: "name the CRS (for example EPSG:27700 for eastings/northings or EPSG:4326 for longitude/latitude)"}}}
 	}
