@@ -2,51 +2,40 @@ package opendata
 
 import (
 	"fmt"
-	"io"
 	"runtime"
 	"testing"
 )
 
 // lgaSpend writes an LGA-layout spend file of about size bytes, CRLF, with
-// bracketed credits, Redacted suppliers, N/A VAT and non-breaking spaces,
-// without holding it in memory.
-type lgaSpend struct {
-	size, written int64
-	i             int
-	buf           []byte
-}
-
-func (g *lgaSpend) Read(p []byte) (int, error) {
-	for len(g.buf) < len(p) && g.written < g.size {
+// bracketed credits, Redacted suppliers, N/A VAT and non-breaking spaces.
+func lgaSpend(size int64) *genLines {
+	var written int64
+	return &genLines{line: func(i int) []byte {
 		var line []byte
-		if g.i == 0 {
+		switch {
+		case written >= size:
+			return nil
+		case i == 0:
 			line = []byte("OrganisationLabel,OrganisationURI,EffectiveDate,OrganisationalUnit,BeneficiaryName,BeneficiaryOtherID," +
 				"PaymentDate,TransactionNumber,Amount,IrrecoverableVATAmount,Purpose,ProclassLabel,ProclassCode\r\n")
-		} else {
-			supplier, amount, vat := fmt.Sprintf("Supplier\u00a0%d Ltd", g.i%997), fmt.Sprintf("\"£%s.%02d\"", groupThousands(float64(500+g.i%90000)), g.i%100), "0.00"
-			if g.i%50 == 0 {
+		default:
+			supplier, amount, vat := fmt.Sprintf("Supplier\u00a0%d Ltd", i%997), fmt.Sprintf("\"£%s.%02d\"", groupThousands(float64(500+i%90000)), i%100), "0.00"
+			if i%50 == 0 {
 				supplier = "Redacted"
 			}
-			if g.i%40 == 0 {
-				amount = fmt.Sprintf("(%d.00)", 600+g.i%900)
+			if i%40 == 0 {
+				amount = fmt.Sprintf("(%d.00)", 600+i%900)
 			}
-			if g.i%30 == 0 {
+			if i%30 == 0 {
 				vat = "N/A"
 			}
 			line = fmt.Appendf(nil, "North East Derbyshire District Council,http://opendatacommunities.org/id/district-council/north-east-derbyshire,"+
 				"2026-04-30,ICT,%s,S%05d,%02d/04/2026,NED-%09d,%s,%s,\"Software licence renewal, annual\",Computer software,P1023\r\n",
-				supplier, g.i%997, 1+g.i%28, g.i, amount, vat)
+				supplier, i%997, 1+i%28, i, amount, vat)
 		}
-		g.buf = append(g.buf, line...)
-		g.written += int64(len(line))
-		g.i++
-	}
-	if len(g.buf) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, g.buf)
-	g.buf = g.buf[:copy(g.buf, g.buf[n:])]
-	return n, nil
+		written += int64(len(line))
+		return line
+	}}
 }
 
 // TestTenMegabyteLGASpendFile profiles a 10 MB spend file in the LGA
@@ -59,7 +48,7 @@ func TestTenMegabyteLGASpendFile(t *testing.T) {
 	const size = 10 << 20
 	var peak uint64
 	var ms runtime.MemStats
-	gen := &lgaSpend{size: size}
+	gen := lgaSpend(size)
 	p, err := ProfileCSV(gen, ProfileOptions{Template: &SpendOver500, ReadOptions: ReadOptions{Progress: func(int64) {
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapInuse)

@@ -205,44 +205,36 @@ func ParseAmount(s string) (float64, bool) {
 	if strings.HasPrefix(s, "-") {
 		neg, s = !neg, s[1:]
 	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	if !digits(whole) && !(whole == "" && hasFrac) {
-		return 0, false
-	}
-	if hasFrac && (!digits(frac) || strings.Contains(frac, ",")) {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-	if err != nil {
-		return 0, false
-	}
+	f, ok := unsignedNumber(s)
 	if neg {
 		f = -f
 	}
-	return f, true
+	return f, ok
 }
 
 // parseNumber reads a plain coordinate-style number, allowing thousands
 // separators ("447,100.5") as spreadsheets format them.
 func parseNumber(s string) (float64, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, false
-	}
-	neg := strings.HasPrefix(s, "-")
-	body := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
-	whole, frac, hasFrac := strings.Cut(body, ".")
-	if !digits(whole) || (hasFrac && frac != "" && !allDigits(frac)) {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(body, ",", ""), 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
+	f, ok := unsignedNumber(strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+"))
+	if strings.HasPrefix(s, "-") {
 		f = -f
 	}
-	return f, true
+	return f, ok
+}
+
+// unsignedNumber reads digits, optionally in comma-separated groups of
+// three, with an optional decimal part: "1,234.56", "600", ".5".
+func unsignedNumber(s string) (float64, bool) {
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if !digits(whole) && !(whole == "" && hasFrac) {
+		return 0, false
+	}
+	if hasFrac && !allDigits(frac) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	return f, err == nil
 }
 
 func allDigits(s string) bool {
