@@ -322,10 +322,6 @@ func checkValue(col TemplateColumn, v string) string {
 		if f, ok := parseNumber(v); !ok || f < lo || f > hi {
 			return fmt.Sprintf("must be a number from %g to %g (%s in Great Britain and Northern Ireland)", lo, hi, col.Kind)
 		}
-	case KindMapX, KindMapY:
-		if _, ok := parseNumber(v); !ok {
-			return "is not a number"
-		}
 	case KindTenure:
 		if !validTenure(v) {
 			return "must say whether the council holds the freehold or a leasehold (Freehold, Leasehold or Other)"

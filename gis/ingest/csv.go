@@ -86,10 +86,13 @@ type csvReader struct {
 	header  []string
 	coords  *CSVCoordinates
 	pending [][]string // rows read ahead for CRS detection
-	row     int
-	summary CSVSummary
-	fileCRS crs.CRS
-	rowCRS  map[opendata.CoordSystem]crs.CRS
+	// pendingErr is the error that ended the read-ahead, returned after
+	// the pending rows.
+	pendingErr error
+	row        int
+	summary    CSVSummary
+	fileCRS    crs.CRS
+	rowCRS     map[opendata.CoordSystem]crs.CRS
 }
 
 func openCSV(src io.Reader, opts Options) (Reader, error) {
@@ -114,12 +117,20 @@ func openCSV(src io.Reader, opts Options) (Reader, error) {
 	c := &csvReader{r: r, opts: opts, header: cleanCSVHeader(header), rowCRS: map[opendata.CoordSystem]crs.CRS{}}
 	for len(c.pending) < csvSampleRows {
 		rec, err := r.Read()
-		if err == io.EOF || (err != nil && !errors.Is(err, csv.ErrFieldCount)) {
-			break // the error comes again, with its row, from Next
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			c.pendingErr = err // Next returns it in its place
+			break
 		}
 		c.pending = append(c.pending, rec)
 	}
+	r.ReuseRecord = true // the sample rows keep their own slices
 	c.coords, err = detectCoordinates(c.header, c.pending, opts)
+	if err == nil && c.coords == nil {
+		err = noCoordinates(c.header)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +182,10 @@ func (c *csvReader) read() ([]string, error) {
 		rec := c.pending[0]
 		c.pending = c.pending[1:]
 		return rec, nil
+	}
+	if err := c.pendingErr; err != nil {
+		c.pendingErr = nil
+		return nil, err
 	}
 	return c.r.Read()
 }

@@ -102,11 +102,14 @@ func crsLabel(id string) string {
 // when the file has none; an error when it has some but their CRS cannot be
 // decided (the error says which option decides it).
 func DetectCSVCoordinates(header []string, sample [][]string) (*CSVCoordinates, error) {
-	c, err := detectCoordinates(header, sample, Options{})
-	if c == nil && err != nil && domain.ErrorCode(err) == domain.CodeInvalid && strings.Contains(err.Error(), "no recognisable") {
-		return nil, nil
-	}
-	return c, err
+	return detectCoordinates(header, sample, Options{})
+}
+
+func noCoordinates(header []string) error {
+	return &domain.Error{Code: domain.CodeInvalid, Message: "CSV has no recognisable coordinate columns",
+		Fields: []domain.FieldProblem{{Field: "xColumn",
+			Problem: "name the columns (easting/northing, longitude/latitude, GeoX/GeoY, x/y, or a WKT or GeoJSON geometry column) or set xColumn and yColumn"}},
+		Allowed: header}
 }
 
 func findColumn(keys []string, names []string) int {
@@ -118,7 +121,8 @@ func findColumn(keys []string, names []string) int {
 	return -1
 }
 
-// detectCoordinates picks the location columns and decides their CRS.
+// detectCoordinates picks the location columns and decides their CRS; nil
+// and no error when the file has none.
 func detectCoordinates(header []string, sample [][]string, o Options) (*CSVCoordinates, error) {
 	keys := make([]string, len(header))
 	for i, h := range header {
@@ -164,10 +168,7 @@ func detectCoordinates(header []string, sample [][]string, o Options) (*CSVCoord
 			}
 		}
 		if c.gi < 0 && c.xi < 0 {
-			return nil, &domain.Error{Code: domain.CodeInvalid, Message: "CSV has no recognisable coordinate columns",
-				Fields: []domain.FieldProblem{{Field: "xColumn",
-					Problem: "name the columns (easting/northing, longitude/latitude, GeoX/GeoY, x/y, or a WKT or GeoJSON geometry column) or set xColumn and yColumn"}},
-				Allowed: header}
+			return nil, nil
 		}
 	}
 	if c.gi >= 0 {
