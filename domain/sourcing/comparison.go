@@ -228,7 +228,7 @@ func (o CloudOption) validate(p *domain.Problems, f string, drivers map[string]b
 	default:
 		p.Add(f+"priceBasis", "must be min, max or quote")
 	}
-	money(p, f+"fixedQuantity", o.FixedQuantity)
+	inBounds(p, f+"fixedQuantity", o.FixedQuantity)
 	for j, q := range o.Quantities {
 		if !drivers[q.Driver] {
 			p.Add(fmt.Sprintf("%squantities[%d].driver", f, j), "must be the id of a demand driver")
@@ -237,22 +237,22 @@ func (o CloudOption) validate(p *domain.Problems, f string, drivers map[string]b
 			p.Add(fmt.Sprintf("%squantities[%d].perUnit", f, j), "must be 0 to 1000000")
 		}
 	}
-	money(p, f+"onboarding", o.Onboarding)
-	money(p, f+"exit", o.Exit)
+	inBounds(p, f+"onboarding", o.Onboarding)
+	inBounds(p, f+"exit", o.Exit)
 	rangeCheck(p, f+"indexation", &o.Indexation, "-0.1", "0.5", "a fraction such as 0.03 for 3% a year")
 	cc := o.Carbon
 	if cc.DeclaredKWhPerYear == nil && (cc.VCPUs > 0 || cc.MemoryGB > 0) && !slices.Contains([]string{"aws", "azure", "gcp"}, cc.Provider) {
 		p.Add(f+"carbon.provider", "must be aws, azure or gcp to estimate energy with the Cloud Carbon Footprint method, or give declaredKwhPerYear")
 	}
 	for _, x := range []nv{{"vcpus", cc.VCPUs}, {"memoryGb", cc.MemoryGB}, {"ssdTb", cc.SSDTB}, {"hddTb", cc.HDDTB}, {"networkGbPerYear", cc.NetworkGBPerYear}} {
-		money(p, f+"carbon."+x.n, x.v)
+		inBounds(p, f+"carbon."+x.n, x.v)
 	}
 	rangeCheck(p, f+"carbon.utilisation", cc.Utilisation, "0", "1", "a fraction such as 0.5")
 	if cc.DeclaredKWhPerYear != nil {
-		money(p, f+"carbon.declaredKwhPerYear", *cc.DeclaredKWhPerYear)
+		inBounds(p, f+"carbon.declaredKwhPerYear", *cc.DeclaredKWhPerYear)
 	}
 	if cc.DeclaredEmbodiedKgPerYear != nil {
-		money(p, f+"carbon.declaredEmbodiedKgCO2ePerYear", *cc.DeclaredEmbodiedKgPerYear)
+		inBounds(p, f+"carbon.declaredEmbodiedKgCO2ePerYear", *cc.DeclaredEmbodiedKgPerYear)
 	}
 	if cc.HostVCPUs != nil && (*cc.HostVCPUs <= 0 || *cc.HostVCPUs < cc.VCPUs) {
 		p.Add(f+"carbon.hostVcpus", "must be positive and at least vcpus")
@@ -279,10 +279,10 @@ func (o OnPremOption) validate(p *domain.Problems, f string) {
 		{"licencesOneOff", o.LicencesOneOff}, {"maintenancePerYear", o.MaintenancePerYear}, {"powerWatts", o.PowerWatts},
 		{"electricityPricePerKwh", o.ElectricityPricePerKWh}, {"staffFte", o.StaffFTE}, {"staffCostPerFte", o.StaffCostPerFTE},
 		{"facilitiesPerYear", o.FacilitiesPerYear}, {"backupDrPerYear", o.BackupDRPerYear}} {
-		money(p, f+x.n, x.v)
+		inBounds(p, f+x.n, x.v)
 	}
 	if o.EmbodiedKgPerServer != nil {
-		money(p, f+"embodiedKgCO2ePerServer", *o.EmbodiedKgPerServer)
+		inBounds(p, f+"embodiedKgCO2ePerServer", *o.EmbodiedKgPerServer)
 	}
 	if o.EmbodiedLifeYears < 0 || o.EmbodiedLifeYears > 30 {
 		p.Add(f+"embodiedLifeYears", "must be 1 to 30 (default 4, the Cloud Carbon Footprint server life)")
@@ -291,8 +291,8 @@ func (o OnPremOption) validate(p *domain.Problems, f string) {
 	assess(p, f+"socialValue", o.SocialValue)
 }
 
-// money bounds an amount or quantity so that products stay exact in Dec.
-func money(p *domain.Problems, field string, v Dec) {
+// inBounds bounds an amount or quantity so that products stay exact in Dec.
+func inBounds(p *domain.Problems, field string, v Dec) {
 	if v < 0 || v > DecInt(1_000_000_000) {
 		p.Add(field, "must be 0 to 1000000000")
 	}
