@@ -40,6 +40,10 @@ type Comparison struct {
 	OnPremOptions     []OnPremOption `json:"onPremOptions"`
 	BaselineID        string         `json:"baselineId,omitempty"` // an on-premise option; default the first
 	Weights           *Weights       `json:"weights,omitempty"`
+	// MonetiseEmissions values each year's emissions at the Green Book
+	// carbon values of the factor set, shown beside the cash figures and
+	// never added to them.
+	MonetiseEmissions bool `json:"monetiseEmissions,omitempty"`
 }
 
 // DemandDriver is a quantity that drives cost, growing each year.
@@ -84,6 +88,16 @@ type CloudCarbon struct {
 	HDDTB                     Dec    `json:"hddTb"`
 	NetworkGBPerYear          Dec    `json:"networkGbPerYear"`
 	HostVCPUs                 *Dec   `json:"hostVcpus,omitempty"`
+	// StorageReplication and MemoryReplication multiply the storage and
+	// memory energy by how many copies the provider keeps (Cloud Carbon
+	// Footprint replication factors). Give a factor, or name one of the
+	// factor set's ccf.replication.<provider>.<service> factors; the default
+	// is the provider's virtual-machine disk factor for storage and 1 for
+	// memory.
+	StorageReplication        *Dec   `json:"storageReplication,omitempty"`
+	StorageReplicationService string `json:"storageReplicationService,omitempty"`
+	MemoryReplication         *Dec   `json:"memoryReplication,omitempty"`
+	MemoryReplicationService  string `json:"memoryReplicationService,omitempty"`
 }
 
 // CloudOption is a G-Cloud service priced for the comparison. The price
@@ -103,11 +117,11 @@ type CloudOption struct {
 	FixedQuantity Dec              `json:"fixedQuantity"`
 	Quantities    []DriverQuantity `json:"quantities"`
 	Onboarding    Dec              `json:"onboarding"` // one-off, year 0
-	Exit          Dec              `json:"exit"`       // one-off, last year
-	Indexation    Dec              `json:"indexation"`
-	Carbon        CloudCarbon      `json:"carbon"`
-	Quality       Assessment       `json:"quality"`
-	SocialValue   Assessment       `json:"socialValue"`
+	SharedCosts
+	Indexation  Dec         `json:"indexation"`
+	Carbon      CloudCarbon `json:"carbon"`
+	Quality     Assessment  `json:"quality"`
+	SocialValue Assessment  `json:"socialValue"`
 }
 
 // CloudOptionFromService snapshots a catalogue service into an option.
@@ -117,30 +131,45 @@ func CloudOptionFromService(id string, s Service) CloudOption {
 		PriceBasis: BasisMin}
 }
 
+// Licence models of an on-premise option.
+const (
+	LicencePerpetual    = "perpetual"    // bought once, re-bought (or upgraded) at each refresh
+	LicenceSubscription = "subscription" // paid every year
+)
+
 // OnPremOption is running the service on the council's own hardware.
 type OnPremOption struct {
-	ID                     string     `json:"id"`
-	Name                   string     `json:"name"`
-	Servers                int        `json:"servers"`
-	HardwareCapex          Dec        `json:"hardwareCapex"` // per purchase of the whole estate
-	RefreshYears           int        `json:"refreshYears"`  // 0: never refreshed within the horizon
-	ResidualValue          Dec        `json:"residualValue"` // fraction of capex recovered at the end of a refresh cycle
-	Installation           Dec        `json:"installation"`  // per purchase
-	LicencesOneOff         Dec        `json:"licencesOneOff"`
-	LicenceSupportRate     Dec        `json:"licenceSupportRate"` // annual, fraction of the one-off licences
-	MaintenancePerYear     Dec        `json:"maintenancePerYear"`
-	PowerWatts             Dec        `json:"powerWatts"` // average draw of the estate
-	PUE                    *Dec       `json:"pue,omitempty"`
-	ElectricityPricePerKWh Dec        `json:"electricityPricePerKwh"`
-	StaffFTE               Dec        `json:"staffFte"`
-	StaffCostPerFTE        Dec        `json:"staffCostPerFte"` // loaded: salary, on-costs, overheads
-	FacilitiesPerYear      Dec        `json:"facilitiesPerYear"`
-	BackupDRPerYear        Dec        `json:"backupDrPerYear"`
-	EmbodiedKgPerServer    *Dec       `json:"embodiedKgCO2ePerServer,omitempty"`
-	EmbodiedLifeYears      int        `json:"embodiedLifeYears,omitempty"`
-	Indexation             Dec        `json:"indexation"`
-	Quality                Assessment `json:"quality"`
-	SocialValue            Assessment `json:"socialValue"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Servers       int    `json:"servers"`
+	HardwareCapex Dec    `json:"hardwareCapex"` // per purchase of the whole estate
+	RefreshYears  int    `json:"refreshYears"`  // 0: never refreshed within the horizon
+	ResidualValue Dec    `json:"residualValue"` // fraction of capex recovered at the end of a refresh cycle
+	Installation  Dec    `json:"installation"`  // per purchase
+	// LicenceModel is perpetual (default) or subscription. Perpetual
+	// licences cost LicencesOneOff in year 0 and LicencesOneOff x
+	// LicenceRefreshFraction (default 1: bought again; less for upgrade
+	// pricing) at each refresh, with support each year at
+	// LicenceSupportRate of the licence value.
+	LicenceModel               string `json:"licenceModel,omitempty"`
+	LicencesOneOff             Dec    `json:"licencesOneOff"`
+	LicenceRefreshFraction     *Dec   `json:"licenceRefreshFraction,omitempty"`
+	LicenceSupportRate         Dec    `json:"licenceSupportRate"` // annual, fraction of the one-off licences
+	LicenceSubscriptionPerYear Dec    `json:"licenceSubscriptionPerYear"`
+	MaintenancePerYear         Dec    `json:"maintenancePerYear"`
+	PowerWatts                 Dec    `json:"powerWatts"` // average draw of the estate
+	PUE                        *Dec   `json:"pue,omitempty"`
+	ElectricityPricePerKWh     Dec    `json:"electricityPricePerKwh"`
+	SharedCosts
+	FacilitiesPerYear   Dec  `json:"facilitiesPerYear"`
+	BackupDRPerYear     Dec  `json:"backupDrPerYear"`
+	EmbodiedKgPerServer *Dec `json:"embodiedKgCO2ePerServer,omitempty"`
+	// EmbodiedLifeYears spreads the servers' embodied emissions; default
+	// the refresh cycle, or the CCF server life when never refreshed.
+	EmbodiedLifeYears int        `json:"embodiedLifeYears,omitempty"`
+	Indexation        Dec        `json:"indexation"`
+	Quality           Assessment `json:"quality"`
+	SocialValue       Assessment `json:"socialValue"`
 }
 
 // Validate returns every problem with the comparison's input.
@@ -159,10 +188,16 @@ func (c Comparison) Validate() error {
 	if c.UsageHoursPerYear != nil && (*c.UsageHoursPerYear <= 0 || *c.UsageHoursPerYear > DecInt(8784)) {
 		p.Add("usageHoursPerYear", "must be more than 0 and at most 8784")
 	}
+	fs, _ := LookupFactorSet(CurrentFactorSetVersion)
 	if c.FactorSetVersion != "" {
-		if _, ok := LookupFactorSet(c.FactorSetVersion); !ok {
+		var ok bool
+		if fs, ok = LookupFactorSet(c.FactorSetVersion); !ok {
 			p.Add("factorSetVersion", "must be one of %s", strings.Join(FactorSetVersions(), ", "))
+			fs, _ = LookupFactorSet(CurrentFactorSetVersion)
 		}
+	}
+	if c.MonetiseEmissions && !fs.HasCarbonValues() {
+		p.Add("monetiseEmissions", "needs a factor set with Green Book carbon values (carbonvalue.YYYY); factor set %s has none, use %s", fs.Version, CurrentFactorSetVersion)
 	}
 	drivers := map[string]bool{}
 	for i, d := range c.Drivers {
@@ -186,15 +221,22 @@ func (c Comparison) Validate() error {
 	if len(c.CloudOptions)+len(c.OnPremOptions) == 0 {
 		p.Add("cloudOptions", "at least one option is needed")
 	}
+	horizon := c.HorizonYears
+	if horizon < 1 || horizon > 30 {
+		horizon = DefaultHorizonYears
+	}
 	for i, o := range c.CloudOptions {
 		f := fmt.Sprintf("cloudOptions[%d].", i)
 		optID(f, o.ID)
 		o.validate(&p, f, drivers)
+		o.Carbon.validateReplication(&p, f+"carbon.", fs)
+		o.SharedCosts.validate(&p, f, horizon)
 	}
 	for i, o := range c.OnPremOptions {
 		f := fmt.Sprintf("onPremOptions[%d].", i)
 		optID(f, o.ID)
 		o.validate(&p, f)
+		o.SharedCosts.validate(&p, f, horizon)
 	}
 	if c.BaselineID != "" && !slices.ContainsFunc(c.OnPremOptions, func(o OnPremOption) bool { return o.ID == c.BaselineID }) {
 		p.Add("baselineId", "must be the id of an on-premise option")
@@ -238,7 +280,6 @@ func (o CloudOption) validate(p *domain.Problems, f string, drivers map[string]b
 		}
 	}
 	inBounds(p, f+"onboarding", o.Onboarding)
-	inBounds(p, f+"exit", o.Exit)
 	rangeCheck(p, f+"indexation", &o.Indexation, "-0.1", "0.5", "a fraction such as 0.03 for 3% a year")
 	cc := o.Carbon
 	if cc.DeclaredKWhPerYear == nil && (cc.VCPUs > 0 || cc.MemoryGB > 0) && !slices.Contains([]string{"aws", "azure", "gcp"}, cc.Provider) {
@@ -257,8 +298,33 @@ func (o CloudOption) validate(p *domain.Problems, f string, drivers map[string]b
 	if cc.HostVCPUs != nil && (*cc.HostVCPUs <= 0 || *cc.HostVCPUs < cc.VCPUs) {
 		p.Add(f+"carbon.hostVcpus", "must be positive and at least vcpus")
 	}
+	rangeCheck(p, f+"carbon.storageReplication", cc.StorageReplication, "1", "10", "how many copies the provider keeps, such as 3")
+	rangeCheck(p, f+"carbon.memoryReplication", cc.MemoryReplication, "1", "10", "how many copies the provider keeps, such as 2")
 	assess(p, f+"quality", o.Quality)
 	assess(p, f+"socialValue", o.SocialValue)
+}
+
+func (cc CloudCarbon) validateReplication(p *domain.Problems, f string, fs *FactorSet) {
+	for _, r := range []struct {
+		field, service string
+		own            *Dec
+	}{{"storageReplicationService", cc.StorageReplicationService, cc.StorageReplication}, {"memoryReplicationService", cc.MemoryReplicationService, cc.MemoryReplication}} {
+		if r.service == "" {
+			continue
+		}
+		if r.own != nil {
+			p.Add(f+r.field, "give a replication factor or a service, not both")
+		}
+		if !fs.Has(prefixReplication + cc.Provider + "." + r.service) {
+			var known []string
+			for _, x := range fs.Factors {
+				if rest, ok := strings.CutPrefix(x.Key, prefixReplication+cc.Provider+"."); ok {
+					known = append(known, rest)
+				}
+			}
+			p.Add(f+r.field, "must be a Cloud Carbon Footprint service of provider %q in factor set %s: %s", cc.Provider, fs.Version, strings.Join(known, ", "))
+		}
+	}
 }
 
 func (o OnPremOption) validate(p *domain.Problems, f string) {
@@ -273,11 +339,24 @@ func (o OnPremOption) validate(p *domain.Problems, f string) {
 	}
 	rangeCheck(p, f+"residualValue", &o.ResidualValue, "0", "1", "a fraction of the hardware cost such as 0.1")
 	rangeCheck(p, f+"licenceSupportRate", &o.LicenceSupportRate, "0", "1", "a fraction such as 0.2 for 20% a year")
+	rangeCheck(p, f+"licenceRefreshFraction", o.LicenceRefreshFraction, "0", "1", "the share of the licence value paid again at each refresh: 1 to re-buy, less for upgrade pricing")
+	switch o.LicenceModel {
+	case "", LicencePerpetual:
+		if o.LicenceSubscriptionPerYear != 0 {
+			p.Add(f+"licenceSubscriptionPerYear", "is for the subscription licence model; set licenceModel to subscription, or give licencesOneOff")
+		}
+	case LicenceSubscription:
+		if o.LicencesOneOff != 0 || o.LicenceRefreshFraction != nil {
+			p.Add(f+"licencesOneOff", "is for perpetual licences; a subscription is licenceSubscriptionPerYear")
+		}
+	default:
+		p.Add(f+"licenceModel", "must be perpetual or subscription")
+	}
 	rangeCheck(p, f+"indexation", &o.Indexation, "-0.1", "0.5", "a fraction such as 0.03 for 3% a year")
 	rangeCheck(p, f+"pue", o.PUE, "1", "3", "a power usage effectiveness such as 1.58")
 	for _, x := range []nv{{"hardwareCapex", o.HardwareCapex}, {"installation", o.Installation},
 		{"licencesOneOff", o.LicencesOneOff}, {"maintenancePerYear", o.MaintenancePerYear}, {"powerWatts", o.PowerWatts},
-		{"electricityPricePerKwh", o.ElectricityPricePerKWh}, {"staffFte", o.StaffFTE}, {"staffCostPerFte", o.StaffCostPerFTE},
+		{"electricityPricePerKwh", o.ElectricityPricePerKWh}, {"licenceSubscriptionPerYear", o.LicenceSubscriptionPerYear},
 		{"facilitiesPerYear", o.FacilitiesPerYear}, {"backupDrPerYear", o.BackupDRPerYear}} {
 		inBounds(p, f+x.n, x.v)
 	}
@@ -285,7 +364,7 @@ func (o OnPremOption) validate(p *domain.Problems, f string) {
 		inBounds(p, f+"embodiedKgCO2ePerServer", *o.EmbodiedKgPerServer)
 	}
 	if o.EmbodiedLifeYears < 0 || o.EmbodiedLifeYears > 30 {
-		p.Add(f+"embodiedLifeYears", "must be 1 to 30 (default 4, the Cloud Carbon Footprint server life)")
+		p.Add(f+"embodiedLifeYears", "must be 1 to 30 (default the refresh cycle; 4, the Cloud Carbon Footprint server life, when never refreshed)")
 	}
 	assess(p, f+"quality", o.Quality)
 	assess(p, f+"socialValue", o.SocialValue)
