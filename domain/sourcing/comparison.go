@@ -104,19 +104,23 @@ type CloudCarbon struct {
 // fields are a snapshot of the service, so a stored comparison does not move
 // when the catalogue does.
 type CloudOption struct {
-	ID            string           `json:"id"`
-	Name          string           `json:"name"`
-	ServiceID     string           `json:"serviceId"`
-	SupplierName  string           `json:"supplierName"`
-	PriceMin      Dec              `json:"priceMin"`
-	PriceMax      *Dec             `json:"priceMax,omitempty"`
-	PriceUnit     string           `json:"priceUnit"`
-	PriceInterval string           `json:"priceInterval"`
-	PriceBasis    string           `json:"priceBasis"` // min, max or quote
-	QuotePrice    *Dec             `json:"quotePrice,omitempty"`
-	FixedQuantity Dec              `json:"fixedQuantity"`
-	Quantities    []DriverQuantity `json:"quantities"`
-	Onboarding    Dec              `json:"onboarding"` // one-off, year 0
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	ServiceID    string `json:"serviceId"`
+	SupplierName string `json:"supplierName"`
+	// FrameworkSlug and FrameworkExpiry are the service's framework as
+	// snapshotted, checked by FrameworkProblems.
+	FrameworkSlug   string           `json:"frameworkSlug,omitempty"`
+	FrameworkExpiry string           `json:"frameworkExpiry,omitempty"`
+	PriceMin        Dec              `json:"priceMin"`
+	PriceMax        *Dec             `json:"priceMax,omitempty"`
+	PriceUnit       string           `json:"priceUnit"`
+	PriceInterval   string           `json:"priceInterval"`
+	PriceBasis      string           `json:"priceBasis"` // min, max or quote
+	QuotePrice      *Dec             `json:"quotePrice,omitempty"`
+	FixedQuantity   Dec              `json:"fixedQuantity"`
+	Quantities      []DriverQuantity `json:"quantities"`
+	Onboarding      Dec              `json:"onboarding"` // one-off, year 0
 	SharedCosts
 	Indexation  Dec         `json:"indexation"`
 	Carbon      CloudCarbon `json:"carbon"`
@@ -127,6 +131,7 @@ type CloudOption struct {
 // CloudOptionFromService snapshots a catalogue service into an option.
 func CloudOptionFromService(id string, s Service) CloudOption {
 	return CloudOption{ID: id, Name: s.ServiceName, ServiceID: s.ID, SupplierName: s.SupplierName,
+		FrameworkSlug: s.FrameworkSlug, FrameworkExpiry: s.FrameworkExpiry,
 		PriceMin: s.PriceMin, PriceMax: s.PriceMax, PriceUnit: s.PriceUnit, PriceInterval: s.PriceInterval,
 		PriceBasis: BasisMin}
 }
