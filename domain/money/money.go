@@ -149,14 +149,9 @@ func (a Amount) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) 
 // number written in decimal; either is read exactly, digit by digit. JSON
 // null leaves the amount unchanged, as encoding/json does for numbers.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		return nil
-	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
+	s, null, err := JSONLiteral(b)
+	if err != nil || null {
+		return err
 	}
 	if strings.ContainsAny(s, "eE") {
 		return fmt.Errorf("amount %s must be written as a plain decimal such as \"100000.01\"", s)
@@ -167,6 +162,22 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 	}
 	*a = v
 	return nil
+}
+
+// JSONLiteral returns the text of a JSON string or number as written, so
+// that a decimal type can read it digit by digit rather than through a
+// float; null reports JSON null.
+func JSONLiteral(b []byte) (s string, null bool, err error) {
+	s = string(b)
+	if s == "null" {
+		return "", true, nil
+	}
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return "", false, err
+		}
+	}
+	return s, false, nil
 }
 
 // Rat is the amount in pounds as an exact rational, for exact arithmetic.

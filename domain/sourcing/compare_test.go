@@ -241,13 +241,19 @@ func TestSocialValueWeightBelow10Flagged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, f := range res.Flags {
-		found = found || f.Code == "social-value-weight" && strings.Contains(f.Message, "PPN 06/20")
-	}
-	if !found {
+	if !hasFlag(res.Flags, "social-value-weight", "PPN 06/20") {
 		t.Errorf("flags = %+v", res.Flags)
 	}
+}
+
+// hasFlag reports a flag with the code whose message contains text.
+func hasFlag(flags []Flag, code, text string) bool {
+	for _, f := range flags {
+		if f.Code == code && strings.Contains(f.Message, text) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestOneOffPriceChargedOncePerUnit(t *testing.T) {

@@ -142,14 +142,9 @@ func (d Dec) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 // UnmarshalJSON accepts a JSON string or a JSON number, reading the literal
 // text exactly.
 func (d *Dec) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		return nil
-	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
+	s, null, err := money.JSONLiteral(b)
+	if err != nil || null {
+		return err
 	}
 	v, err := ParseDec(s)
 	if err != nil {

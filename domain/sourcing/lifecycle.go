@@ -138,6 +138,12 @@ func allowedActions(state string) []string {
 	return nil
 }
 
+// touch advances the version an If-Match compares and the update time.
+func (r *Record) touch(at time.Time) {
+	r.Version++
+	r.UpdatedAt = at.UTC()
+}
+
 // Revise replaces a draft's input, result and notes (a PATCH with If-Match
 // checks Version first). Inputs, results and the factor set change only here.
 func (r *Record) Revise(in Comparison, res Result, purpose string, risks []string, rec Recommendation, policy Policy, at time.Time) error {
@@ -151,8 +157,7 @@ func (r *Record) Revise(in Comparison, res Result, purpose string, risks []strin
 	if err := next.validateNotes(policy); err != nil {
 		return err
 	}
-	next.Version++
-	next.UpdatedAt = at.UTC()
+	next.touch(at)
 	*r = next
 	return nil
 }
@@ -185,8 +190,7 @@ func (r *Record) Decide(d DecisionRecord, policy Policy, frameworkProblems domai
 	}
 	d.At = d.At.UTC()
 	r.Decided, r.State = &d, StateDecided
-	r.Version++
-	r.UpdatedAt = d.At
+	r.touch(d.At)
 	return nil
 }
 
@@ -197,8 +201,7 @@ func (r *Record) Publish(s Stamp) error {
 	}
 	s.At = s.At.UTC()
 	r.Published, r.State = &s, StatePublished
-	r.Version++
-	r.UpdatedAt = s.At
+	r.touch(s.At)
 	return nil
 }
 
@@ -274,7 +277,6 @@ func (r *Record) Release(fields []string, s Stamp) error {
 		st := s
 		r.Exempt[i].Released = &st
 	}
-	r.Version++
-	r.UpdatedAt = s.At
+	r.touch(s.At)
 	return nil
 }

@@ -216,11 +216,7 @@ func TestACostAfterTheHorizonIsFlaggedNotCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, f := range r.Flags {
-		found = found || f.Code == "cost-outside-horizon" && strings.Contains(f.Message, "Archive of the old system's data")
-	}
-	if !found {
+	if !hasFlag(r.Flags, "cost-outside-horizon", "Archive of the old system's data") {
 		t.Errorf("flags %v do not name the archive line", r.Flags)
 	}
 }
