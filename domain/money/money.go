@@ -184,15 +184,19 @@ func JSONLiteral(b []byte) (s string, null bool, err error) {
 func (a Amount) Rat() *big.Rat { return big.NewRat(int64(a), 100) }
 
 // FromRat rounds an exact amount of pounds to the penny, half away from
-// zero: the one rounding a money cell gets. Values beyond the int64 range
-// saturate; callers bound their inputs far below it.
+// zero: the one rounding a money cell gets.
 func FromRat(pounds *big.Rat) Amount {
-	n := new(big.Int).Mul(pounds.Num(), big.NewInt(100))
-	d := pounds.Denom()
-	neg := n.Sign() < 0
-	n.Abs(n)
-	q, r := new(big.Int).QuoRem(n, d, new(big.Int))
-	if r.Lsh(r, 1).Cmp(d) >= 0 {
+	return RoundQuo(new(big.Int).Mul(pounds.Num(), big.NewInt(100)), pounds.Denom())
+}
+
+// RoundQuo returns num/den rounded half away from zero (den > 0), for
+// callers that keep an exact value as an unreduced ratio of pence. Values
+// beyond the int64 range saturate; callers bound their inputs far below it.
+func RoundQuo(num, den *big.Int) Amount {
+	neg := num.Sign() < 0
+	n := new(big.Int).Abs(num)
+	q, r := n.QuoRem(n, den, new(big.Int))
+	if r.Lsh(r, 1).Cmp(den) >= 0 {
 		q.Add(q, big.NewInt(1))
 	}
 	if !q.IsInt64() {

@@ -1,8 +1,6 @@
 package sourcing
 
-import (
-	"math/big"
-)
+import ()
 
 // Method is the published method of the comparison, returned with every
 // result and printed in the README.
@@ -27,10 +25,10 @@ const Method = `Whole-life cost: for each option and year t = 0..horizon-1 the c
 	`Saving = baseline (on-premise) NPV - option NPV; break-even year = first year from which the option's cumulative discounted cost stays at or below the baseline's.`
 
 // cloudEnergy returns a cloud option's exact yearly kWh and embodied kgCO2e.
-func (k *comp) cloudEnergy(cc CloudCarbon) (kwh, embodied *big.Rat) {
+func (k *comp) cloudEnergy(cc CloudCarbon) (kwh, embodied *exact) {
 	hours, fullYear := rat(k.hours), rat(k.fs.Get("hours.year").Value)
-	f := func(key string) *big.Rat { return rat(k.fs.Get(key).Value) }
-	kwh, embodied = new(big.Rat), new(big.Rat)
+	f := func(key string) *exact { return rat(k.fs.Get(key).Value) }
+	kwh, embodied = exactZero, exactZero
 	if cc.DeclaredKWhPerYear != nil {
 		kwh = rat(*cc.DeclaredKWhPerYear)
 	} else if cc.Provider != "" {
@@ -39,8 +37,8 @@ func (k *comp) cloudEnergy(cc CloudCarbon) (kwh, embodied *big.Rat) {
 			util = rat(*cc.Utilisation)
 		}
 		lo, hi := f("ccf.vcpu_min_w."+cc.Provider), f("ccf.vcpu_max_w."+cc.Provider)
-		watts := add(lo, mul(util, new(big.Rat).Sub(hi, lo)))
-		perKW := big.NewRat(1, 1000)
+		watts := add(lo, mul(util, sub(hi, lo)))
+		perKW := frac(1, 1000)
 		compute := mul(rat(cc.VCPUs), hours, watts, perKW)
 		storageRep, memoryRep := k.replication(cc)
 		memory := mul(rat(cc.MemoryGB), hours, f("ccf.memory"), rat(memoryRep.Value))
@@ -85,17 +83,17 @@ func (k *comp) replication(cc CloudCarbon) (storage, memory Factor) {
 // serve: the declared life, else the refresh cycle (a server replaced every
 // five years carries a fifth of its manufacture each year), else, when the
 // estate is never refreshed, the CCF server life.
-func (k *comp) onPremEnergy(o OnPremOption) (kwh, embodied *big.Rat) {
+func (k *comp) onPremEnergy(o OnPremOption) (kwh, embodied *exact) {
 	pue := k.fs.Get("pue.onprem").Value
 	if o.PUE != nil {
 		pue = *o.PUE
 	}
-	kwh = mul(rat(o.PowerWatts), rat(k.fs.Get("hours.year").Value), rat(pue), big.NewRat(1, 1000))
+	kwh = mul(rat(o.PowerWatts), rat(k.fs.Get("hours.year").Value), rat(pue), frac(1, 1000))
 	perServer := k.fs.Get("ccf.embodied_server").Value
 	if o.EmbodiedKgPerServer != nil {
 		perServer = *o.EmbodiedKgPerServer
 	}
-	embodied = mul(rat(perServer), ratInt(int64(o.Servers)), big.NewRat(1, int64(k.embodiedLife(o))))
+	embodied = mul(rat(perServer), ratInt(int64(o.Servers)), frac(1, int64(k.embodiedLife(o))))
 	return kwh, embodied
 }
 

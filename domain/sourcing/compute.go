@@ -2,7 +2,6 @@ package sourcing
 
 import (
 	"cmp"
-	"math/big"
 	"slices"
 )
 
@@ -19,7 +18,7 @@ type comp struct {
 	pow     *powers
 	hours   Dec
 	horizon int
-	drivers map[string][]*big.Rat // exact quantity by year
+	drivers map[string][]*exact // exact quantity by year
 }
 
 // Compare validates the input and computes the comparison.
@@ -30,10 +29,10 @@ func Compare(c Comparison) (Result, error) {
 	c = c.withDefaults()
 	fs, _ := LookupFactorSet(c.FactorSetVersion)
 	k := &comp{c: c, fs: fs, pow: newPowers(c.HorizonYears), hours: *c.UsageHoursPerYear,
-		horizon: c.HorizonYears, drivers: map[string][]*big.Rat{}}
+		horizon: c.HorizonYears, drivers: map[string][]*exact{}}
 	for _, d := range c.Drivers {
 		g := k.pow.growth(d.GrowthPerYear)
-		q := make([]*big.Rat, k.horizon)
+		q := make([]*exact, k.horizon)
 		for t := range q {
 			q[t] = mul(rat(d.BaseQuantity), g[t])
 		}
@@ -86,7 +85,7 @@ func (c Comparison) withDefaults() Comparison {
 // exact energy and embodied emissions.
 type yearDraft struct {
 	lineSet
-	kwh, embd *big.Rat
+	kwh, embd *exact
 }
 
 func (k *comp) cloudYears(o CloudOption) []yearDraft {
@@ -103,19 +102,19 @@ func (k *comp) cloudYears(o CloudOption) []yearDraft {
 	idx := k.pow.growth(o.Indexation)
 	kwh, embodied := k.cloudEnergy(o.Carbon)
 	out := make([]yearDraft, k.horizon)
-	bought := new(big.Rat) // units already charged a one-off price
+	bought := exactZero // units already charged a one-off price
 	for t := range out {
 		y := &out[t]
 		qty := rat(o.FixedQuantity)
 		for _, q := range o.Quantities {
-			qty.Add(qty, mul(rat(q.PerUnit), k.drivers[q.Driver][t]))
+			qty = add(qty, mul(rat(q.PerUnit), k.drivers[q.Driver][t]))
 		}
 		// The indexed unit price is not rounded: price x (1+i)^t x quantity
 		// x periods is one exact product, rounded once to the penny.
 		unit := mul(rat(price), idx[t])
 		if o.PriceInterval == "" {
-			if qty.Cmp(bought) > 0 {
-				y.put(LineService, "Service (one-off)", mul(unit, new(big.Rat).Sub(qty, bought)))
+			if compare(qty, bought) > 0 {
+				y.put(LineService, "Service (one-off)", mul(unit, sub(qty, bought)))
 				bought = qty
 			}
 		} else {
@@ -137,14 +136,14 @@ func (k *comp) onPremYears(o OnPremOption) []yearDraft {
 	if refresh == 0 {
 		refresh = k.horizon + 1
 	}
-	rebuy := big.NewRat(1, 1)
+	rebuy := frac(1, 1)
 	if o.LicenceRefreshFraction != nil {
 		rebuy = rat(*o.LicenceRefreshFraction)
 	}
 	out := make([]yearDraft, k.horizon)
 	for t := range out {
 		y := &out[t]
-		ix := func(d Dec) *big.Rat { return mul(rat(d), idx[t]) }
+		ix := func(d Dec) *exact { return mul(rat(d), idx[t]) }
 		if t%refresh == 0 {
 			y.put(LineHardware, "Hardware", ix(o.HardwareCapex))
 			y.put(LineInstallation, "Installation", ix(o.Installation))
@@ -174,15 +173,15 @@ func (k *comp) onPremYears(o OnPremOption) []yearDraft {
 		residual := mul(paid, rat(o.ResidualValue))
 		end := p + refresh
 		if end < k.horizon {
-			out[end].put(LineResidual, "Residual value (sold at refresh)", new(big.Rat).Neg(residual))
+			out[end].put(LineResidual, "Residual value (sold at refresh)", neg(residual))
 			continue
 		}
 		if o.RefreshYears == 0 || o.ResidualValue == 0 {
 			continue
 		}
-		used := mul(new(big.Rat).Sub(paid, residual), big.NewRat(int64(k.horizon-p), int64(o.RefreshYears)))
-		value := new(big.Rat).Sub(paid, used)
-		out[k.horizon-1].put(LineResidual, "Residual value (in service at horizon end)", value.Neg(value))
+		used := mul(sub(paid, residual), frac(int64(k.horizon-p), int64(o.RefreshYears)))
+		value := sub(paid, used)
+		out[k.horizon-1].put(LineResidual, "Residual value (in service at horizon end)", neg(value))
 	}
 	return out
 }
@@ -198,7 +197,7 @@ func (k *comp) finish(kind, id, name string, drafts []yearDraft, q, sv Assessmen
 		y := YearResult{Year: k.c.StartYear + t, Index: t, Lines: d.lines, DiscountFactor: decCell(disc[t], 6)}
 		for i := range y.Lines {
 			l := &y.Lines[i]
-			l.Discounted = cell(mul(l.Amount.Rat(), disc[t]))
+			l.Discounted = cell(mul(moneyExact(l.Amount), disc[t]))
 			y.Cash += l.Amount
 			y.Discounted += l.Discounted
 		}
@@ -214,8 +213,8 @@ func (k *comp) finish(kind, id, name string, drafts []yearDraft, q, sv Assessmen
 		if k.c.MonetiseEmissions {
 			// £ per tonne x kg / 1000, from the exact emissions.
 			cv := k.fs.CarbonValueAt(y.Year)
-			v := cell(mul(add(operational, d.embd), rat(cv.Value), big.NewRat(1, 1000)))
-			vd := cell(mul(v.Rat(), disc[t]))
+			v := cell(mul(add(operational, d.embd), rat(cv.Value), frac(1, 1000)))
+			vd := cell(mul(moneyExact(v), disc[t]))
 			y.EmissionsValue, y.EmissionsValueDiscounted = &v, &vd
 			valueSum += v
 			valueNPV += vd

@@ -27,9 +27,10 @@ type Factor struct {
 // new DESNZ publication becomes a new version, so a stored comparison always
 // recomputes to the figures it was decided on.
 type FactorSet struct {
-	Version string   `json:"version"`
-	Factors []Factor `json:"factors"`
-	byKey   map[string]Factor
+	Version  string   `json:"version"`
+	Factors  []Factor `json:"factors"`
+	byKey    map[string]Factor
+	bySeries map[string]map[int]Factor // built at load: every comparison year reads it
 }
 
 // CurrentFactorSetVersion is the version a comparison uses by default.
@@ -147,6 +148,10 @@ func loadFactorSet(version string, data []byte) (*FactorSet, error) {
 		fs.Factors = append(fs.Factors, f)
 		fs.byKey[f.Key] = f
 	}
+	fs.bySeries = map[string]map[int]Factor{}
+	for _, prefix := range []string{seriesGrid, seriesProjection, seriesCarbonValue} {
+		fs.bySeries[prefix] = fs.buildSeries(prefix)
+	}
 	return fs, nil
 }
 
@@ -161,6 +166,13 @@ func optionalFactor(key string) bool {
 
 // series returns the factors keyed prefix + a four-digit year, by year.
 func (fs *FactorSet) series(prefix string) map[int]Factor {
+	if s, ok := fs.bySeries[prefix]; ok {
+		return s
+	}
+	return fs.buildSeries(prefix)
+}
+
+func (fs *FactorSet) buildSeries(prefix string) map[int]Factor {
 	out := map[int]Factor{}
 	for _, f := range fs.Factors {
 		if y, ok := strings.CutPrefix(f.Key, prefix); ok && len(y) == 4 {

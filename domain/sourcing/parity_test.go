@@ -1,7 +1,6 @@
 package sourcing
 
 import (
-	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -42,10 +41,10 @@ func TestCloudStaffCostsChangeNPVByExactlyTheDiscountedStaffLines(t *testing.T) 
 			n++
 			// Independently: the cell 0.75 x £48,123.45 x 1.025^t to the penny,
 			// and that cell / 1.035^t to the penny, as a spreadsheet does.
-			if want := cell(mul(big.NewRat(75, 100), big.NewRat(4812345, 100), powRat(1025, 1000, y.Index))); l.Amount != want {
+			if want := cell(mul(frac(75, 100), frac(4812345, 100), powRat(1025, 1000, y.Index))); l.Amount != want {
 				t.Errorf("%d staff line = %s, want %s", y.Year, l.Amount, want)
 			}
-			if want := cell(mul(l.Amount.Rat(), powRat(1000, 1035, y.Index))); l.Discounted != want {
+			if want := cell(mul(moneyExact(l.Amount), powRat(1000, 1035, y.Index))); l.Discounted != want {
 				t.Errorf("%d staff line discounted = %s, want %s", y.Year, l.Discounted, want)
 			}
 			staffDiscounted += l.Discounted
@@ -66,10 +65,10 @@ func TestCloudStaffCostsChangeNPVByExactlyTheDiscountedStaffLines(t *testing.T) 
 	}
 }
 
-func powRat(num, den int64, t int) *big.Rat {
-	out := big.NewRat(1, 1)
+func powRat(num, den int64, t int) *exact {
+	out := frac(1, 1)
 	for range t {
-		out.Mul(out, big.NewRat(num, den))
+		out = mul(out, frac(num, den))
 	}
 	return out
 }
@@ -92,9 +91,9 @@ func TestPerpetualLicencesAreBoughtAgainAtEachRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range r.Options {
-		frac := big.NewRat(1, 1)
+		share := frac(1, 1)
 		if o.ID == "upgrade" {
-			frac = big.NewRat(1, 2)
+			share = frac(1, 2)
 		}
 		for _, y := range o.Years {
 			got := lineAmount(y, LineLicence)
@@ -103,7 +102,7 @@ func TestPerpetualLicencesAreBoughtAgainAtEachRefresh(t *testing.T) {
 			case y.Index == 0:
 				want = 800_000
 			case y.Index%2 == 0:
-				want = cell(mul(ratInt(8000), frac, powRat(102, 100, y.Index)))
+				want = cell(mul(ratInt(8000), share, powRat(102, 100, y.Index)))
 			}
 			if got != want {
 				t.Errorf("%s %d: licence purchase %s, want %s", o.ID, y.Year, got, want)
