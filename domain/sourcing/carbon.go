@@ -25,9 +25,9 @@ const Method = `Whole-life cost: for each option and year t = 0..horizon-1 the c
 	`Saving = baseline (on-premise) NPV - option NPV; break-even year = first year from which the option's cumulative discounted cost stays at or below the baseline's.`
 
 // cloudEnergy returns a cloud option's exact yearly kWh and embodied kgCO2e.
-func (k *comp) cloudEnergy(cc CloudCarbon) (kwh, embodied *exact) {
+func (k *comp) cloudEnergy(cc CloudCarbon) (kwh, embodied exact) {
 	hours, fullYear := rat(k.hours), rat(k.fs.Get("hours.year").Value)
-	f := func(key string) *exact { return rat(k.fs.Get(key).Value) }
+	f := func(key string) exact { return rat(k.fs.Get(key).Value) }
 	kwh, embodied = exactZero, exactZero
 	if cc.DeclaredKWhPerYear != nil {
 		kwh = rat(*cc.DeclaredKWhPerYear)
@@ -83,7 +83,7 @@ func (k *comp) replication(cc CloudCarbon) (storage, memory Factor) {
 // serve: the declared life, else the refresh cycle (a server replaced every
 // five years carries a fifth of its manufacture each year), else, when the
 // estate is never refreshed, the CCF server life.
-func (k *comp) onPremEnergy(o OnPremOption) (kwh, embodied *exact) {
+func (k *comp) onPremEnergy(o OnPremOption) (kwh, embodied exact) {
 	pue := k.fs.Get("pue.onprem").Value
 	if o.PUE != nil {
 		pue = *o.PUE

@@ -368,3 +368,24 @@ func BenchmarkCompare30x10(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompare30x10Typical is the same size with the worked example's
+// kind of figures (prices in pence, rates of whole tenths of a percent),
+// where the exact arithmetic stays in int64 for most cells.
+func BenchmarkCompare30x10Typical(b *testing.B) {
+	c := workedExample()
+	c.HorizonYears = 10
+	base := c.CloudOptions
+	c.CloudOptions = nil
+	for i := range 29 {
+		o := base[i%2]
+		o.ID, o.Name = fmt.Sprintf("c%d", i), fmt.Sprintf("Cloud option %d", i)
+		o.PriceMin, o.PriceMax = o.PriceMin+DecInt(int64(i))/100, nil
+		c.CloudOptions = append(c.CloudOptions, o)
+	}
+	for b.Loop() {
+		if _, err := Compare(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -18,7 +18,7 @@ type comp struct {
 	pow     *powers
 	hours   Dec
 	horizon int
-	drivers map[string][]*exact // exact quantity by year
+	drivers map[string][]exact // exact quantity by year
 }
 
 // Compare validates the input and computes the comparison.
@@ -29,10 +29,10 @@ func Compare(c Comparison) (Result, error) {
 	c = c.withDefaults()
 	fs, _ := LookupFactorSet(c.FactorSetVersion)
 	k := &comp{c: c, fs: fs, pow: newPowers(c.HorizonYears), hours: *c.UsageHoursPerYear,
-		horizon: c.HorizonYears, drivers: map[string][]*exact{}}
+		horizon: c.HorizonYears, drivers: map[string][]exact{}}
 	for _, d := range c.Drivers {
 		g := k.pow.growth(d.GrowthPerYear)
-		q := make([]*exact, k.horizon)
+		q := make([]exact, k.horizon)
 		for t := range q {
 			q[t] = mul(rat(d.BaseQuantity), g[t])
 		}
@@ -85,7 +85,7 @@ func (c Comparison) withDefaults() Comparison {
 // exact energy and embodied emissions.
 type yearDraft struct {
 	lineSet
-	kwh, embd *exact
+	kwh, embd exact
 }
 
 func (k *comp) cloudYears(o CloudOption) []yearDraft {
@@ -143,7 +143,7 @@ func (k *comp) onPremYears(o OnPremOption) []yearDraft {
 	out := make([]yearDraft, k.horizon)
 	for t := range out {
 		y := &out[t]
-		ix := func(d Dec) *exact { return mul(rat(d), idx[t]) }
+		ix := func(d Dec) exact { return mul(rat(d), idx[t]) }
 		if t%refresh == 0 {
 			y.put(LineHardware, "Hardware", ix(o.HardwareCapex))
 			y.put(LineInstallation, "Installation", ix(o.Installation))

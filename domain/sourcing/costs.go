@@ -111,11 +111,11 @@ type lineSet struct{ lines []CostLine }
 
 // put adds a line of the exact amount, rounded to the penny; a zero line is
 // left out so the tables only show what the option costs.
-func (l *lineSet) put(kind, item string, pounds *exact) {
+func (l *lineSet) put(kind, item string, pounds exact) {
 	l.putSourced(kind, item, "", pounds)
 }
 
-func (l *lineSet) putSourced(kind, item, source string, pounds *exact) {
+func (l *lineSet) putSourced(kind, item, source string, pounds exact) {
 	if m := cell(pounds); m != 0 {
 		l.lines = append(l.lines, CostLine{Kind: kind, Item: item, Source: source, Amount: m})
 	}
@@ -123,8 +123,8 @@ func (l *lineSet) putSourced(kind, item, source string, pounds *exact) {
 
 // sharedLines adds the shared costs that fall in year t; idx is the option's
 // indexation factor (1+i)^t.
-func (k *comp) sharedLines(y *lineSet, s SharedCosts, t int, idx *exact) {
-	ix := func(d Dec) *exact { return mul(rat(d), idx) }
+func (k *comp) sharedLines(y *lineSet, s SharedCosts, t int, idx exact) {
+	ix := func(d Dec) exact { return mul(rat(d), idx) }
 	if t == 0 {
 		y.put(LineTraining, "Training (one-off)", rat(s.Training))
 		y.put(LineNetwork, "Network changes (one-off)", rat(s.NetworkChanges))

@@ -65,7 +65,7 @@ func TestCloudStaffCostsChangeNPVByExactlyTheDiscountedStaffLines(t *testing.T) 
 	}
 }
 
-func powRat(num, den int64, t int) *exact {
+func powRat(num, den int64, t int) exact {
 	out := frac(1, 1)
 	for range t {
 		out = mul(out, frac(num, den))
