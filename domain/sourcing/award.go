@@ -81,7 +81,8 @@ func (o Outcome) Notices(sets []procurement.RuleSet) (AwardNotices, error) {
 	// route: Assess reads only its value and route for the notices.
 	p := procurement.JointProcurement{Host: o.BuyingOrganisation, Route: procurement.RouteGCloudDirectAward,
 		EstimatedValue: o.ContractValue, EstimatedValueIncVAT: procurement.IncVAT(o.ContractValue, rs.VAT)}
-	a := procurement.Assess(p, rs)
+	a := procurement.Assess(p, procurement.Env{Rules: rs, Calendar: procurement.EnglandAndWales,
+		Governance: procurement.SeedGovernance(), Now: o.RecordedAt})
 	return AwardNotices{RuleSet: a.RuleSet, Regime: a.Regime, Notices: a.Notices, StandstillApplies: a.StandstillApplies,
 		ContractsRegister: a.TransparencyCode}, nil
 }
