@@ -196,22 +196,22 @@ func (a *procurementAPI) deleteAsset(c echo.Context) error {
 //	@Security		bearer
 //	@Router			/api/v1/organisations/{id}/estate/import [post]
 func (a *procurementAPI) importAssets(c echo.Context) error {
-	if err := authorize(c, domain.AreaProcurement, ""); err != nil {
-		return err
+	read := func() (string, []byte, error) {
+		mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+		format := map[string]string{"text/csv": "csv", "application/csv": "csv", xlsxType: "xlsx"}[mt]
+		if format == "" {
+			return "", nil, newProblem("unsupported", "send the estate register as text/csv or "+xlsxType)
+		}
+		body, err := io.ReadAll(io.LimitReader(c.Request().Body, estateImportLimit+1))
+		if err != nil {
+			return "", nil, err
+		}
+		if len(body) > estateImportLimit {
+			return "", nil, newProblem("too-large", fmt.Sprintf("an estate register is at most %d bytes", estateImportLimit))
+		}
+		return format, body, nil
 	}
-	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
-	format := map[string]string{"text/csv": "csv", "application/csv": "csv", xlsxType: "xlsx"}[mt]
-	if format == "" {
-		return newProblem("unsupported", "send the estate register as text/csv or "+xlsxType)
-	}
-	body, err := io.ReadAll(io.LimitReader(c.Request().Body, estateImportLimit+1))
-	if err != nil {
-		return err
-	}
-	if len(body) > estateImportLimit {
-		return newProblem("too-large", fmt.Sprintf("an estate register is at most %d bytes", estateImportLimit))
-	}
-	res, err := a.svc.ImportAssets(c.Request().Context(), actor(c), c.Param("id"), format, body)
+	res, err := a.svc.ImportAssets(c.Request().Context(), actor(c), c.Param("id"), read)
 	if err != nil {
 		return err
 	}

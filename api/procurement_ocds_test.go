@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,20 @@ func TestOCDSPublicationOverHTTP(t *testing.T) {
 	// The pipeline entry publishes nothing; the others one release per change.
 	if len(byOCID) != 3 || len(byOCID[ocid]) != 7 {
 		t.Fatalf("%d ocids, %d releases of %s", len(byOCID), len(byOCID[ocid]), ocid)
+	}
+	// Every buyer is identified (org-id GB-LAE from its GSS code) and the
+	// releases of each process are strictly ordered by date.
+	for id, rels := range byOCID {
+		for i, r := range rels {
+			for _, party := range r.Parties {
+				if slices.Contains(party.Roles, "buyer") && (party.Identifier == nil || party.Identifier.Scheme != "GB-LAE" || !strings.HasPrefix(party.ID, "GB-LAE-")) {
+					t.Errorf("%s: buyer %s (%s) has no GB-LAE identifier", r.ID, party.Name, party.ID)
+				}
+			}
+			if i > 0 && r.Date <= rels[i-1].Date {
+				t.Errorf("%s: release %s is dated %s, not after %s", id, r.ID, r.Date, rels[i-1].Date)
+			}
+		}
 	}
 	var tags []string
 	for _, r := range byOCID[ocid] {

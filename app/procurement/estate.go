@@ -168,16 +168,22 @@ type ImportResult struct {
 	Updated int `json:"updated"`
 }
 
-// ImportAssets reads an estate register exported as CSV or XLSX (format
-// "csv" or "xlsx") into org's estate: each good row adds the asset or
-// replaces the one with its id; a bad row is reported by number and never
-// stops the others.
-func (s *Service) ImportAssets(ctx context.Context, a audit.Actor, org, format string, body []byte) (ImportResult, error) {
+// ReadFile reads an uploaded file once the use case has authorised the
+// caller: its format ("csv" or "xlsx") and its bytes.
+type ReadFile func() (format string, body []byte, err error)
+
+// ImportAssets reads an estate register exported as CSV or XLSX into
+// org's estate: each good row adds the asset or replaces the one with its
+// id; a bad row is reported by number and never stops the others.
+func (s *Service) ImportAssets(ctx context.Context, a audit.Actor, org string, read ReadFile) (ImportResult, error) {
 	if err := s.ownEstate(ctx, a, org); err != nil {
 		return ImportResult{}, err
 	}
+	format, body, err := read()
+	if err != nil {
+		return ImportResult{}, err
+	}
 	var res estate.ImportResult
-	var err error
 	switch format {
 	case "csv":
 		res, err = estate.ImportCSV(bytes.NewReader(body), org)
