@@ -104,7 +104,7 @@ func (a *procurementAPI) realisedSaving(c echo.Context) error {
 //	@Tags			procurement
 //	@Produce		json
 //	@Param			id	path		string	true	"procurement id"
-//	@Success		200	{object}	appproc.Assessment
+//	@Success		200	{object}	appproc.RuleAssessment
 //	@Failure		401	{object}	Problem
 //	@Failure		403	{object}	Problem
 //	@Failure		404	{object}	Problem

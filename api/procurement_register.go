@@ -131,7 +131,7 @@ func csvDocument(c echo.Context, name string, b []byte) error {
 //	@Tags			procurement
 //	@Produce		json
 //	@Param			id	path		string	true	"organisation id, e.g. bdc"
-//	@Success		200	{object}	appproc.PartnerView
+//	@Success		200	{object}	appproc.PartnerSummary
 //	@Failure		401	{object}	Problem
 //	@Failure		403	{object}	Problem
 //	@Failure		404	{object}	Problem

@@ -145,8 +145,9 @@ func (s *Service) RecordRealisedSaving(ctx context.Context, a audit.Actor, id st
 	})
 }
 
-// Assessment is what the rules require of a procurement today.
-type Assessment struct {
+// RuleAssessment is what the rules require of a procurement today, with
+// the rule set itself.
+type RuleAssessment struct {
 	procurement.Assessment
 	StandstillEnds   procurement.Date    `json:"standstillEnds,omitzero" swaggertype:"string"`
 	DetailsNoticeDue procurement.Date    `json:"contractDetailsNoticeDue,omitzero" swaggertype:"string"`
@@ -156,16 +157,16 @@ type Assessment struct {
 
 // Assess computes the rules for a party's officers, with the rule set in
 // force today; nothing is stored.
-func (s *Service) Assess(ctx context.Context, a audit.Actor, id string) (Assessment, error) {
+func (s *Service) Assess(ctx context.Context, a audit.Actor, id string) (RuleAssessment, error) {
 	r, _, err := s.readable(ctx, a, id)
 	if err != nil {
-		return Assessment{}, err
+		return RuleAssessment{}, err
 	}
 	env, err := s.env(ctx, s.today())
 	if err != nil {
-		return Assessment{}, err
+		return RuleAssessment{}, err
 	}
-	return Assessment{Assessment: procurement.Assess(r.JointProcurement, env), StandstillEnds: r.StandstillEnds,
+	return RuleAssessment{Assessment: procurement.Assess(r.JointProcurement, env), StandstillEnds: r.StandstillEnds,
 		DetailsNoticeDue: r.DetailsNoticeDue, Rules: env.Rules, Allowed: r.State.Allowed()}, nil
 }
 

@@ -9,9 +9,9 @@ import (
 	"github.com/jointict/councilapi/store"
 )
 
-// PartnerView is what one council spends through the joint service, with
-// the council's name for the printable page.
-type PartnerView struct {
+// PartnerSummary is what one council spends through the joint service,
+// with the council's name for the printable page.
+type PartnerSummary struct {
 	procurement.PartnerView
 	Name  string           `json:"name"`
 	Today procurement.Date `json:"today"`
@@ -20,19 +20,19 @@ type PartnerView struct {
 // Partner is org's view of every joint procurement it is party to: its
 // share, baseline and realised savings and commitments per financial year
 // (its own officers and admins: baselines and savings are private).
-func (s *Service) Partner(ctx context.Context, a audit.Actor, org string) (PartnerView, error) {
+func (s *Service) Partner(ctx context.Context, a audit.Actor, org string) (PartnerSummary, error) {
 	o, err := s.knownOrg(ctx, org)
 	if err != nil {
-		return PartnerView{}, err
+		return PartnerSummary{}, err
 	}
 	if err := readsOrg(a, org); err != nil {
-		return PartnerView{}, err
+		return PartnerSummary{}, err
 	}
 	recs, _, err := s.procs.List(ctx, store.Query{Filters: []store.Filter{{Field: "parties", Op: store.Eq, Value: org}}})
 	if err != nil {
-		return PartnerView{}, err
+		return PartnerSummary{}, err
 	}
-	return PartnerView{PartnerView: procurement.PartnerSummary(org, domainOf(recs)), Name: o.Name, Today: s.today()}, nil
+	return PartnerSummary{PartnerView: procurement.PartnerSummary(org, domainOf(recs)), Name: o.Name, Today: s.today()}, nil
 }
 
 func domainOf(recs []Record) []procurement.JointProcurement {
