@@ -211,9 +211,7 @@ func TestCallInAcrossTheSummerBankHoliday(t *testing.T) {
 	ts := newTestServer(t)
 	k := newProcKeys(ts)
 	p := createProc(t, ts, k.host, procInput("JICT-2026-043", "gcloudDirectAward"))
-	mustMove(t, ts, k.host, p.ID, "planning", "2026-08-03T09:00:00Z")
-	mustMove(t, ts, k.host, p.ID, "tender", "2026-08-04T09:00:00Z")
-	mustMove(t, ts, k.host, p.ID, "evaluation", "2026-08-10T09:00:00Z")
+	moveToAugustEvaluation(t, ts, k.host, p.ID)
 	for _, body := range []string{"jointManagementTeam", "ictSharedServiceCommittee", "neddc-cabinet"} {
 		if r := approveOn(ts, k.host, p.ID, body, "", "2026-08-12"); r.Status != 200 {
 			t.Fatalf("%s: %d %s", body, r.Status, r.Body)
