@@ -130,8 +130,16 @@ func TestFreshStartExplainsFirstKeyAndIsReady(t *testing.T) {
 	if !strings.Contains(p.out.String(), "keys create --role admin") {
 		t.Fatalf("a fresh start must say how to make the first admin key:\n%s", p.out)
 	}
-	if code, _ := call(t, "GET", p.url+"/readyz", "", ""); code != 200 {
-		t.Fatalf("/readyz %d", code)
+	// Derived state loads in the background after the port opens, so
+	// /readyz may say 503 (naming what loads) for a moment, never for long.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		code, body := call(t, "GET", p.url+"/readyz", "", "")
+		if code == 200 {
+			break
+		}
+		if code != 503 || !strings.Contains(string(body), "loading") || time.Now().After(deadline) {
+			t.Fatalf("/readyz %d %s: want 200 once the derived state has loaded, 503 naming what loads until then", code, body)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "councilapi.db")); err != nil {
 		t.Fatalf("no councilapi.db in the data directory: %v", err)
