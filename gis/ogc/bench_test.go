@@ -39,7 +39,7 @@ func pageBoxes(tb testing.TB, ix *Index, w float64, limit int) []orb.Bound {
 	rng := rand.New(rand.NewPCG(3, 5))
 	var out []orb.Bound
 	for try := 0; len(out) < 64 && try < 10000; try++ {
-		c := ix.bounds[rng.IntN(ix.Len())].Min
+		c := ix.tree.leafBounds[rng.IntN(int(ix.leaves))].Min
 		b := orb.Bound{Min: orb.Point{c[0] - w/2, c[1] - w/4}, Max: orb.Point{c[0] + w/2, c[1] + w/4}}
 		if ix.Search(Query{BBox: &b, Limit: 0}).Matched >= limit {
 			out = append(out, b)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 // geometry is decoded, transformed (in that CRS's axis order, as Part 2
 // requires) and re-encoded, and the rest of the feature is copied.
 func (ix *Index) AppendItems(dst []byte, r Result, to crs.CRS, links []Link, now time.Time) ([]byte, error) {
+	defer runtime.KeepAlive(ix) // the features may be in a mapping the index's cleanup unmaps
 	dst = append(dst, `{"type":"FeatureCollection","numberMatched":`...)
 	dst = strconv.AppendInt(dst, int64(r.Matched), 10)
 	dst = append(dst, `,"numberReturned":`...)
@@ -26,12 +28,12 @@ func (ix *Index) AppendItems(dst []byte, r Result, to crs.CRS, links []Link, now
 	dst = append(dst, `","links":`...)
 	dst = appendLinks(dst, links)
 	dst = append(dst, `,"features":[`...)
-	if r.leafPos != nil && (to == crs.CRS84 || to == 0) {
-		for i, p := range r.leafPos {
+	if r.positions != nil && (to == crs.CRS84 || to == 0) {
+		for i, p := range r.positions {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = append(dst, ix.data[ix.leafOff[p]:ix.leafOff[p+1]]...)
+			dst = append(dst, ix.feature(p)...)
 		}
 		return append(dst, "]}"...), nil
 	}
@@ -49,6 +51,7 @@ func (ix *Index) AppendItems(dst []byte, r Result, to crs.CRS, links []Link, now
 
 // AppendFeature writes one feature with its links.
 func (ix *Index) AppendFeature(dst []byte, o uint32, to crs.CRS, links []Link) ([]byte, error) {
+	defer runtime.KeepAlive(ix)
 	dst, err := ix.appendFeatureIn(dst, o, to)
 	if err != nil {
 		return nil, err
@@ -60,11 +63,12 @@ func (ix *Index) AppendFeature(dst []byte, o uint32, to crs.CRS, links []Link) (
 }
 
 func (ix *Index) appendFeatureIn(dst []byte, o uint32, to crs.CRS) ([]byte, error) {
-	f := ix.Encoded(o)
-	if to == crs.CRS84 || to == 0 || !ix.hasGeom[o] {
+	p := ix.ordPos[o]
+	f := ix.feature(p)
+	if to == crs.CRS84 || to == 0 || p >= ix.leaves {
 		return append(dst, f...), nil
 	}
-	g, err := ix.Geometry(o)
+	g, err := ix.geometryAt(p)
 	if err != nil {
 		return nil, fmt.Errorf("feature %s: %w", ix.ID(o), err)
 	}
@@ -78,7 +82,7 @@ func (ix *Index) appendFeatureIn(dst []byte, o uint32, to crs.CRS) ([]byte, erro
 	}
 	dst = append(dst, featurePrefix...)
 	dst = append(dst, raw...)
-	return append(dst, f[ix.geomEnd[o]:]...), nil
+	return append(dst, f[ix.geomEnd[p]:]...), nil
 }
 
 func appendLinks(dst []byte, links []Link) []byte {

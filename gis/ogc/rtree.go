@@ -15,48 +15,55 @@ const nodeSize = 16
 // al. 1997): entries are sorted into vertical slices by x, each slice by y,
 // and packed nodeSize at a time, level by level. Packing gives nearly full,
 // barely overlapping nodes, which an insert-built tree or orb's quadtree
-// (one pointer-heavy node per point) does not; and it is a few flat slices
-// rather than a million small objects for the garbage collector to trace.
+// (one pointer-heavy node per point) does not; and it is a few flat arrays,
+// which an artefact holds as they are and the garbage collector never
+// traces.
+//
+// The features with a geometry are numbered by their place in the packed
+// order (their position), and level 0's nodes address positions.
 type rtree struct {
-	leaves []uint32 // feature ordinals in packed order
-	// leafBounds[i] is the box of leaves[i]: scanning a leaf node reads
-	// consecutive memory instead of one cache miss per feature.
+	// leafBounds[p] is the box of the feature at position p: scanning a
+	// leaf node reads consecutive memory instead of one cache miss per
+	// feature.
 	leafBounds []orb.Bound
 	levels     [][]node // levels[0] holds the leaf nodes; the last level is the root
 }
 
+// node is stored in artefacts as it is laid out here (48 bytes).
 type node struct {
 	b          orb.Bound
-	start, end uint32 // children: leaves[start:end] on level 0, else levels[l-1][start:end]
+	start, end uint32 // children: positions [start, end) on level 0, else levels[l-1][start:end]
 	count      uint32 // entries under the node, so a node wholly inside a query is counted without visiting them
+	_          uint32 // padding, named so the layout is explicit
 }
 
-func buildRTree(bounds []orb.Bound, has []bool) rtree {
-	var t rtree
-	for i, ok := range has {
-		if ok {
-			t.leaves = append(t.leaves, uint32(i))
-		}
+// leafEntry is a feature with a geometry while the tree is packed.
+type leafEntry struct {
+	b   orb.Bound
+	ord uint32
+}
+
+func centre(b orb.Bound) (float64, float64) {
+	return (b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2
+}
+
+// packRTree sorts entries into leaf order in place, which makes their
+// indices the positions, and builds the node levels above them.
+func packRTree(entries []leafEntry) [][]node {
+	if len(entries) == 0 {
+		return nil
 	}
-	if len(t.leaves) == 0 {
-		return t
-	}
-	centre := func(b orb.Bound) (float64, float64) { return (b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2 }
-	strSort(t.leaves, func(o uint32) (float64, float64) { return centre(bounds[o]) })
-	t.leafBounds = make([]orb.Bound, len(t.leaves))
-	for i, o := range t.leaves {
-		t.leafBounds[i] = bounds[o]
-	}
-	level := make([]node, 0, (len(t.leaves)+nodeSize-1)/nodeSize)
-	for s := 0; s < len(t.leaves); s += nodeSize {
-		e := min(s+nodeSize, len(t.leaves))
-		b := bounds[t.leaves[s]]
-		for _, o := range t.leaves[s+1 : e] {
-			b = b.Union(bounds[o])
+	strSort(entries, func(e leafEntry) (float64, float64) { return centre(e.b) })
+	level := make([]node, 0, (len(entries)+nodeSize-1)/nodeSize)
+	for s := 0; s < len(entries); s += nodeSize {
+		e := min(s+nodeSize, len(entries))
+		b := entries[s].b
+		for _, x := range entries[s+1 : e] {
+			b = b.Union(x.b)
 		}
 		level = append(level, node{b: b, start: uint32(s), end: uint32(e), count: uint32(e - s)})
 	}
-	t.levels = append(t.levels, level)
+	levels := [][]node{level}
 	for len(level) > 1 {
 		// Reordering a level is safe: each node keeps its own child range.
 		strSort(level, func(n node) (float64, float64) { return centre(n.b) })
@@ -70,9 +77,9 @@ func buildRTree(bounds []orb.Bound, has []bool) rtree {
 			up = append(up, node{b: b, start: uint32(s), end: uint32(e), count: count})
 		}
 		level = up
-		t.levels = append(t.levels, level)
+		levels = append(levels, level)
 	}
-	return t
+	return levels
 }
 
 // strSort orders items into ceil(sqrt(n/nodeSize)) vertical slices by x and
@@ -106,20 +113,29 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-func (t *rtree) bound() orb.Bound {
-	if len(t.levels) == 0 {
-		return orb.Bound{}
+// wellFormed checks every node's children lie in the level below (or the
+// leaf positions), so a search cannot index past them. It reads only the
+// nodes, a sixteenth of the entries, which queries keep resident anyway.
+func (t *rtree) wellFormed(leaves uint32) bool {
+	below := leaves
+	for _, level := range t.levels {
+		for i := range level {
+			if n := &level[i]; n.start > n.end || n.end > below {
+				return false
+			}
+		}
+		below = uint32(len(level))
 	}
-	return t.levels[len(t.levels)-1][0].b
+	return len(t.levels) > 0 || leaves == 0
 }
 
 func intersects(a, b orb.Bound) bool {
 	return a.Min[0] <= b.Max[0] && a.Max[0] >= b.Min[0] && a.Min[1] <= b.Max[1] && a.Max[1] >= b.Min[1]
 }
 
-// search calls fn with the ordinal of every entry whose bound intersects q.
-// It walks with an explicit stack, so a query allocates nothing.
-func (t *rtree) search(q orb.Bound, bounds []orb.Bound, fn func(uint32)) {
+// search calls fn with the position of every entry whose bound intersects
+// q. It walks with an explicit stack, so a query allocates nothing.
+func (t *rtree) search(q orb.Bound, fn func(uint32)) {
 	if len(t.levels) == 0 {
 		return
 	}
@@ -136,9 +152,9 @@ func (t *rtree) search(q orb.Bound, bounds []orb.Bound, fn func(uint32)) {
 			continue
 		}
 		if f.level == 0 {
-			for _, o := range t.leaves[n.start:n.end] {
-				if intersects(bounds[o], q) {
-					fn(o)
+			for p := n.start; p < n.end; p++ {
+				if intersects(t.leafBounds[p], q) {
+					fn(p)
 				}
 			}
 			continue
@@ -161,8 +177,8 @@ func inside(a, q orb.Bound) bool {
 // entries whose box only overlaps q (a polygon's box may touch q while the
 // polygon does not).
 //
-// The page is returned as leaf positions (indices into leaves), which
-// address the spatially laid-out feature bytes directly.
+// The page is returned as positions, which address the spatially laid-out
+// feature bytes directly.
 func (t *rtree) searchPage(q orb.Bound, match func(uint32) bool, offset, limit int, page []uint32) (int, []uint32) {
 	if len(t.levels) == 0 {
 		return 0, page
@@ -193,7 +209,7 @@ func (t *rtree) searchPage(q orb.Bound, match func(uint32) bool, offset, limit i
 		if f.level == 0 {
 			for i := n.start; i < n.end; i++ {
 				lb := &t.leafBounds[i]
-				if all || inside(*lb, q) || intersects(*lb, q) && match(t.leaves[i]) {
+				if all || inside(*lb, q) || intersects(*lb, q) && match(i) {
 					if matched >= offset && matched < want {
 						page = append(page, i)
 					}
@@ -208,12 +224,4 @@ func (t *rtree) searchPage(q orb.Bound, match func(uint32) bool, offset, limit i
 		}
 	}
 	return matched, page
-}
-
-func (t *rtree) sizeBytes() int {
-	s := cap(t.leaves)*4 + cap(t.leafBounds)*32
-	for _, l := range t.levels {
-		s += cap(l) * 40
-	}
-	return s
 }
