@@ -94,10 +94,10 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 func (c *Collection) Validate() error {
 	var p domain.Problems
 	if !idPattern.MatchString(c.ID) {
-		p.Add("id", "must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit (it is a URL path segment)")
+		p.Add("id", idRule)
 	}
 	if c.Features == nil {
-		p.Add("features", "must be an index built with ogc.NewIndex")
+		p.Add("features", "must be an index built with ogc.NewIndex or opened with ogc.OpenArtefactFile")
 	} else if c.Features.TemporalProperty() != c.TemporalProperty {
 		p.Add("temporalProperty", "is %q but the index was built with %q; build the index with IndexOptions.TemporalProperty set to it",
 			c.TemporalProperty, c.Features.TemporalProperty())
@@ -116,6 +116,17 @@ func (c *Collection) Validate() error {
 	}
 	if !c.Extent.Temporal[0].IsZero() && !c.Extent.Temporal[1].IsZero() && c.Extent.Temporal[1].Before(c.Extent.Temporal[0]) {
 		p.Add("extent.temporal", "ends before it starts")
+	}
+	return p.Err()
+}
+
+const idRule = "must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit (it is a URL path segment)"
+
+// validateID checks the id alone, for ids registered before their index.
+func (c *Collection) validateID() error {
+	var p domain.Problems
+	if !idPattern.MatchString(c.ID) {
+		p.Add("id", idRule)
 	}
 	return p.Err()
 }
