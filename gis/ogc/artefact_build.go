@@ -29,7 +29,7 @@ const maxFeatures = math.MaxUint32 - 1
 
 // sortBudget is how many bytes of ids, and of property values, a build
 // holds before it spills a sorted run.
-const sortBudget = 16 << 20
+const sortBudget = 8 << 20
 
 // ArtefactInfo describes a built artefact.
 type ArtefactInfo struct {
@@ -48,10 +48,10 @@ type ArtefactInfo struct {
 // BuildArtefact reads every feature and writes the index artefact of the
 // collection to w, in one pass over the features and in memory that does
 // not hold them: each feature is encoded and spilled to a temporary file
-// in opt.TempDir while only its box, a few offsets and (with a temporal
-// property) its time stay in memory, about 60 bytes a feature; ids and
-// property values are sorted in bounded runs. The spilled features are
-// then copied in R-tree leaf order.
+// in opt.TempDir with its box, while only the centre of its box and its
+// offset in the spill stay in memory (20 bytes a feature, 16 more with a
+// temporal property); ids and property values are sorted in bounded runs.
+// The spilled features are then copied in R-tree leaf order.
 //
 // A feature that cannot be encoded (NaN coordinates, unencodable
 // properties) or two features with one id fail the build, naming the
@@ -69,19 +69,15 @@ func buildArtefact(w io.Writer, features iter.Seq2[Feature, error], opt IndexOpt
 		return ArtefactInfo{}, errBigEndian
 	}
 	b := &artefactBuilder{opt: opt, spillOff: []int64{0}, props: map[string]uint32{}, sum: sha256.New()}
-	var err error
-	if b.feats, err = sp.new(); err != nil {
-		return ArtefactInfo{}, err
+	var ss [5]spill
+	for i := range ss {
+		var err error
+		if ss[i], err = sp.new(); err != nil {
+			return ArtefactInfo{}, err
+		}
 	}
-	idSpill, err := sp.new()
-	if err != nil {
-		return ArtefactInfo{}, err
-	}
-	valueSpill, err := sp.new()
-	if err != nil {
-		return ArtefactInfo{}, err
-	}
-	b.ids, b.values = newKeySorter(idSpill, budget), newKeySorter(valueSpill, budget)
+	b.feats, b.boundSpill, b.geomEndSpill = ss[0], ss[1], ss[2]
+	b.ids, b.values = newKeySorter(ss[3], budget), newKeySorter(ss[4], budget)
 	for f, err := range features {
 		if err != nil {
 			return ArtefactInfo{}, err
@@ -94,23 +90,28 @@ func buildArtefact(w io.Writer, features iter.Seq2[Feature, error], opt IndexOpt
 }
 
 type artefactBuilder struct {
-	opt      IndexOptions
-	feats    spill
-	spillOff []int64     // feature o (input order) is feats[spillOff[o]:spillOff[o+1]]
-	geomEnd  []uint32    // by ordinal
-	entries  []leafEntry // the features with a geometry
-	tmin     []int64     // by ordinal; tmin > tmax when the feature has no time
-	tmax     []int64
-	ids      *keySorter
-	values   *keySorter // key: property number (4 bytes, big-endian) and canonical value
-	props    map[string]uint32
-	names    []string
-	kinds    []propKinds
-	sum      hash.Hash // of the encoded features in input order: the ETag
-	buf      []byte
-	keys     []string
-	key      []byte
+	opt          IndexOptions
+	feats        spill       // per feature in input order: its spillHeader, then its GeoJSON
+	spillOff     []int64     // feature o is feats[spillOff[o]:spillOff[o+1]]
+	entries      []leafEntry // the features with a geometry
+	boundSpill   spill       // the leaf boxes in position order, while the features are copied
+	geomEndSpill spill       // geometry ends in position order, likewise
+	tmin         []int64     // by ordinal; tmin > tmax when the feature has no time
+	tmax         []int64
+	ids          *keySorter
+	values       *keySorter // key: property number (4 bytes, big-endian) and canonical value
+	props        map[string]uint32
+	names        []string
+	kinds        []propKinds
+	sum          hash.Hash // of the encoded features in input order: the ETag
+	buf          []byte
+	keys         []string
+	key          []byte
 }
+
+// spillHeader precedes each spilled feature: where its geometry ends and
+// its box (4 float64), which the copy in leaf order needs back.
+const spillHeader = 4 + 32
 
 // propKinds are the kinds of value one property has shown, so a property
 // whose type varies is left out rather than matched inconsistently.
@@ -134,15 +135,23 @@ func (b *artefactBuilder) add(f Feature) error {
 	if err != nil {
 		return fmt.Errorf("feature %d (id %q): %w", n+1, id, err)
 	}
+	var hdr [spillHeader]byte
+	binary.LittleEndian.PutUint32(hdr[:], geomEnd)
+	if f.Geometry != nil {
+		bound := f.Geometry.Bound()
+		for i, v := range [4]float64{bound.Min[0], bound.Min[1], bound.Max[0], bound.Max[1]} {
+			binary.LittleEndian.PutUint64(hdr[4+8*i:], math.Float64bits(v))
+		}
+		b.entries = append(b.entries, newLeafEntry(bound, uint32(n)))
+	}
+	if _, err := b.feats.Write(hdr[:]); err != nil {
+		return err
+	}
 	if _, err := b.feats.Write(b.buf); err != nil {
 		return err
 	}
 	b.sum.Write(b.buf)
-	b.spillOff = append(b.spillOff, b.spillOff[n]+int64(len(b.buf)))
-	b.geomEnd = append(b.geomEnd, geomEnd)
-	if f.Geometry != nil {
-		b.entries = append(b.entries, leafEntry{b: f.Geometry.Bound(), ord: uint32(n)})
-	}
+	b.spillOff = append(b.spillOff, b.spillOff[n]+spillHeader+int64(len(b.buf)))
 	if err := b.ids.add([]byte(id), uint32(n)); err != nil {
 		return err
 	}
@@ -244,7 +253,11 @@ func (b *artefactBuilder) finish(w io.Writer) (ArtefactInfo, error) {
 	if err := b.writeProperties(aw, &m); err != nil {
 		return ArtefactInfo{}, err
 	}
-	levels := packRTree(b.entries)
+	sortLeaves(b.entries)
+	levels, err := b.writeFeatures(aw, &m)
+	if err != nil {
+		return ArtefactInfo{}, err
+	}
 	for _, l := range levels {
 		m.Levels = append(m.Levels, len(l))
 	}
@@ -252,19 +265,9 @@ func (b *artefactBuilder) finish(w io.Writer) (ArtefactInfo, error) {
 		r := levels[len(levels)-1][0].b
 		m.Bound = [4]float64{r.Min[0], r.Min[1], r.Max[0], r.Max[1]}
 	}
-	if err := b.writeFeatures(aw, &m); err != nil {
+	if m.LeafBounds, err = aw.copySpill(b.boundSpill); err != nil {
 		return ArtefactInfo{}, err
 	}
-	m.LeafBounds = aw.section(func() {
-		batch := make([]orb.Bound, 0, 4096)
-		for i, e := range b.entries {
-			if batch = append(batch, e.b); len(batch) == cap(batch) || i == len(b.entries)-1 {
-				aw.write(rawBytes(batch))
-				batch = batch[:0]
-			}
-		}
-	})
-	b.entries = nil
 	m.Nodes = aw.section(func() {
 		for _, l := range levels {
 			aw.write(rawBytes(l))
@@ -394,8 +397,9 @@ func (b *artefactBuilder) writeProperties(aw *artefactWriter, m *artefactMeta) e
 }
 
 // writeFeatures copies the encoded features from the spill in position
-// order, with the arrays that address them.
-func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) error {
+// order, with the arrays that address them, and builds the R-tree's node
+// levels from their boxes on the way.
+func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) ([][]node, error) {
 	n := b.count()
 	posOrd := make([]uint32, 0, n)
 	ordPos := make([]uint32, n)
@@ -406,6 +410,7 @@ func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) err
 		posOrd = append(posOrd, e.ord)
 		ordPos[e.ord] = uint32(p)
 	}
+	b.entries = nil
 	for o, p := range ordPos {
 		if p == math.MaxUint32 {
 			ordPos[o] = uint32(len(posOrd))
@@ -414,42 +419,48 @@ func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) err
 	}
 	ra, err := b.feats.reader()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var readErr error
+	var tree leafNodes
 	var buf []byte
 	m.Data = aw.section(func() {
-		for _, o := range posOrd {
+		for p, o := range posOrd {
 			from, to := b.spillOff[o], b.spillOff[o+1]
 			buf = slices.Grow(buf[:0], int(to-from))[:to-from]
-			if _, err := ra.ReadAt(buf, from); err != nil {
-				readErr = fmt.Errorf("reading back spilled features: %w", err)
+			if _, err = ra.ReadAt(buf, from); err != nil {
+				err = fmt.Errorf("reading back spilled features: %w", err)
 				return
 			}
-			aw.write(buf)
+			aw.write(buf[spillHeader:])
+			if _, err = b.geomEndSpill.Write(buf[:4]); err != nil {
+				return
+			}
+			if p < m.Leaves {
+				tree.add(spilledBound(buf[4:spillHeader]))
+				if _, err = b.boundSpill.Write(buf[4:spillHeader]); err != nil {
+					return
+				}
+			}
 		}
 	})
-	if readErr != nil {
-		return readErr
+	if err != nil {
+		return nil, err
 	}
 	m.PosOff = aw.section(func() {
 		off := uint64(0)
 		for _, o := range posOrd {
 			aw.write(binary.LittleEndian.AppendUint64(buf[:0], off))
-			off += uint64(b.spillOff[o+1] - b.spillOff[o])
+			off += uint64(b.spillOff[o+1] - b.spillOff[o] - spillHeader)
 		}
 		aw.write(binary.LittleEndian.AppendUint64(buf[:0], off))
 	})
 	b.spillOff = nil
 	m.PosOrd = aw.section(func() { aw.write(rawBytes(posOrd)) })
-	m.GeomEnd = aw.section(func() {
-		for _, o := range posOrd {
-			aw.write(binary.LittleEndian.AppendUint32(buf[:0], b.geomEnd[o]))
-		}
-	})
-	b.geomEnd = nil
+	if m.GeomEnd, err = aw.copySpill(b.geomEndSpill); err != nil {
+		return nil, err
+	}
 	m.OrdPos = aw.section(func() { aw.write(rawBytes(ordPos)) })
-	return nil
+	return tree.levels(), nil
 }
 
 // artefactWriter writes sections through a buffer, keeping the offset and
@@ -490,6 +501,33 @@ func (aw *artefactWriter) section(write func()) span {
 	write()
 	s.Len = aw.off - s.Off
 	return s
+}
+
+// spilledBound decodes a box from a spill header, which is not aligned
+// for viewing in place.
+func spilledBound(b []byte) orb.Bound {
+	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])) }
+	return orb.Bound{Min: orb.Point{f(0), f(1)}, Max: orb.Point{f(2), f(3)}}
+}
+
+// copySpill copies a spill as one section.
+func (aw *artefactWriter) copySpill(sp spill) (span, error) {
+	ra, err := sp.reader()
+	if err != nil {
+		return span{}, err
+	}
+	var copyErr error
+	s := aw.section(func() {
+		buf := make([]byte, 1<<20)
+		for off := int64(0); off < sp.size() && copyErr == nil; off += int64(len(buf)) {
+			k, err := ra.ReadAt(buf[:min(int64(len(buf)), sp.size()-off)], off)
+			if err != nil && err != io.EOF {
+				copyErr = err
+			}
+			aw.write(buf[:k])
+		}
+	})
+	return s, copyErr
 }
 
 func (aw *artefactWriter) flush() error {

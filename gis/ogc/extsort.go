@@ -10,6 +10,7 @@ import (
 	"io"
 	"iter"
 	"slices"
+	"unsafe"
 )
 
 // keySorter sorts (key, ordinal) pairs by key, then ordinal, in bounded
@@ -35,7 +36,7 @@ func newKeySorter(sp spill, budget int) *keySorter { return &keySorter{spill: sp
 
 // add records one pair; ordinals must be added in ascending order.
 func (s *keySorter) add(key []byte, ord uint32) error {
-	if len(s.arena)+len(key) > s.budget && len(s.recs) > 0 {
+	if len(s.arena)+len(key)+int(unsafe.Sizeof(keyRec{}))*len(s.recs) > s.budget && len(s.recs) > 0 {
 		if err := s.writeRun(); err != nil {
 			return err
 		}

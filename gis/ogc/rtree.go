@@ -37,31 +37,62 @@ type node struct {
 	_          uint32 // padding, named so the layout is explicit
 }
 
-// leafEntry is a feature with a geometry while the tree is packed.
+// leafEntry is a feature with a geometry while the tree is packed: the
+// centre of its box, in float32 since the packing order needs no more
+// (node boxes are computed from the exact boxes), and its ordinal. Twelve
+// bytes a feature is most of what a build holds in memory.
 type leafEntry struct {
-	b   orb.Bound
-	ord uint32
+	x, y float32
+	ord  uint32
+}
+
+func newLeafEntry(b orb.Bound, ord uint32) leafEntry {
+	x, y := centre(b)
+	return leafEntry{x: float32(x), y: float32(y), ord: ord}
 }
 
 func centre(b orb.Bound) (float64, float64) {
 	return (b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2
 }
 
-// packRTree sorts entries into leaf order in place, which makes their
-// indices the positions, and builds the node levels above them.
-func packRTree(entries []leafEntry) [][]node {
-	if len(entries) == 0 {
-		return nil
+// sortLeaves puts the entries in leaf order, which makes their indices the
+// positions.
+func sortLeaves(entries []leafEntry) {
+	strSort(entries, func(e leafEntry) (float64, float64) { return float64(e.x), float64(e.y) })
+}
+
+// leafNodes builds level 0 from the boxes of the positions in order,
+// nodeSize positions a node.
+type leafNodes struct {
+	nodes []node
+	open  node
+}
+
+func (l *leafNodes) add(b orb.Bound) {
+	if l.open.count == 0 {
+		l.open = node{b: b, start: l.open.end, end: l.open.end}
+	} else {
+		l.open.b = l.open.b.Union(b)
 	}
-	strSort(entries, func(e leafEntry) (float64, float64) { return centre(e.b) })
-	level := make([]node, 0, (len(entries)+nodeSize-1)/nodeSize)
-	for s := 0; s < len(entries); s += nodeSize {
-		e := min(s+nodeSize, len(entries))
-		b := entries[s].b
-		for _, x := range entries[s+1 : e] {
-			b = b.Union(x.b)
-		}
-		level = append(level, node{b: b, start: uint32(s), end: uint32(e), count: uint32(e - s)})
+	l.open.end++
+	if l.open.count++; l.open.count == nodeSize {
+		l.close()
+	}
+}
+
+func (l *leafNodes) close() {
+	if l.open.count > 0 {
+		l.nodes = append(l.nodes, l.open)
+		l.open = node{start: l.open.end, end: l.open.end}
+	}
+}
+
+// levels closes level 0 and STR-packs the levels above it.
+func (l *leafNodes) levels() [][]node {
+	l.close()
+	level := l.nodes
+	if len(level) == 0 {
+		return nil
 	}
 	levels := [][]node{level}
 	for len(level) > 1 {
