@@ -1,0 +1,170 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// throughput runs wrk against the OGC API (random 0.01-degree bbox pages of
+// 100) and against the ceiling, alternately, in several rounds, and
+// reports each round's ratio and the min/median/max over the rounds: on a
+// busy machine only figures measured side by side mean anything.
+func throughput(args []string) error {
+	fl := flag.NewFlagSet("throughput", flag.ExitOnError)
+	n := fl.Int("n", 1_000_000, "number of points")
+	rounds := fl.Int("rounds", 3, "interleaved rounds")
+	duration := fl.Duration("duration", 10*time.Second, "length of each wrk run")
+	work := fl.String("work", "", "working directory; an artefact already there is reused")
+	ogcAddr := fl.String("ogc", "127.0.0.1:18081", "OGC API address")
+	ceilAddr := fl.String("ceiling", "127.0.0.1:18082", "ceiling address")
+	pprofAddr := fl.String("pprof", "", "have the OGC API server serve net/http/pprof here")
+	fl.Parse(args)
+	if _, err := exec.LookPath("wrk"); err != nil {
+		return fmt.Errorf("wrk not found: apt-get install -y wrk")
+	}
+	dir, cleanup, err := workDir(*work)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	art := filepath.Join(dir, fmt.Sprintf("points-%d.ogcidx", *n))
+	if _, err := os.Stat(art); err != nil {
+		if err := runChild("build", "-n", strconv.Itoa(*n), "-out", art, "-tmp", dir, "-queries", "0"); err != nil {
+			return err
+		}
+	}
+	page := filepath.Join(dir, "page.json")
+	serveArgs := []string{"serve", "-artefact", art, "-addr", *ogcAddr, "-page-out", page}
+	if *pprofAddr != "" {
+		serveArgs = append(serveArgs, "-pprof", *pprofAddr)
+	}
+	ogcSrv, err := startChild(serveArgs...)
+	if err != nil {
+		return err
+	}
+	defer ogcSrv.stop()
+	ceil, err := startChild("ceiling", "-page", page, "-addr", *ceilAddr)
+	if err != nil {
+		return err
+	}
+	defer ceil.stop()
+	script := filepath.Join(dir, "bbox.lua")
+	if err := os.WriteFile(script, []byte(bboxScript), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("%d points, wrk -t2 -c32 -d%s, random %.2f-degree bbox pages of %d; ceiling: one page's bytes from memory, own process\n",
+		*n, *duration, boxSide, pageLimit)
+	var ratios, cpuRatios []float64
+	for r := range *rounds {
+		var o, c wrkResult
+		// Alternating who goes first spreads drift in the machine's load.
+		if r%2 == 0 {
+			o, err = runWrk(script, "http://"+*ogcAddr, *duration, ogcSrv.pid())
+			if err == nil {
+				c, err = runWrk(script, "http://"+*ceilAddr, *duration, ceil.pid())
+			}
+		} else {
+			c, err = runWrk(script, "http://"+*ceilAddr, *duration, ceil.pid())
+			if err == nil {
+				o, err = runWrk(script, "http://"+*ogcAddr, *duration, ogcSrv.pid())
+			}
+		}
+		if err != nil {
+			return err
+		}
+		ratio := o.rps / c.rps
+		ratios = append(ratios, ratio)
+		cpuRatios = append(cpuRatios, c.cpuPerReq.Seconds()/o.cpuPerReq.Seconds())
+		fmt.Printf("round %d: OGC API %6.0f req/s (p99 %6.2f ms, %d non-2xx, %4.0f µs CPU/req), ceiling %6.0f req/s (p99 %6.2f ms, %4.0f µs CPU/req): ratio %.3f\n",
+			r+1, o.rps, o.p99ms, o.non2xx, us(o.cpuPerReq), c.rps, c.p99ms, us(c.cpuPerReq), ratio)
+	}
+	fmt.Printf("req/s ratio OGC API / ceiling at %d points: %s\n", *n, spread(ratios))
+	// On a machine shared with other work, CPU per request is steadier
+	// than requests per second: its ratio is what the ceiling would allow
+	// if both had the machine to themselves.
+	fmt.Printf("CPU-per-request ratio ceiling / OGC API:       %s\n", spread(cpuRatios))
+	if st, err := readStatus(ogcSrv.pid()); err == nil {
+		fmt.Printf("OGC API server after the runs: %s\n", st.perPoint(*n))
+	}
+	return nil
+}
+
+// bboxScript asks for random boxes over the points' extent.
+var bboxScript = fmt.Sprintf(`math.randomseed(42)
+request = function()
+  local x = %g + math.random() * %g
+  local y = %g + math.random() * %g
+  local path = string.format("%s?limit=%d&bbox=%%.5f,%%.5f,%%.5f,%%.5f", x, y, x + %g, y + %g)
+  return wrk.format("GET", path)
+end
+`, minX, spanX-boxSide, minY, spanY-boxSide, collectionPath, pageLimit, boxSide, boxSide)
+
+type wrkResult struct {
+	rps, p99ms float64
+	non2xx     int
+	cpuPerReq  time.Duration // the server's CPU time over the requests it answered
+}
+
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+
+func spread(v []float64) string {
+	s := slices.Sorted(slices.Values(v))
+	return fmt.Sprintf("min %.3f, median %.3f, max %.3f", s[0], s[len(s)/2], s[len(s)-1])
+}
+
+var (
+	wrkRPS    = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkP99    = regexp.MustCompile(`\s99%\s+([0-9.]+)(us|ms|s)`)
+	wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
+	wrkCount  = regexp.MustCompile(`(\d+) requests in`)
+)
+
+func runWrk(script, url string, d time.Duration, server int) (wrkResult, error) {
+	cpu0, err := cpuTime(server)
+	if err != nil {
+		return wrkResult{}, err
+	}
+	out, err := exec.Command("wrk", "-t2", "-c32", "-d"+d.String(), "--latency", "-s", script, url).CombinedOutput()
+	if err != nil {
+		return wrkResult{}, fmt.Errorf("wrk %s: %v\n%s", url, err, out)
+	}
+	cpu1, err := cpuTime(server)
+	if err != nil {
+		return wrkResult{}, err
+	}
+	var r wrkResult
+	m := wrkRPS.FindSubmatch(out)
+	if m == nil {
+		return r, fmt.Errorf("no Requests/sec in wrk's output:\n%s", out)
+	}
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	if m := wrkP99.FindSubmatch(out); m != nil {
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		r.p99ms = v * map[string]float64{"us": 0.001, "ms": 1, "s": 1000}[string(m[2])]
+	}
+	if m := wrkNon2xx.FindSubmatch(out); m != nil {
+		r.non2xx, _ = strconv.Atoi(string(m[1]))
+	}
+	if m := wrkCount.FindSubmatch(out); m != nil {
+		if k, _ := strconv.Atoi(string(m[1])); k > 0 {
+			r.cpuPerReq = (cpu1 - cpu0) / time.Duration(k)
+		}
+	}
+	return r, nil
+}
+
+// workDir is dir, or a new temporary directory removed by cleanup.
+func workDir(dir string) (string, func(), error) {
+	if dir != "" {
+		return dir, func() {}, os.MkdirAll(dir, 0o755)
+	}
+	d, err := os.MkdirTemp("", "benchogc-*")
+	return d, func() { os.RemoveAll(d) }, err
+}
