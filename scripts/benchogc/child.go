@@ -23,7 +23,12 @@ func startChild(args ...string) (*child, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, args...)
+	return startBinary(self, args...)
+}
+
+// startBinary runs a benchogc binary with args and waits for its "ready" line.
+func startBinary(bin string, args ...string) (*child, error) {
+	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

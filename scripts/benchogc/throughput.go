@@ -15,7 +15,9 @@ import (
 // throughput runs wrk against the OGC API (random 0.01-degree bbox pages of
 // 100) and against the ceiling, alternately, in several rounds, and
 // reports each round's ratio and the min/median/max over the rounds: on a
-// busy machine only figures measured side by side mean anything.
+// busy machine only figures measured side by side mean anything. With
+// -baseline, the OGC API of another benchogc binary (an earlier commit)
+// runs in the same rounds, so a change's effect is measured side by side.
 func throughput(args []string) error {
 	fl := flag.NewFlagSet("throughput", flag.ExitOnError)
 	n := fl.Int("n", 1_000_000, "number of points")
@@ -24,6 +26,8 @@ func throughput(args []string) error {
 	work := fl.String("work", "", "working directory; an artefact already there is reused")
 	ogcAddr := fl.String("ogc", "127.0.0.1:18081", "OGC API address")
 	ceilAddr := fl.String("ceiling", "127.0.0.1:18082", "ceiling address")
+	baseline := fl.String("baseline", "", "another benchogc binary whose OGC API runs in the same rounds")
+	baseAddr := fl.String("baseline-addr", "127.0.0.1:18084", "its address")
 	pprofAddr := fl.String("pprof", "", "have the OGC API server serve net/http/pprof here")
 	fl.Parse(args)
 	if _, err := exec.LookPath("wrk"); err != nil {
@@ -55,45 +59,73 @@ func throughput(args []string) error {
 		return err
 	}
 	defer ceil.stop()
+	targets := []*target{{name: "OGC API", url: "http://" + *ogcAddr, srv: ogcSrv}, {name: "ceiling", url: "http://" + *ceilAddr, srv: ceil}}
+	if *baseline != "" {
+		base, err := startBinary(*baseline, "serve", "-artefact", art, "-addr", *baseAddr)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		defer base.stop()
+		targets = append(targets, &target{name: "baseline", url: "http://" + *baseAddr, srv: base})
+	}
 	script := filepath.Join(dir, "bbox.lua")
 	if err := os.WriteFile(script, []byte(bboxScript), 0o644); err != nil {
 		return err
 	}
 	fmt.Printf("%d points, wrk -t2 -c32 -d%s, random %.2f-degree bbox pages of %d; ceiling: one page's bytes from memory, own process\n",
 		*n, *duration, boxSide, pageLimit)
-	var ratios, cpuRatios []float64
 	for r := range *rounds {
-		var o, c wrkResult
-		// Alternating who goes first spreads drift in the machine's load.
-		if r%2 == 0 {
-			o, err = runWrk(script, "http://"+*ogcAddr, *duration, ogcSrv.pid())
-			if err == nil {
-				c, err = runWrk(script, "http://"+*ceilAddr, *duration, ceil.pid())
+		// Rotating who goes first spreads drift in the machine's load.
+		for i := range targets {
+			t := targets[(i+r)%len(targets)]
+			res, err := runWrk(script, t.url, *duration, t.srv.pid())
+			if err != nil {
+				return err
 			}
-		} else {
-			c, err = runWrk(script, "http://"+*ceilAddr, *duration, ceil.pid())
-			if err == nil {
-				o, err = runWrk(script, "http://"+*ogcAddr, *duration, ogcSrv.pid())
-			}
+			t.runs = append(t.runs, res)
 		}
-		if err != nil {
-			return err
+		fmt.Printf("round %d:", r+1)
+		for _, t := range targets {
+			res := t.runs[r]
+			fmt.Printf("  %s %6.0f req/s (p99 %6.2f ms, %4.0f µs CPU/req, %d non-2xx)", t.name, res.rps, res.p99ms, us(res.cpuPerReq), res.non2xx)
 		}
-		ratio := o.rps / c.rps
-		ratios = append(ratios, ratio)
-		cpuRatios = append(cpuRatios, c.cpuPerReq.Seconds()/o.cpuPerReq.Seconds())
-		fmt.Printf("round %d: OGC API %6.0f req/s (p99 %6.2f ms, %d non-2xx, %4.0f µs CPU/req), ceiling %6.0f req/s (p99 %6.2f ms, %4.0f µs CPU/req): ratio %.3f\n",
-			r+1, o.rps, o.p99ms, o.non2xx, us(o.cpuPerReq), c.rps, c.p99ms, us(c.cpuPerReq), ratio)
+		fmt.Println()
 	}
-	fmt.Printf("req/s ratio OGC API / ceiling at %d points: %s\n", *n, spread(ratios))
-	// On a machine shared with other work, CPU per request is steadier
-	// than requests per second: its ratio is what the ceiling would allow
-	// if both had the machine to themselves.
-	fmt.Printf("CPU-per-request ratio ceiling / OGC API:       %s\n", spread(cpuRatios))
+	ceiling := targets[1]
+	for _, t := range targets {
+		if t == ceiling {
+			continue
+		}
+		fmt.Printf("%s / ceiling at %d points: req/s ratio %s; CPU-per-request ratio %s\n", t.name, *n,
+			spread(t.ratios(ceiling, func(w wrkResult) float64 { return w.rps })),
+			spread(t.ratios(ceiling, func(w wrkResult) float64 { return 1 / w.cpuPerReq.Seconds() })))
+	}
+	if len(targets) > 2 {
+		fmt.Printf("OGC API / baseline: req/s ratio %s; CPU-per-request ratio %s\n",
+			spread(targets[0].ratios(targets[2], func(w wrkResult) float64 { return w.rps })),
+			spread(targets[0].ratios(targets[2], func(w wrkResult) float64 { return 1 / w.cpuPerReq.Seconds() })))
+	}
 	if st, err := readStatus(ogcSrv.pid()); err == nil {
 		fmt.Printf("OGC API server after the runs: %s\n", st.perPoint(*n))
 	}
 	return nil
+}
+
+// target is one server measured in the rounds.
+type target struct {
+	name string
+	url  string
+	srv  *child
+	runs []wrkResult
+}
+
+// ratios divides the target's figure by other's, round by round.
+func (t *target) ratios(other *target, figure func(wrkResult) float64) []float64 {
+	out := make([]float64, len(t.runs))
+	for i := range t.runs {
+		out[i] = figure(t.runs[i]) / figure(other.runs[i])
+	}
+	return out
 }
 
 // bboxScript asks for random boxes over the points' extent.
