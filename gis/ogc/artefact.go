@@ -53,8 +53,8 @@ type artefactMeta struct {
 	TemporalProperty string      `json:"temporalProperty,omitempty"`
 	Queryables       []Queryable `json:"queryables"`
 
-	Data       span `json:"data"`       // encoded features by position
-	PosOff     span `json:"posOff"`     // uint64 x features+1: feature at position p is Data[PosOff[p]:PosOff[p+1]]
+	Data       span `json:"data"`       // encoded features by position, each followed by a comma (a run of positions is a piece of a JSON array)
+	PosOff     span `json:"posOff"`     // uint64 x features+1: feature at position p and its comma are Data[PosOff[p]:PosOff[p+1]]
 	PosOrd     span `json:"posOrd"`     // uint32 x features: ordinal at position p
 	GeomEnd    span `json:"geomEnd"`    // uint32 x features: the geometry of position p ends at that byte of its feature
 	OrdPos     span `json:"ordPos"`     // uint32 x features: position of ordinal o

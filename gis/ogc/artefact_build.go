@@ -431,7 +431,7 @@ func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) ([]
 				err = fmt.Errorf("reading back spilled features: %w", err)
 				return
 			}
-			aw.write(buf[spillHeader:])
+			aw.write(append(buf[spillHeader:], ','))
 			if _, err = b.geomEndSpill.Write(buf[:4]); err != nil {
 				return
 			}
@@ -450,7 +450,7 @@ func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) ([]
 		off := uint64(0)
 		for _, o := range posOrd {
 			aw.write(binary.LittleEndian.AppendUint64(buf[:0], off))
-			off += uint64(b.spillOff[o+1] - b.spillOff[o] - spillHeader)
+			off += uint64(b.spillOff[o+1] - b.spillOff[o] - spillHeader + 1) // and its comma
 		}
 		aw.write(binary.LittleEndian.AppendUint64(buf[:0], off))
 	})

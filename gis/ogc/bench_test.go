@@ -176,7 +176,7 @@ func BenchmarkMillionRandomPages(b *testing.B) {
 		}
 		rng := rand.New(rand.NewPCG(3, 5))
 		ext := ix.Bound()
-		boxes := make([]orb.Bound, 4096)
+		boxes := make([]orb.Bound, benchBoxes)
 		for i := range boxes {
 			x := ext.Min[0] + rng.Float64()*(ext.Max[0]-ext.Min[0]-0.01)
 			y := ext.Min[1] + rng.Float64()*(ext.Max[1]-ext.Min[1]-0.01)
@@ -184,18 +184,20 @@ func BenchmarkMillionRandomPages(b *testing.B) {
 		}
 		links := []Link{{Href: "http://localhost/ogc/collections/x/items?f=json", Rel: "self", Type: MediaGeoJSON}}
 		b.Run(src.name+"/search", func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
+			reportCPU(b, func(i int) {
 				bx := boxes[i%len(boxes)]
 				ix.Search(Query{BBox: &bx, Limit: 100})
-			}
+			})
 		})
 		b.Run(src.name+"/search+encode", func(b *testing.B) {
 			buf := make([]byte, 0, 1<<16)
 			now := time.Now()
-			for i := 0; i < b.N; i++ {
+			reportCPU(b, func(i int) {
 				bx := boxes[i%len(boxes)]
 				buf, _ = ix.AppendItems(buf[:0], ix.Search(Query{BBox: &bx, Limit: 100}), crs.CRS84, links, now)
-			}
+			})
 		})
 	}
 }
+
+var benchBoxes = 4096

@@ -27,13 +27,18 @@ func (ix *Index) AppendItems(dst []byte, r Result, to crs.CRS, links []Link, now
 	dst = append(dst, `","links":`...)
 	dst = appendLinks(dst, links)
 	dst = append(dst, `,"features":[`...)
-	if r.positions != nil && (to == crs.CRS84 || to == 0) {
-		for i, p := range r.positions {
-			if i > 0 {
-				dst = append(dst, ',')
+	if pos := r.positions; len(pos) > 0 && (to == crs.CRS84 || to == 0) {
+		// A page from the tree is a few runs of consecutive positions, whose
+		// features lie back to back with their commas: one copy a run.
+		for i := 0; i < len(pos); {
+			j := i + 1
+			for j < len(pos) && pos[j] == pos[j-1]+1 {
+				j++
 			}
-			dst = append(dst, ix.feature(p)...)
+			dst = append(dst, ix.data[ix.posOff[pos[i]]:ix.posOff[pos[j-1]+1]]...)
+			i = j
 		}
+		dst = dst[:len(dst)-1] // the last feature's comma
 		return append(dst, "]}"...), nil
 	}
 	var err error

@@ -42,8 +42,8 @@ type IndexOptions struct {
 // Features keep their input order (the ordinal); every query answers in that
 // order, so offset paging is stable.
 type Index struct {
-	data    []byte   // encoded features, laid out in the spatial index's leaf order (by position)
-	posOff  []uint64 // the feature at position p is data[posOff[p]:posOff[p+1]]
+	data    []byte   // encoded features, laid out in the spatial index's leaf order (by position), each followed by a comma
+	posOff  []uint64 // the feature at position p and its comma are data[posOff[p]:posOff[p+1]]
 	posOrd  []uint32 // ordinal of the feature at position p
 	geomEnd []uint32 // the geometry of position p ends at that byte of its feature
 	ordPos  []uint32 // position of ordinal o; positions from leaves on have no geometry
@@ -117,7 +117,7 @@ func (ix *Index) Queryables() []Queryable { return ix.queryab }
 func (ix *Index) SizeBytes() int { return int(ix.size) }
 
 // feature is the GeoJSON of the feature at position p, in place.
-func (ix *Index) feature(p uint32) []byte { return ix.data[ix.posOff[p]:ix.posOff[p+1]] }
+func (ix *Index) feature(p uint32) []byte { return ix.data[ix.posOff[p] : ix.posOff[p+1]-1] }
 
 // Encoded is a copy of the GeoJSON of the feature at ordinal ord.
 func (ix *Index) Encoded(ord uint32) []byte {

@@ -182,7 +182,11 @@ func ceiling(args []string) error {
 	fl := flag.NewFlagSet("ceiling", flag.ExitOnError)
 	pagePath := fl.String("page", "", "the page to serve")
 	addr := fl.String("addr", "127.0.0.1:18082", "listen address")
+	pprofAddr := fl.String("pprof", "", "serve net/http/pprof on this address")
 	fl.Parse(args)
+	if *pprofAddr != "" {
+		go http.ListenAndServe(*pprofAddr, nil) //nolint:errcheck // diagnostics only
+	}
 	page, err := os.ReadFile(*pagePath)
 	if err != nil {
 		return err
