@@ -53,18 +53,18 @@ type artefactMeta struct {
 	TemporalProperty string      `json:"temporalProperty,omitempty"`
 	Queryables       []Queryable `json:"queryables"`
 
-	Data       span `json:"data"`       // encoded features by position, each followed by a comma (a run of positions is a piece of a JSON array)
-	PosOff     span `json:"posOff"`     // uint64 x features+1: feature at position p and its comma are Data[PosOff[p]:PosOff[p+1]]
-	PosOrd     span `json:"posOrd"`     // uint32 x features: ordinal at position p
-	GeomEnd    span `json:"geomEnd"`    // uint32 x features: the geometry of position p ends at that byte of its feature
-	OrdPos     span `json:"ordPos"`     // uint32 x features: position of ordinal o
-	LeafBounds span `json:"leafBounds"` // 4 float64 x leaves: box of position p
-	Nodes      span `json:"nodes"`      // node x sum(levels)
-	IDs        span `json:"ids"`        // the ids, sorted, back to back
-	IDOff      span `json:"idOff"`      // uint64 x features+1: id of rank r is IDs[IDOff[r]:IDOff[r+1]]
-	IDOrd      span `json:"idOrd"`      // uint32 x features: ordinal of the id of rank r
-	TimeMin    span `json:"timeMin"`    // int64 x features by ordinal (temporal only): unix ns
-	TimeMax    span `json:"timeMax"`    // int64 x features by ordinal (temporal only)
+	Data      span `json:"data"`      // encoded features by position, each followed by a comma (a run of positions is a piece of a JSON array)
+	PosOff    span `json:"posOff"`    // uint64 x features+1: feature at position p and its comma are Data[PosOff[p]:PosOff[p+1]]
+	PosOrd    span `json:"posOrd"`    // uint32 x features: ordinal at position p
+	GeomEnd   span `json:"geomEnd"`   // uint32 x features: the geometry of position p ends at that byte of its feature
+	OrdPos    span `json:"ordPos"`    // uint32 x features: position of ordinal o
+	LeafBoxes span `json:"leafBoxes"` // 4 float32 x leaves: box of position p, rounded outward
+	Nodes     span `json:"nodes"`     // node x sum(levels)
+	IDs       span `json:"ids"`       // the ids, sorted, back to back
+	IDOff     span `json:"idOff"`     // uint64 x features+1: id of rank r is IDs[IDOff[r]:IDOff[r+1]]
+	IDOrd     span `json:"idOrd"`     // uint32 x features: ordinal of the id of rank r
+	TimeMin   span `json:"timeMin"`   // int64 x features by ordinal (temporal only): unix ns
+	TimeMax   span `json:"timeMax"`   // int64 x features by ordinal (temporal only)
 
 	Properties []metaProperty `json:"properties"` // the queryables' value indexes, by name
 }
@@ -147,7 +147,7 @@ func parseMeta(raw []byte, bodyLen int64) (*artefactMeta, error) {
 		want int64
 	}{
 		{"data", m.Data, -1}, {"posOff", m.PosOff, 8 * (n + 1)}, {"posOrd", m.PosOrd, 4 * n}, {"geomEnd", m.GeomEnd, 4 * n},
-		{"ordPos", m.OrdPos, 4 * n}, {"leafBounds", m.LeafBounds, 32 * leaves}, {"nodes", m.Nodes, int64(unsafe.Sizeof(node{})) * nodes},
+		{"ordPos", m.OrdPos, 4 * n}, {"leafBoxes", m.LeafBoxes, int64(unsafe.Sizeof(box32{})) * leaves}, {"nodes", m.Nodes, int64(unsafe.Sizeof(node{})) * nodes},
 		{"ids", m.IDs, -1}, {"idOff", m.IDOff, 8 * (n + 1)}, {"idOrd", m.IDOrd, 4 * n},
 		{"timeMin", m.TimeMin, 8 * temporal}, {"timeMax", m.TimeMax, 8 * temporal},
 	} {

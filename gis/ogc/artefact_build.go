@@ -94,7 +94,7 @@ type artefactBuilder struct {
 	feats        spill       // per feature in input order: its spillHeader, then its GeoJSON
 	spillOff     []int64     // feature o is feats[spillOff[o]:spillOff[o+1]]
 	entries      []leafEntry // the features with a geometry
-	boundSpill   spill       // the leaf boxes in position order, while the features are copied
+	boundSpill   spill       // the leaf boxes (float32, outward) in position order, while the features are copied
 	geomEndSpill spill       // geometry ends in position order, likewise
 	tmin         []int64     // by ordinal; tmin > tmax when the feature has no time
 	tmax         []int64
@@ -254,18 +254,18 @@ func (b *artefactBuilder) finish(w io.Writer) (ArtefactInfo, error) {
 		return ArtefactInfo{}, err
 	}
 	sortLeaves(b.entries)
-	levels, err := b.writeFeatures(aw, &m)
+	tree, err := b.writeFeatures(aw, &m)
 	if err != nil {
 		return ArtefactInfo{}, err
 	}
+	levels := tree.levels()
 	for _, l := range levels {
 		m.Levels = append(m.Levels, len(l))
 	}
 	if len(levels) > 0 {
-		r := levels[len(levels)-1][0].b
-		m.Bound = [4]float64{r.Min[0], r.Min[1], r.Max[0], r.Max[1]}
+		m.Bound = [4]float64{tree.all.Min[0], tree.all.Min[1], tree.all.Max[0], tree.all.Max[1]}
 	}
-	if m.LeafBounds, err = aw.copySpill(b.boundSpill); err != nil {
+	if m.LeafBoxes, err = aw.copySpill(b.boundSpill); err != nil {
 		return ArtefactInfo{}, err
 	}
 	m.Nodes = aw.section(func() {
@@ -397,9 +397,9 @@ func (b *artefactBuilder) writeProperties(aw *artefactWriter, m *artefactMeta) e
 }
 
 // writeFeatures copies the encoded features from the spill in position
-// order, with the arrays that address them, and builds the R-tree's node
-// levels from their boxes on the way.
-func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) ([][]node, error) {
+// order, with the arrays that address them, and builds the R-tree's leaf
+// nodes from their boxes on the way.
+func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) (*leafNodes, error) {
 	n := b.count()
 	posOrd := make([]uint32, 0, n)
 	ordPos := make([]uint32, n)
@@ -436,8 +436,9 @@ func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) ([]
 				return
 			}
 			if p < m.Leaves {
-				tree.add(spilledBound(buf[4:spillHeader]))
-				if _, err = b.boundSpill.Write(buf[4:spillHeader]); err != nil {
+				exact := spilledBound(buf[4:spillHeader])
+				tree.add(exact)
+				if _, err = b.boundSpill.Write(rawBytes([]box32{outward(exact)})); err != nil {
 					return
 				}
 			}
@@ -460,7 +461,7 @@ func (b *artefactBuilder) writeFeatures(aw *artefactWriter, m *artefactMeta) ([]
 		return nil, err
 	}
 	m.OrdPos = aw.section(func() { aw.write(rawBytes(ordPos)) })
-	return tree.levels(), nil
+	return &tree, nil
 }
 
 // artefactWriter writes sections through a buffer, keeping the offset and

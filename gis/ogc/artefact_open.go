@@ -9,8 +9,6 @@ import (
 	"os"
 	"runtime"
 	"unsafe"
-
-	"github.com/paulmach/orb"
 )
 
 // OpenOptions tune OpenArtefact.
@@ -147,7 +145,7 @@ func indexOf(b []byte) (*Index, error) {
 	ix := &Index{
 		data: sec(m.Data), posOff: view[uint64](sec(m.PosOff)), posOrd: view[uint32](sec(m.PosOrd)),
 		geomEnd: view[uint32](sec(m.GeomEnd)), ordPos: view[uint32](sec(m.OrdPos)), leaves: uint32(m.Leaves),
-		tree: rtree{leafBounds: view[orb.Bound](sec(m.LeafBounds))},
+		tree: rtree{leafBoxes: view[box32](sec(m.LeafBoxes))},
 		ids:  sec(m.IDs), idOff: view[uint64](sec(m.IDOff)), idOrd: view[uint32](sec(m.IDOrd)),
 		tprop: m.TemporalProperty, tmin: view[int64](sec(m.TimeMin)), tmax: view[int64](sec(m.TimeMax)),
 		bound: m.bound(), etag: m.ETag, size: size, props: map[string]*propIndex{}, queryab: m.Queryables,

@@ -363,3 +363,38 @@ func TestArtefactEmpty(t *testing.T) {
 		t.Fatal("an empty artefact found a feature")
 	}
 }
+
+// TestBoxesAtTheQueryEdge: features closer to a query's edge than a
+// float32 can tell apart straddle it in the stored boxes; the geometry
+// decides, exactly as float64 would, for points, lines and polygons, in
+// bbox-only pages and in combined queries.
+func TestBoxesAtTheQueryEdge(t *testing.T) {
+	var fs []Feature
+	for i := range 200 {
+		x, y := -2.3+float64(i)*1e-9, 53.4+float64(i%10)*1e-9
+		var g orb.Geometry = orb.Point{x, y}
+		switch i % 3 {
+		case 1:
+			g = orb.LineString{{x, y}, {x + 1e-8, y + 1e-8}}
+		case 2:
+			g = orb.Polygon{{{x, y}, {x + 2e-9, y}, {x + 2e-9, y + 2e-9}, {x, y}}}
+		}
+		fs = append(fs, Feature{Geometry: g, Properties: map[string]any{"odd": i%2 == 1}})
+	}
+	ix, err := NewIndex(FromSlice(fs), IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queryable := map[string]string{"odd": "boolean"}
+	for _, minX := range []float64{-2.3 + 50.5e-9, -2.3 + 100e-9, -2.3 + 150.25e-9} {
+		q := orb.Bound{Min: orb.Point{minX, 53.4 + 2.5e-9}, Max: orb.Point{-2.3 + 175e-9, 53.4 + 7e-9}}
+		for _, query := range []Query{{BBox: &q}, {BBox: &q, Equals: []Equal{{Name: "odd", Key: "true"}}}} {
+			want := referenceMatches(fs, query, queryable, "")
+			query.Limit = math.MaxInt32
+			got := ix.Search(query)
+			if len(want) == 0 || got.Matched != len(want) || !slices.Equal(slices.Sorted(slices.Values(got.Ordinals)), want) {
+				t.Fatalf("%s: matched %d %v, want %d %v", describe(query), got.Matched, head(got.Ordinals), len(want), head(want))
+			}
+		}
+	}
+}

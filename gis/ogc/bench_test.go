@@ -41,7 +41,8 @@ func pageBoxes(tb testing.TB, ix *Index, w float64, limit int) []orb.Bound {
 	rng := rand.New(rand.NewPCG(3, 5))
 	var out []orb.Bound
 	for try := 0; len(out) < 64 && try < 10000; try++ {
-		c := ix.tree.leafBounds[rng.IntN(int(ix.leaves))].Min
+		lb := ix.tree.leafBoxes[rng.IntN(int(ix.leaves))]
+		c := orb.Point{float64(lb.minX), float64(lb.minY)}
 		b := orb.Bound{Min: orb.Point{c[0] - w/2, c[1] - w/4}, Max: orb.Point{c[0] + w/2, c[1] + w/4}}
 		if ix.Search(Query{BBox: &b, Limit: 0}).Matched >= limit {
 			out = append(out, b)

@@ -150,16 +150,17 @@ func (ix *Index) allInside(b orb.Bound) bool {
 
 // geometryIntersects tests the real geometry of the feature at position p,
 // not just its box: a polygon's box may touch the query box while the
-// polygon does not.
+// polygon does not, and the stored box is a float32 one around the exact
+// box.
 func (ix *Index) geometryIntersects(p uint32, b orb.Bound) bool {
 	if p >= ix.leaves {
 		return false
 	}
-	fb := ix.tree.leafBounds[p]
-	if !intersects(fb, b) {
+	fb := ix.tree.leafBoxes[p]
+	if !fb.meets(b) {
 		return false
 	}
-	if b.Contains(fb.Min) && b.Contains(fb.Max) || fb.Min == fb.Max {
+	if fb.within(b) {
 		return true
 	}
 	g, err := ix.geometryAt(p)

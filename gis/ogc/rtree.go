@@ -21,20 +21,68 @@ const nodeSize = 16
 //
 // The features with a geometry are numbered by their place in the packed
 // order (their position), and level 0's nodes address positions.
+//
+// Boxes are float32, rounded outward from the exact float64 boxes, so each
+// holds what it stands for: a query decides from a box when the answer
+// holds for all of it (inside, or disjoint) and otherwise, for the few
+// features whose box straddles the query's edge, from the geometry. Half
+// the bytes of float64 boxes is half the memory a search reads, and
+// reading memory is most of what a search over a large collection costs.
 type rtree struct {
-	// leafBounds[p] is the box of the feature at position p: scanning a
+	// leafBoxes[p] is the box of the feature at position p: scanning a
 	// leaf node reads consecutive memory instead of one cache miss per
 	// feature.
-	leafBounds []orb.Bound
-	levels     [][]node // levels[0] holds the leaf nodes; the last level is the root
+	leafBoxes []box32
+	levels    [][]node // levels[0] holds the leaf nodes; the last level is the root
 }
 
-// node is stored in artefacts as it is laid out here (48 bytes).
+// node is stored in artefacts as it is laid out here (32 bytes).
 type node struct {
-	b          orb.Bound
+	b          box32
 	start, end uint32 // children: positions [start, end) on level 0, else levels[l-1][start:end]
 	count      uint32 // entries under the node, so a node wholly inside a query is counted without visiting them
 	_          uint32 // padding, named so the layout is explicit
+}
+
+// box32 is a box in float32 that contains the float64 box it was made
+// from (see outward).
+type box32 struct{ minX, minY, maxX, maxY float32 }
+
+// outward rounds a box to the float32 box around it.
+func outward(b orb.Bound) box32 {
+	down := func(v float64) float32 {
+		f := float32(v)
+		if float64(f) > v {
+			f = math.Nextafter32(f, float32(math.Inf(-1)))
+		}
+		return f
+	}
+	up := func(v float64) float32 {
+		f := float32(v)
+		if float64(f) < v {
+			f = math.Nextafter32(f, float32(math.Inf(1)))
+		}
+		return f
+	}
+	return box32{down(b.Min[0]), down(b.Min[1]), up(b.Max[0]), up(b.Max[1])}
+}
+
+func (a box32) union(b box32) box32 {
+	return box32{min(a.minX, b.minX), min(a.minY, b.minY), max(a.maxX, b.maxX), max(a.maxY, b.maxY)}
+}
+
+func (a box32) centre() (float64, float64) {
+	return (float64(a.minX) + float64(a.maxX)) / 2, (float64(a.minY) + float64(a.maxY)) / 2
+}
+
+// meets: the box and q share a point (so the exact box may).
+func (a box32) meets(q orb.Bound) bool {
+	return float64(a.minX) <= q.Max[0] && float64(a.maxX) >= q.Min[0] && float64(a.minY) <= q.Max[1] && float64(a.maxY) >= q.Min[1]
+}
+
+// within: the box, and so the exact box, lies in q.
+func (a box32) within(q orb.Bound) bool {
+	return float64(a.minX) >= q.Min[0] && float64(a.maxX) <= q.Max[0] && float64(a.minY) >= q.Min[1] && float64(a.maxY) <= q.Max[1]
 }
 
 // leafEntry is a feature with a geometry while the tree is packed: the
@@ -61,18 +109,25 @@ func sortLeaves(entries []leafEntry) {
 	strSort(entries, func(e leafEntry) (float64, float64) { return float64(e.x), float64(e.y) })
 }
 
-// leafNodes builds level 0 from the boxes of the positions in order,
-// nodeSize positions a node.
+// leafNodes builds level 0 from the exact boxes of the positions in
+// order, nodeSize positions a node, and keeps their exact union.
 type leafNodes struct {
 	nodes []node
 	open  node
+	all   orb.Bound
 }
 
 func (l *leafNodes) add(b orb.Bound) {
+	bb := outward(b)
 	if l.open.count == 0 {
-		l.open = node{b: b, start: l.open.end, end: l.open.end}
+		l.open = node{b: bb, start: l.open.end, end: l.open.end}
 	} else {
-		l.open.b = l.open.b.Union(b)
+		l.open.b = l.open.b.union(bb)
+	}
+	if len(l.nodes) == 0 && l.open.end == 0 {
+		l.all = b
+	} else {
+		l.all = l.all.Union(b)
 	}
 	l.open.end++
 	if l.open.count++; l.open.count == nodeSize {
@@ -97,13 +152,13 @@ func (l *leafNodes) levels() [][]node {
 	levels := [][]node{level}
 	for len(level) > 1 {
 		// Reordering a level is safe: each node keeps its own child range.
-		strSort(level, func(n node) (float64, float64) { return centre(n.b) })
+		strSort(level, func(n node) (float64, float64) { return n.b.centre() })
 		up := make([]node, 0, (len(level)+nodeSize-1)/nodeSize)
 		for s := 0; s < len(level); s += nodeSize {
 			e := min(s+nodeSize, len(level))
 			b, count := level[s].b, level[s].count
 			for _, n := range level[s+1 : e] {
-				b, count = b.Union(n.b), count+n.count
+				b, count = b.union(n.b), count+n.count
 			}
 			up = append(up, node{b: b, start: uint32(s), end: uint32(e), count: count})
 		}
@@ -164,8 +219,8 @@ func intersects(a, b orb.Bound) bool {
 	return a.Min[0] <= b.Max[0] && a.Max[0] >= b.Min[0] && a.Min[1] <= b.Max[1] && a.Max[1] >= b.Min[1]
 }
 
-// search calls fn with the position of every entry whose bound intersects
-// q. It walks with an explicit stack, so a query allocates nothing.
+// search calls fn with the position of every entry whose box may meet q.
+// It walks with an explicit stack, so a query allocates nothing.
 func (t *rtree) search(q orb.Bound, fn func(uint32)) {
 	if len(t.levels) == 0 {
 		return
@@ -179,12 +234,12 @@ func (t *rtree) search(q orb.Bound, fn func(uint32)) {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		n := &t.levels[f.level][f.i]
-		if !intersects(n.b, q) {
+		if !n.b.meets(q) {
 			continue
 		}
 		if f.level == 0 {
 			for p := n.start; p < n.end; p++ {
-				if intersects(t.leafBounds[p], q) {
+				if t.leafBoxes[p].meets(q) {
 					fn(p)
 				}
 			}
@@ -194,10 +249,6 @@ func (t *rtree) search(q orb.Bound, fn func(uint32)) {
 			stack = append(stack, frame{f.level - 1, c})
 		}
 	}
-}
-
-func inside(a, q orb.Bound) bool {
-	return a.Min[0] >= q.Min[0] && a.Max[0] <= q.Max[0] && a.Min[1] >= q.Min[1] && a.Max[1] <= q.Max[1]
 }
 
 // searchPage answers a bbox-only query in tree order: it counts every match
@@ -228,10 +279,10 @@ func (t *rtree) searchPage(q orb.Bound, match func(uint32) bool, offset, limit i
 		n := &t.levels[f.level][f.i]
 		all := f.all
 		if !all {
-			if !intersects(n.b, q) {
+			if !n.b.meets(q) {
 				continue
 			}
-			all = inside(n.b, q)
+			all = n.b.within(q)
 		}
 		if all && (matched+int(n.count) <= offset || matched >= want) {
 			matched += int(n.count)
@@ -239,8 +290,8 @@ func (t *rtree) searchPage(q orb.Bound, match func(uint32) bool, offset, limit i
 		}
 		if f.level == 0 {
 			for i := n.start; i < n.end; i++ {
-				lb := &t.leafBounds[i]
-				if all || inside(*lb, q) || intersects(*lb, q) && match(i) {
+				lb := &t.leafBoxes[i]
+				if all || lb.within(q) || lb.meets(q) && match(i) {
 					if matched >= offset && matched < want {
 						page = append(page, i)
 					}

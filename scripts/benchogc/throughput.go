@@ -61,7 +61,15 @@ func throughput(args []string) error {
 	defer ceil.stop()
 	targets := []*target{{name: "OGC API", url: "http://" + *ogcAddr, srv: ogcSrv}, {name: "ceiling", url: "http://" + *ceilAddr, srv: ceil}}
 	if *baseline != "" {
-		base, err := startBinary(*baseline, "serve", "-artefact", art, "-addr", *baseAddr)
+		// The earlier build may write another format: it builds its own.
+		baseArt := filepath.Join(dir, fmt.Sprintf("baseline-points-%d.ogcidx", *n))
+		build := exec.Command(*baseline, "build", "-n", strconv.Itoa(*n), "-out", baseArt, "-tmp", dir, "-queries", "0")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("baseline build: %w", err)
+		}
+		defer os.Remove(baseArt)
+		base, err := startBinary(*baseline, "serve", "-artefact", baseArt, "-addr", *baseAddr)
 		if err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
