@@ -1,13 +1,31 @@
 // Package ogc serves spatial datasets the way OGC API – Features (Part 1 core,
 // GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS by reference) describes: what a
-// collection is, an immutable in-memory feature index with pre-encoded
-// GeoJSON, a spatial index and property indexes, the query parameter parsers,
-// and the JSON, HTML and OpenAPI representations. The HTTP layer (api/ogc.go)
-// only routes, negotiates formats and maps errors.
+// collection is, an immutable feature index with pre-encoded GeoJSON, a
+// spatial index and property indexes, the query parameter parsers, and the
+// JSON, HTML and OpenAPI representations. The HTTP layer (api/ogc.go) only
+// routes, negotiates formats and maps errors.
 //
 // Published versions never change, so a collection is rebuilt whole and
 // swapped in (Registry.Put): readers never lock and never see a half-built
 // index.
+//
+// A published version's index is persisted as an artefact (artefact.go)
+// and served from it memory-mapped, so restarting costs a checksum pass
+// over the file, not a parse of the features, and resident memory is the
+// pages queries touch:
+//
+//	publish:  BuildArtefact(w, features, opt) streams the version's features
+//	          into w (a blob beside the downloads; WriteArtefactFile for a
+//	          local path), then OpenArtefact(blob, size, OpenOptions{}) and
+//	          Registry.Put the collection.
+//	start-up: Registry.PutLoading(id) for every published collection (it
+//	          answers 503 with Retry-After meanwhile, and Pending lists it
+//	          for /readyz), then OpenArtefact and Put each; on an error
+//	          (*ArtefactError for a corrupt, foreign or outdated file)
+//	          rebuild the artefact from the download while still loading,
+//	          and PutFailed(id, err) if that fails too.
+//
+// NewIndex builds the same index on the heap, for tests and small sets.
 package ogc
 
 import (
