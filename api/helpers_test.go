@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jointict/councilapi/app"
+	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/sqlite"
@@ -40,11 +42,7 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 	if len(cfg) > 0 {
 		c = cfg[0]
 	}
-	srv := New(c, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
+	srv := startServer(t, c, st)
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
 	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
@@ -52,10 +50,24 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 	return ts
 }
 
+// startServer builds the application layer and the HTTP server over st, as
+// main does, and starts them for the test.
+func startServer(t testing.TB, c Config, st store.Store) *Server {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := app.New(app.Config{BaseURL: c.BaseURL, UploadLimit: c.UploadLimit}, st, log)
+	srv := New(c, a, log)
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	return srv
+}
+
 // key makes a key directly in the store and returns its secret.
 func (ts *testServer) key(role domain.Role, org string) string {
 	ts.t.Helper()
-	_, secret, err := NewKey(context.Background(), ts.Store, role, org, "test "+string(role), "test")
+	_, secret, err := ts.srv.app.Identity.CreateKey(context.Background(), audit.CLI, role, org, "test "+string(role))
 	if err != nil {
 		ts.t.Fatal(err)
 	}

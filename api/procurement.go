@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -99,6 +100,7 @@ type procurementAPI struct {
 	prefix   string
 	ruleSets []procurement.RuleSet
 	cal      procurement.Calendar
+	gov      procurement.Governance
 	confErr  error
 	// registerMu orders register publications in this process, so a later
 	// change's CSV is never uploaded before an earlier one's.
@@ -106,7 +108,7 @@ type procurementAPI struct {
 }
 
 func (s *Server) procurementRoutes(v1 *echo.Group, e *echo.Echo) {
-	a := &procurementAPI{s: s, cal: procurement.EnglandAndWales}
+	a := &procurementAPI{s: s, cal: procurement.EnglandAndWales, gov: procurement.SeedGovernance()}
 	prefix, kd, err := procurementSettings(s.cfg)
 	a.prefix, a.confErr = prefix, err
 	for _, rs := range procurement.DefaultRuleSets() {
@@ -131,9 +133,6 @@ func (s *Server) procurementRoutes(v1 *echo.Group, e *echo.Echo) {
 	e.GET("/ocds/records", a.records)
 	e.GET("/ocds/records/*", a.record)
 	e.GET("/contracts-register.csv", a.serveRegister)
-	if s.datasets != nil {
-		s.datasets.hooks = append(s.datasets.hooks, a.publishRegisterDataset)
-	}
 }
 
 // start refuses a malformed configuration and repeats release writes that
@@ -158,6 +157,11 @@ func (a *procurementAPI) load(ctx context.Context, id string) (procurementDoc, s
 	}
 	var d procurementDoc
 	return d, rec, rec.Decode(&d)
+}
+
+// env is what the lifecycle rules depend on, with the clock at now.
+func (a *procurementAPI) env(rs procurement.RuleSet) procurement.Env {
+	return procurement.Env{Rules: rs, Calendar: a.cal, Governance: a.gov, Now: time.Now()}
 }
 
 // rules is the rule set in force on day.
@@ -274,7 +278,13 @@ func (a *procurementAPI) save(c echo.Context, action string, before procurementD
 	after := before
 	after.JointProcurement = p
 	after.index()
-	if err := a.release(ctx, &after, t); err != nil {
+	// A release is dated by its change: a move by its own time (the
+	// notice's publication, the signature), any other change by now.
+	changed := t
+	if n := len(p.History); n > len(before.History) {
+		changed = p.History[n-1].At
+	}
+	if err := a.release(ctx, &after, changed); err != nil {
 		return before, store.Record{}, err
 	}
 	var stored store.Record

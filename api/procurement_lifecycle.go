@@ -74,7 +74,7 @@ func (a *procurementAPI) transition(c echo.Context) error {
 		return err
 	}
 	p := before.JointProcurement
-	if err := p.Transition(procurement.Move{To: req.To, By: principal(c).KeyID, At: at, Reason: req.Reason}, rs, a.cal); err != nil {
+	if err := p.Transition(procurement.Move{To: req.To, By: principal(c).KeyID, At: at, Reason: req.Reason}, a.env(rs)); err != nil {
 		return err
 	}
 	d, stored, err := a.save(c, "procurement.transition", before, &rec, version, p)
@@ -87,7 +87,9 @@ func (a *procurementAPI) transition(c echo.Context) error {
 type approvalRequest struct {
 	Body         procurement.ApprovalBody `json:"body"`
 	Organisation string                   `json:"organisation,omitempty"`
+	Outcome      procurement.Outcome      `json:"outcome"`
 	Date         procurement.Date         `json:"date"`
+	Published    procurement.Date         `json:"published,omitzero" swaggertype:"string"`
 	Reference    string                   `json:"reference,omitempty"`
 }
 
@@ -122,12 +124,12 @@ func (a *procurementAPI) approve(c echo.Context) error {
 		return err
 	}
 	p := before.JointProcurement
-	p.Approvals = append([]procurement.Approval(nil), p.Approvals...)
-	if err := p.RecordApproval(procurement.Approval{Body: req.Body, Organisation: req.Organisation, Date: req.Date,
-		Reference: strings.TrimSpace(req.Reference), RecordedBy: principal(c).KeyID}); err != nil {
+	ap := procurement.Approval{Body: req.Body, Organisation: req.Organisation, Outcome: req.Outcome, Date: req.Date,
+		Published: req.Published, Reference: strings.TrimSpace(req.Reference), RecordedBy: principal(c).KeyID}
+	if err := procurement.CanRecordApproval(principal(c), p, a.gov, ap); err != nil {
 		return err
 	}
-	if err := procurement.CheckEdit(principal(c), before.JointProcurement, p); err != nil {
+	if err := p.RecordApproval(ap, a.gov, procurement.DateOf(time.Now())); err != nil {
 		return err
 	}
 	d, stored, err := a.save(c, "procurement.approval", before, &rec, version, p)
@@ -182,7 +184,7 @@ func (a *procurementAPI) realisedSaving(c echo.Context) error {
 	p := before.JointProcurement
 	p.RealisedSavings = append([]procurement.RealisedSaving(nil), p.RealisedSavings...)
 	if err := p.RecordRealisedSaving(procurement.RealisedSaving{Organisation: req.Organisation, From: req.From, To: req.To,
-		Amount: req.Amount, Note: strings.TrimSpace(req.Note), RecordedBy: pr.KeyID, RecordedAt: now()}); err != nil {
+		Amount: req.Amount, Note: strings.TrimSpace(req.Note), RecordedBy: pr.KeyID, RecordedAt: now()}, procurement.DateOf(time.Now())); err != nil {
 		return err
 	}
 	d, stored, err := a.save(c, "procurement.realisedSaving", before, &rec, version, p)
@@ -207,13 +209,10 @@ func (a *procurementAPI) readable(c echo.Context) (procurementDoc, error) {
 // assessmentView is what the rules require of a procurement today.
 type assessmentView struct {
 	procurement.Assessment
-	MissingApprovals []string               `json:"missingApprovals"`
-	StandstillEnds   procurement.Date       `json:"standstillEnds,omitzero" swaggertype:"string"`
-	DetailsNoticeDue procurement.Date       `json:"contractDetailsNoticeDue,omitzero" swaggertype:"string"`
-	Rules            procurement.RuleSet    `json:"rules"`
-	State            procurement.State      `json:"state"`
-	Allowed          []procurement.State    `json:"allowedTransitions"`
-	Approvals        []procurement.Approval `json:"approvals"`
+	StandstillEnds   procurement.Date    `json:"standstillEnds,omitzero" swaggertype:"string"`
+	DetailsNoticeDue procurement.Date    `json:"contractDetailsNoticeDue,omitzero" swaggertype:"string"`
+	Rules            procurement.RuleSet `json:"rules"`
+	Allowed          []procurement.State `json:"allowedTransitions"`
 }
 
 // assessment computes the rules.
@@ -238,17 +237,9 @@ func (a *procurementAPI) assessment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	as := procurement.Assess(d.JointProcurement, rs)
-	missing := as.MissingApprovals(d.Approvals)
-	if missing == nil {
-		missing = []string{}
-	}
-	approvals := d.Approvals
-	if approvals == nil {
-		approvals = []procurement.Approval{}
-	}
-	return c.JSON(http.StatusOK, assessmentView{Assessment: as, MissingApprovals: missing, StandstillEnds: d.StandstillEnds,
-		DetailsNoticeDue: d.DetailsNoticeDue, Rules: rs, State: d.State, Allowed: d.State.Allowed(), Approvals: approvals})
+	as := procurement.Assess(d.JointProcurement, a.env(rs))
+	return c.JSON(http.StatusOK, assessmentView{Assessment: as, StandstillEnds: d.StandstillEnds,
+		DetailsNoticeDue: d.DetailsNoticeDue, Rules: rs, Allowed: d.State.Allowed()})
 }
 
 // sharesView is each party's part of the cost and its saving.

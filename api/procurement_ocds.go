@@ -266,7 +266,11 @@ func (a *procurementAPI) release(ctx context.Context, d *procurementDoc, at time
 	}
 	host, _ := hostOf(orgs)
 	cfg := ocds.Config{Prefix: a.prefix, PublisherName: host.Name}
-	r, err := ocds.NewRelease(d.JointProcurement, orgs, cfg, d.Releases+1, at, d.ReleasedState)
+	ch := ocds.Change{Seq: d.Releases + 1, At: at, PrevState: d.ReleasedState}
+	if d.LastRelease != nil {
+		ch.PrevDate = d.LastRelease.Date
+	}
+	r, err := ocds.NewRelease(d.JointProcurement, orgs, cfg, ch)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/catalogue/ocds"
 	"github.com/jointict/councilapi/catalogue/ocds/ocdstest"
 	"github.com/jointict/councilapi/store"
@@ -21,20 +22,18 @@ import (
 func publishedRegister(t *testing.T, ts *testServer, k procKeys) (string, string) {
 	t.Helper()
 	a := createProc(t, ts, k.host, procInput("JICT-2026-020", "gcloudDirectAward"))
-	for _, s := range []string{"planning", "tender"} {
-		mustMove(t, ts, k.host, a.ID, s, "")
-	}
+	mustMove(t, ts, k.host, a.ID, "planning", daysAgo(40))
+	mustMove(t, ts, k.host, a.ID, "tender", daysAgo(39))
 	if r := ts.do("PATCH", "/api/v1/procurements/"+a.ID, k.host, map[string]string{"title": "Service desk platform (renamed)"}); r.Status != 200 {
 		t.Fatalf("patch: %d %s", r.Status, r.Body)
 	}
-	mustMove(t, ts, k.host, a.ID, "evaluation", "")
+	mustMove(t, ts, k.host, a.ID, "evaluation", daysAgo(30))
 	approveAll(t, ts, k, a.ID)
 	if r := ts.do("PATCH", "/api/v1/procurements/"+a.ID, k.host, award("270000.01")); r.Status != 200 {
 		t.Fatalf("award: %d %s", r.Status, r.Body)
 	}
-	for _, s := range []string{"awardDecision", "contractSigned", "live", "closed"} {
-		mustMove(t, ts, k.host, a.ID, s, "")
-	}
+	signAndGoLive(t, ts, k.host, a.ID, true)
+	mustMove(t, ts, k.host, a.ID, "closed", "")
 
 	b := createProc(t, ts, k.host, procInput("JICT-2026-021", "openProcedure"))
 	for _, s := range []string{"planning", "tender", "cancelled"} {
@@ -44,9 +43,7 @@ func publishedRegister(t *testing.T, ts *testServer, k procKeys) (string, string
 	small := procInput("JICT-2026-022", "belowThresholdQuotation")
 	small["estimatedValue"], small["estimatedValueIncVat"] = "5000.00", "6000.00"
 	d := createProc(t, ts, k.host, small)
-	for _, s := range []string{"planning", "tender", "evaluation"} {
-		mustMove(t, ts, k.host, d.ID, s, "")
-	}
+	moveToEvaluation(t, ts, k.host, d.ID)
 	for _, r := range []response{approve(ts, k.host, d.ID, "jointManagementTeam", ""), approve(ts, k.host, d.ID, "ictSharedServiceCommittee", "")} {
 		if r.Status != 200 {
 			t.Fatalf("approval: %d %s", r.Status, r.Body)
@@ -55,9 +52,7 @@ func publishedRegister(t *testing.T, ts *testServer, k procKeys) (string, string
 	if r := ts.do("PATCH", "/api/v1/procurements/"+d.ID, k.host, award("5000.00")); r.Status != 200 {
 		t.Fatalf("award: %d %s", r.Status, r.Body)
 	}
-	for _, s := range []string{"awardDecision", "contractSigned"} {
-		mustMove(t, ts, k.host, d.ID, s, "")
-	}
+	signAndGoLive(t, ts, k.host, d.ID, false)
 
 	createProc(t, ts, k.host, procInput("JICT-2026-023", "openProcedure"))
 	var full procOut
@@ -187,9 +182,15 @@ func TestOCDSPublicationOverHTTP(t *testing.T) {
 		r.problem(t)
 	}
 	var pg releasePage
-	ts.do("GET", "/ocds/releases?since="+time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "", nil).json(t, &pg)
+	// Releases are dated by their changes, the earliest a move 40 days ago.
+	ts.do("GET", "/ocds/releases?since="+daysAgo(41), "", nil).json(t, &pg)
 	if len(pg.Releases) != len(all) {
-		t.Errorf("since an hour ago: %d releases, want %d", len(pg.Releases), len(all))
+		t.Errorf("since 41 days ago: %d releases, want %d", len(pg.Releases), len(all))
+	}
+	since := time.Now().AddDate(0, 0, -40).Add(12 * time.Hour).UTC().Format(time.RFC3339)
+	ts.do("GET", "/ocds/releases?since="+since, "", nil).json(t, &pg)
+	if len(pg.Releases) != len(all)-2 {
+		t.Errorf("since 39½ days ago: %d releases, want all but the two planning releases dated 40 days ago", len(pg.Releases))
 	}
 	if r := ts.do("GET", "/ocds/releases?since=yesterday", "", nil); r.Status != 400 {
 		t.Errorf("bad since: %d", r.Status)
@@ -287,9 +288,9 @@ func TestContractsRegister(t *testing.T) {
 }
 
 // waitDataset polls until the dataset is published at version n.
-func waitDataset(t *testing.T, ts *testServer, id string, n int) datasetDoc {
+func waitDataset(t *testing.T, ts *testServer, id string, n int) appod.DatasetRecord {
 	t.Helper()
-	var d datasetDoc
+	var d appod.DatasetRecord
 	for range 200 {
 		r := ts.do("GET", "/api/v1/datasets/"+id, "", nil)
 		if r.Status == 200 {

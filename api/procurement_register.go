@@ -12,6 +12,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/jointict/councilapi/app/audit"
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/catalogue/ocds"
 	"github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/domain/procurement"
@@ -82,9 +84,6 @@ func (a *procurementAPI) serveRegister(c echo.Context) error {
 // job) and processed by the same job runner, against the Transparency
 // Code's contracts template.
 func (a *procurementAPI) publishRegister(ctx context.Context) error {
-	if a.s.datasets == nil {
-		return nil
-	}
 	a.registerMu.Lock()
 	defer a.registerMu.Unlock()
 	b, rows, err := a.registerCSV(ctx)
@@ -110,7 +109,7 @@ func (a *procurementAPI) publishRegister(ctx context.Context) error {
 			return err
 		}
 	}
-	d, _, err := a.s.datasets.load(ctx, set.DatasetID)
+	d, _, err := a.s.app.OpenData.Datasets().Get(ctx, set.DatasetID)
 	if err != nil {
 		return err
 	}
@@ -162,85 +161,23 @@ func (a *procurementAPI) createRegisterDataset(ctx context.Context) (string, err
 	if host.Contact.Email == "" {
 		return "", fmt.Errorf("the host authority %s has no contact email, which a dataset needs; set it with PATCH /api/v1/organisations/%s", host.ID, host.ID)
 	}
-	d := opendata.Dataset{ID: store.NewID(), Title: "Contracts exceeding £5,000: joint ICT procurements",
+	d := opendata.Dataset{Title: "Contracts exceeding £5,000: joint ICT procurements",
 		Description: "The Local Government Transparency Code 2015 contracts register of the procurements " + host.Name +
 			" runs as host authority for the Joint ICT Service partners: one row per contract over £5,000, with the OCDS ocid of its open contracting record. Updated automatically whenever the register changes.",
 		Publisher: host.ID, ContactPoint: opendata.ContactPoint{Name: host.Contact.Name, Email: host.Contact.Email},
-		Keywords: []string{"contracts", "procurement", "transparency code"}, UpdateFrequency: "", Modified: now()}
-	d.ApplyDefaults()
-	d.Slug = opendata.UniqueSlug(opendata.Slugify("joint ict contracts register"), func(s string) bool {
-		pg, err := a.s.store.List(ctx, collDatasets, store.Query{Filters: []store.Filter{{Field: "slug", Op: store.Eq, Value: s}}, Limit: 1})
-		return err != nil || pg.Total > 0
-	})
-	if err := d.Validate(); err != nil {
+		Keywords: []string{"contracts", "procurement", "transparency code"}, Slug: opendata.Slugify("joint ict contracts register")}
+	doc, _, err := a.s.app.OpenData.Create(ctx, audit.System, appod.DatasetInput{Dataset: d, Template: opendata.ContractsOver5000.ID})
+	if err != nil {
 		return "", err
 	}
-	doc := datasetDoc{Dataset: d, Template: opendata.ContractsOver5000.ID}
-	if _, err := a.s.store.Insert(ctx, collDatasets, d.ID, doc); err != nil {
-		return "", err
-	}
-	_ = a.s.store.AppendAudit(ctx, store.AuditEntry{Actor: "system", Action: "dataset.create", Collection: collDatasets,
-		RecordID: d.ID, After: mustJSON(doc)})
-	return d.ID, nil
+	return doc.ID, nil
 }
 
-// uploadRegisterVersion writes a version the way datasetsAPI.upload does.
+// uploadRegisterVersion queues the register as a new version of its
+// dataset; the job publishes the draft dataset together with its first
+// version.
 func (a *procurementAPI) uploadRegisterVersion(ctx context.Context, datasetID string, b []byte) error {
-	ds := a.s.datasets
-	n, err := ds.nextVersionNumber(ctx, datasetID)
-	if err != nil {
-		return err
-	}
-	info, err := a.s.store.PutBlob(ctx, sourceKey(datasetID, n), bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	format, _ := opendata.LookupFormat("csv")
-	t := now()
-	v := versionDoc{Version: opendata.Version{DatasetID: datasetID, Number: n, FileName: registerFile, Format: format.Code,
-		MediaType: format.MediaType, ByteSize: info.Size, SHA256: info.SHA256, Created: t,
-		CreatedBy: "system", State: opendata.VersionProcessing}}
-	if err := v.Validate(); err != nil {
-		return err
-	}
-	if _, err := a.s.store.Insert(ctx, collVersions, versionID(datasetID, n), v); err != nil {
-		return err
-	}
-	job := opendata.Job{ID: store.NewID(), Kind: opendata.JobIngest, DatasetID: datasetID, Version: n,
-		State: opendata.JobQueued, Created: t}
-	if _, err := a.s.store.Insert(ctx, collJobs, job.ID, job); err != nil {
-		return err
-	}
-	_ = a.s.store.AppendAudit(ctx, store.AuditEntry{Actor: "system", Action: "dataset.version.upload", Collection: collVersions,
-		RecordID: versionID(datasetID, n), After: mustJSON(v)})
-	ds.jobs.enqueue(job.ID)
-	return nil
-}
-
-// publishRegisterDataset is a dataset publish hook: when the register's
-// first version is processed, the draft dataset is published.
-func (a *procurementAPI) publishRegisterDataset(ctx context.Context, d datasetDoc) error {
-	if d.Status != opendata.StatusDraft || d.CurrentVersion == 0 {
-		return nil
-	}
-	set, _, err := a.loadRegisterSettings(ctx)
-	if err != nil || set.DatasetID != d.ID {
-		return err
-	}
-	before, after, err := a.s.datasets.updateDataset(ctx, d.ID, func(x *datasetDoc) error {
-		if x.Status != opendata.StatusDraft {
-			return nil
-		}
-		return x.Transition(opendata.StatusPublished, now())
-	})
-	if err != nil {
-		return err
-	}
-	if before.Status == after.Status {
-		return nil
-	}
-	_ = a.s.store.AppendAudit(ctx, store.AuditEntry{Actor: "system", Action: "dataset.update", Collection: collDatasets,
-		RecordID: d.ID, Before: mustJSON(before), After: mustJSON(after)})
-	a.s.datasets.notify(ctx, after)
-	return nil
+	_, err := a.s.app.OpenData.UploadVersion(ctx, audit.System, datasetID, appod.Upload{FileName: registerFile, Format: "csv",
+		Body: bytes.NewReader(b), Options: appod.UploadOptions{PublishDataset: true}})
+	return err
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/jointict/councilapi/api"
+	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/ingest"
 	"github.com/jointict/councilapi/gis/ogc"
@@ -120,7 +121,8 @@ func serve(args []string) error {
 		return err
 	}
 	defer st.Close()
-	srv := api.New(api.Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := api.New(api.Config{}, app.New(app.Config{}, st, quiet), quiet)
 	api.RegisterOGC(srv.Echo.Group("/ogc"), reg, func(c echo.Context) string { return "http://" + c.Request().Host })
 	if *pageOut != "" {
 		rec := httptest.NewRecorder()

@@ -1,4 +1,4 @@
-package api
+package inspire
 
 import (
 	"context"
@@ -8,11 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jointict/councilapi/app/audit"
+	"github.com/jointict/councilapi/app/repo"
 	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/csw"
 	"github.com/jointict/councilapi/catalogue/gemini"
 	"github.com/jointict/councilapi/domain"
-	"github.com/jointict/councilapi/domain/opendata"
+	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -45,28 +47,6 @@ type inspireService struct {
 	Created        time.Time `json:"created"`
 }
 
-// inspireRecord is one served GEMINI document with its CSW summary.
-type inspireRecord struct {
-	csw.Record
-	datasetID string // empty for the service
-}
-
-// inspireSet is everything WAF and CSW serve, datasets sorted by file
-// identifier, then the service record.
-type inspireSet struct {
-	records []inspireRecord
-	service string // the service record's file identifier; empty when there are no datasets
-}
-
-func (s inspireSet) find(fileID string) (inspireRecord, bool) {
-	for _, r := range s.records {
-		if r.Identifier == fileID {
-			return r, true
-		}
-	}
-	return inspireRecord{}, false
-}
-
 var errFileIDTaken = errors.New("the file identifier already belongs to another dataset's record")
 
 func today() time.Time {
@@ -74,9 +54,9 @@ func today() time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-func (a *inspireAPI) fingerprintBase() string {
-	if a.s.cfg.BaseURL != "" {
-		return strings.TrimRight(a.s.cfg.BaseURL, "/")
+func (s *Service) fingerprintBase() string {
+	if s.baseURL != "" {
+		return s.baseURL
 	}
 	return fingerprintBase
 }
@@ -102,85 +82,82 @@ func rebase(e catalogue.Entry, from, to string) catalogue.Entry {
 	return e
 }
 
-// sourceCRS is the CRS the dataset's version n was uploaded in.
-func (a *inspireAPI) sourceCRS(ctx context.Context, datasetID string, n int) (string, error) {
+// sourceCRS is the CRS the dataset's version n was uploaded in ("" when
+// it cannot be read: the record then names no reference system).
+func (s *Service) sourceCRS(ctx context.Context, datasetID string, n int) string {
 	if n < 1 {
-		return "", nil
+		return ""
 	}
-	rec, err := a.s.store.Get(ctx, collVersions, versionID(datasetID, n))
+	v, _, err := s.data.VersionRecord(ctx, datasetID, n)
 	if err != nil {
-		return "", err
+		return ""
 	}
-	var v versionDoc
-	return v.Source, rec.Decode(&v)
+	return v.Source
 }
 
 // records builds every served record for base: one per published spatial
 // dataset whose GEMINI record is complete, and the service coupled to them.
-func (a *inspireAPI) records(ctx context.Context, base string) (inspireSet, error) {
-	entries, err := a.s.catalogueSource.Published(ctx, base)
+func (s *Service) records(ctx context.Context, base string) (Set, error) {
+	entries, err := s.data.Published(ctx, base)
 	if err != nil {
-		return inspireSet{}, err
+		return Set{}, err
 	}
-	stamps, err := a.loadStamps(ctx)
+	stamps, err := s.loadStamps(ctx)
 	if err != nil {
-		return inspireSet{}, err
+		return Set{}, err
 	}
-	fpBase := a.fingerprintBase()
+	fpBase := s.fingerprintBase()
 	var served, canonical []gemini.DatasetRecord
-	var set inspireSet
+	var set Set
 	for _, e := range entries {
 		if e.Dataset.Inspire == nil || e.BBox == nil {
 			continue
 		}
-		src, err := a.sourceCRS(ctx, e.Dataset.ID, e.Current.Number)
-		if err != nil {
-			return inspireSet{}, err
-		}
+		src := s.sourceCRS(ctx, e.Dataset.ID, e.Current.Number)
 		rec := datasetRecord(e, src, base)
 		rec.MetadataDate = today()
 		if len(gemini.Missing(rec)) > 0 {
 			continue // reported through the datasets API; never served half-made
 		}
 		canon := datasetRecord(rebase(e, base, fpBase), src, fpBase)
-		date, err := a.stamp(ctx, stamps, rec.FileIdentifier, e.Dataset.ID, gemini.Fingerprint(canon))
+		date, err := s.stamp(ctx, stamps, rec.FileIdentifier, e.Dataset.ID, gemini.Fingerprint(canon))
 		if errors.Is(err, errFileIDTaken) {
-			a.s.log.Warn("GEMINI record withheld", "dataset", e.Dataset.ID, "fileIdentifier", rec.FileIdentifier, "err", err)
+			s.log.Warn("GEMINI record withheld", "dataset", e.Dataset.ID, "fileIdentifier", rec.FileIdentifier, "err", err)
 			continue
 		}
 		if err != nil {
-			return inspireSet{}, err
+			return Set{}, err
 		}
 		rec.MetadataDate, canon.MetadataDate = date, date
 		xml, err := gemini.Marshal(rec)
 		if err != nil {
-			return inspireSet{}, err
+			return Set{}, err
 		}
 		served, canonical = append(served, rec), append(canonical, canon)
-		set.records = append(set.records, inspireRecord{Record: datasetCSW(rec, xml), datasetID: e.Dataset.ID})
+		set.Records = append(set.Records, Record{Record: datasetCSW(rec, xml), DatasetID: e.Dataset.ID})
 	}
-	slices.SortFunc(set.records, func(x, y inspireRecord) int { return strings.Compare(x.Identifier, y.Identifier) })
+	slices.SortFunc(set.Records, func(x, y Record) int { return strings.Compare(x.Identifier, y.Identifier) })
 	if len(served) == 0 {
 		return set, nil
 	}
-	svc, err := a.service(ctx, entries, served, canonical, stamps, base, fpBase)
+	svc, err := s.service(ctx, entries, served, canonical, stamps, base, fpBase)
 	if err != nil {
-		return inspireSet{}, err
+		return Set{}, err
 	}
-	set.records = append(set.records, svc)
-	set.service = svc.Identifier
+	set.Records = append(set.Records, svc)
+	set.Service = svc.Identifier
 	return set, nil
 }
 
-func (a *inspireAPI) service(ctx context.Context, entries []catalogue.Entry, served, canonical []gemini.DatasetRecord,
-	stamps map[string]store.Record, base, fpBase string) (inspireRecord, error) {
-	id, err := a.serviceIdentity(ctx)
+func (s *Service) service(ctx context.Context, entries []catalogue.Entry, served, canonical []gemini.DatasetRecord,
+	stamps map[string]inspireStamp, base, fpBase string) (Record, error) {
+	id, err := s.serviceIdentity(ctx)
 	if err != nil {
-		return inspireRecord{}, err
+		return Record{}, err
 	}
-	orgs, err := a.s.catalogueSource.Organisations(ctx)
+	orgs, err := s.data.Organisations(ctx)
 	if err != nil {
-		return inspireRecord{}, err
+		return Record{}, err
 	}
 	provider, email := serviceProvider(orgs, entries, served)
 	recordURL := func(b string) func(string) string {
@@ -190,19 +167,19 @@ func (a *inspireAPI) service(ctx context.Context, entries []catalogue.Entry, ser
 	canon := serviceRecord(id.FileIdentifier, id.Created, provider, email, canonical, recordURL(fpBase), fpBase)
 	rec.MetadataDate = today()
 	if missing := gemini.MissingService(rec); len(missing) > 0 {
-		return inspireRecord{}, fmt.Errorf("the download service record lacks %s", strings.Join(missing, ", "))
+		return Record{}, fmt.Errorf("the download service record lacks %s", strings.Join(missing, ", "))
 	}
-	date, err := a.stamp(ctx, stamps, rec.FileIdentifier, "", gemini.ServiceFingerprint(canon))
+	date, err := s.stamp(ctx, stamps, rec.FileIdentifier, "", gemini.ServiceFingerprint(canon))
 	if err != nil {
-		return inspireRecord{}, err
+		return Record{}, err
 	}
 	rec.MetadataDate = date
 	xml, err := gemini.MarshalService(rec)
 	if err != nil {
-		return inspireRecord{}, err
+		return Record{}, err
 	}
 	b := rec.BBox
-	return inspireRecord{Record: csw.Record{Identifier: rec.FileIdentifier, Title: rec.Title, Abstract: rec.Abstract,
+	return Record{Record: csw.Record{Identifier: rec.FileIdentifier, Title: rec.Title, Abstract: rec.Abstract,
 		Subjects: []string{"infoFeatureAccessService", "OGC API"}, Type: "service", Formats: []string{"GeoJSON"},
 		Modified: rec.MetadataDate, BBox: csw.BBox{West: b.West, South: b.South, East: b.East, North: b.North},
 		Links: []csw.Link{{URL: base + "/ogc/", Scheme: "OGC API - Features"}}, XML: xml}}, nil
@@ -240,100 +217,79 @@ func serviceProvider(orgs []domain.Organisation, entries []catalogue.Entry, serv
 // serviceIdentity reads the service's file identifier, choosing it on first
 // use. Two servers starting together both try to insert; the loser reads
 // the winner's.
-func (a *inspireAPI) serviceIdentity(ctx context.Context) (inspireService, error) {
+func (s *Service) serviceIdentity(ctx context.Context) (inspireService, error) {
 	for range 3 {
-		rec, err := a.s.store.Get(ctx, collInspireSettings, inspireServiceKey)
+		svc, _, err := s.settings.Get(ctx, inspireServiceKey)
 		if err == nil {
-			var svc inspireService
-			return svc, rec.Decode(&svc)
+			return svc, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
 			return inspireService{}, err
 		}
-		svc := inspireService{FileIdentifier: opendata.NewFileIdentifier(), Created: now()}
-		if _, err := a.s.store.Insert(ctx, collInspireSettings, inspireServiceKey, svc); err != nil {
+		svc = inspireService{FileIdentifier: od.NewFileIdentifier(), Created: time.Now().UTC().Truncate(time.Second)}
+		if _, err := s.settings.Insert(ctx, inspireServiceKey, svc); err != nil {
 			if errors.Is(err, store.ErrExists) {
 				continue
 			}
 			return inspireService{}, err
 		}
-		_ = a.s.store.AppendAudit(ctx, store.AuditEntry{Actor: "system", Action: "inspire.service.create",
-			Collection: collInspireSettings, RecordID: inspireServiceKey, After: mustJSON(svc)})
+		s.audit.Record(ctx, audit.System, "inspire.service.create", collInspireSettings, inspireServiceKey, nil, svc)
 		return svc, nil
 	}
 	return inspireService{}, errors.New("the download service identity could not be stored")
 }
 
-func (a *inspireAPI) loadStamps(ctx context.Context) (map[string]store.Record, error) {
-	page, err := a.s.store.List(ctx, collInspireRecords, store.Query{})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]store.Record, len(page.Records))
-	for _, r := range page.Records {
-		out[r.ID] = r
-	}
-	return out, nil
+func (s *Service) loadStamps(ctx context.Context) (map[string]inspireStamp, error) {
+	out := map[string]inspireStamp{}
+	err := s.stamps.Scan(ctx, nil, func(st inspireStamp, m repo.Meta) error {
+		out[m.ID] = st
+		return nil
+	})
+	return out, err
 }
 
 // stamp returns the record's metadata date: the stored one while the
-// fingerprint is unchanged, otherwise today, written back with the
-// record's optimistic version (a concurrent writer makes us re-read).
+// fingerprint is unchanged, otherwise today, written back optimistically.
 // known holds the stamps already read and is kept up to date.
-func (a *inspireAPI) stamp(ctx context.Context, known map[string]store.Record, fileID, datasetID, fingerprint string) (time.Time, error) {
-	for range 5 {
-		rec, ok := known[fileID]
-		next := inspireStamp{FileIdentifier: fileID, DatasetID: datasetID, Fingerprint: fingerprint,
-			MetadataDate: today().Format(time.DateOnly)}
-		if !ok {
-			written, err := a.s.store.Insert(ctx, collInspireRecords, fileID, next)
-			if errors.Is(err, store.ErrExists) {
-				if known[fileID], err = a.s.store.Get(ctx, collInspireRecords, fileID); err != nil {
-					return time.Time{}, err
-				}
-				continue
-			}
-			if err != nil {
-				return time.Time{}, err
-			}
-			known[fileID] = written
-			a.auditStamp(ctx, fileID, nil, next)
-			return today(), nil
-		}
-		var cur inspireStamp
-		if err := rec.Decode(&cur); err != nil {
-			return time.Time{}, err
-		}
+func (s *Service) stamp(ctx context.Context, known map[string]inspireStamp, fileID, datasetID, fingerprint string) (time.Time, error) {
+	next := inspireStamp{FileIdentifier: fileID, DatasetID: datasetID, Fingerprint: fingerprint,
+		MetadataDate: today().Format(time.DateOnly)}
+	if cur, ok := known[fileID]; ok {
 		if cur.DatasetID != datasetID {
 			return time.Time{}, fmt.Errorf("%w (%s)", errFileIDTaken, cur.DatasetID)
 		}
 		if cur.Fingerprint == fingerprint {
 			return time.Parse(time.DateOnly, cur.MetadataDate)
 		}
-		written, err := a.s.store.Update(ctx, collInspireRecords, fileID, rec.Version, next)
-		if errors.Is(err, store.ErrStale) {
-			if known[fileID], err = a.s.store.Get(ctx, collInspireRecords, fileID); err != nil {
-				return time.Time{}, err
-			}
-			continue
+	} else {
+		_, err := s.stamps.Insert(ctx, fileID, next)
+		if err == nil {
+			known[fileID] = next
+			s.audit.Record(ctx, audit.System, "inspire.record.stamp", collInspireRecords, fileID, nil, next)
+			return today(), nil
 		}
-		if err != nil {
+		if !errors.Is(err, store.ErrExists) {
 			return time.Time{}, err
 		}
-		known[fileID] = written
-		a.auditStamp(ctx, fileID, cur, next)
-		return today(), nil
 	}
-	return time.Time{}, fmt.Errorf("the metadata date of %s kept changing under us", fileID)
-}
-
-func (a *inspireAPI) auditStamp(ctx context.Context, fileID string, before any, after inspireStamp) {
-	e := store.AuditEntry{Actor: "system", Action: "inspire.record.stamp", Collection: collInspireRecords,
-		RecordID: fileID, After: mustJSON(after)}
-	if before != nil {
-		e.Before = mustJSON(before)
+	before, after, _, err := s.stamps.Update(ctx, fileID, func(cur *inspireStamp) error {
+		if cur.DatasetID != datasetID {
+			return fmt.Errorf("%w (%s)", errFileIDTaken, cur.DatasetID)
+		}
+		if cur.Fingerprint == fingerprint {
+			return repo.Unchanged
+		}
+		*cur = next
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, err
 	}
-	_ = a.s.store.AppendAudit(ctx, e)
+	known[fileID] = after
+	if before != after {
+		s.audit.Record(ctx, audit.System, "inspire.record.stamp", collInspireRecords, fileID, before, after)
+	}
+	return time.Parse(time.DateOnly, after.MetadataDate)
 }
 
 // datasetCSW is the Dublin Core summary CSW filters and lists.
@@ -359,3 +315,7 @@ func datasetCSW(rec gemini.DatasetRecord, xml []byte) csw.Record {
 	}
 	return out
 }
+
+// Indexes declares the INSPIRE collections to the store (which tracks
+// declared collections in its change feed).
+var Indexes = []store.Index{{Collection: collInspireRecords}, {Collection: collInspireSettings}}

@@ -1,4 +1,4 @@
-package api
+package opendata
 
 import (
 	"bufio"
@@ -159,14 +159,14 @@ func (w *featureCSV) consume(in <-chan []outFeature) error {
 }
 
 // save stores the CSV download once every feature proved valid.
-func (a *datasetsAPI) saveFeatureCSV(ctx context.Context, w *featureCSV, key string) (versionFile, error) {
-	out := a.newBlobWriter(ctx, key)
+func (s *Service) saveFeatureCSV(ctx context.Context, w *featureCSV, key string) (VersionFile, error) {
+	out := s.newBlobWriter(ctx, key)
 	if err := w.finish(out); err != nil {
 		out.abort(err)
-		return versionFile{}, err
+		return VersionFile{}, err
 	}
 	info, err := out.finish()
-	return versionFile{Ext: "csv", MediaType: "text/csv; charset=utf-8", Size: info.Size, SHA256: info.SHA256, SHA1: out.sum1()}, err
+	return VersionFile{Ext: "csv", MediaType: "text/csv; charset=utf-8", Size: info.Size, SHA256: info.SHA256, SHA1: out.sum1()}, err
 }
 
 // inColumnOrder lists the inferred properties in the CSV download's column

@@ -1,4 +1,4 @@
-package api
+package opendata
 
 import (
 	"bufio"
@@ -17,8 +17,9 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/jointict/councilapi/app/jobs"
 	"github.com/jointict/councilapi/domain"
-	"github.com/jointict/councilapi/domain/opendata"
+	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/geojsonenc"
 	"github.com/jointict/councilapi/gis/ingest"
@@ -29,44 +30,44 @@ import (
 // process parses, validates and converts a version's uploaded file into its
 // downloads, then publishes it. Every step streams, so memory stays flat
 // whatever the file's size. It returns the validation report either way.
-func (a *datasetsAPI) process(ctx context.Context, h *jobHandle) (*opendata.Report, error) {
-	j := h.job
-	d, _, err := a.load(ctx, j.DatasetID)
+func (s *Service) process(ctx context.Context, h *jobs.Handle) (*od.Report, error) {
+	j := h.Job()
+	d, _, err := s.datasets.Get(ctx, j.DatasetID)
 	if err != nil {
 		return nil, err
 	}
-	v, vrec, err := a.loadVersion(ctx, j.DatasetID, j.Version)
+	v, _, err := s.versions.Get(ctx, VersionID(j.DatasetID, j.Version))
 	if err != nil {
 		return nil, err
 	}
-	format, _ := opendata.LookupFormat(v.Format)
+	format, _ := od.LookupFormat(v.Format)
 	spatial := format.Spatial || (format.Code == "csv" && d.IsSpatial())
 	if format.Code == "json" {
-		spatial, err = a.looksLikeGeoJSON(ctx, sourceKey(d.ID, v.Number))
+		spatial, err = s.looksLikeGeoJSON(ctx, SourceKey(d.ID, v.Number))
 		if err != nil {
 			return nil, err
 		}
 	}
 	var ix *ogc.Index
 	if spatial {
-		ix, err = a.processSpatial(ctx, h, d, &v)
+		ix, err = s.processSpatial(ctx, h, d, &v)
 	} else {
-		err = a.processTabular(ctx, h, d, &v)
+		err = s.processTabular(ctx, h, d, &v)
 	}
 	if err != nil {
 		return v.Report, err
 	}
 	if ix != nil {
-		ctx = withPrebuiltIndex(ctx, prebuiltIndex{datasetID: d.ID, version: v.Number, ix: ix})
+		s.ogc.offer(d.ID, v.Number, ix)
 	}
-	if err := a.publishVersion(ctx, v, vrec.Version); err != nil {
+	if err := s.publishVersion(ctx, v); err != nil {
 		return v.Report, err
 	}
 	return v.Report, nil
 }
 
-func (a *datasetsAPI) looksLikeGeoJSON(ctx context.Context, key string) (bool, error) {
-	b, err := a.s.store.OpenBlob(ctx, key)
+func (s *Service) looksLikeGeoJSON(ctx context.Context, key string) (bool, error) {
+	b, err := s.st.OpenBlob(ctx, key)
 	if err != nil {
 		return false, err
 	}
@@ -87,13 +88,13 @@ type blobWriter struct {
 	err  error
 }
 
-func (a *datasetsAPI) newBlobWriter(ctx context.Context, key string) *blobWriter {
+func (s *Service) newBlobWriter(ctx context.Context, key string) *blobWriter {
 	pr, pw := io.Pipe()
 	w := &blobWriter{pw: pw, sha1: sha1.New(), done: make(chan struct{})}
 	w.buf = bufio.NewWriterSize(io.MultiWriter(pw, w.sha1), 256<<10)
 	go func() {
 		defer close(w.done)
-		w.info, w.err = a.s.store.PutBlob(ctx, key, pr)
+		w.info, w.err = s.st.PutBlob(ctx, key, pr)
 		pr.CloseWithError(w.err)
 	}()
 	return w
@@ -120,25 +121,25 @@ func (w *blobWriter) abort(err error) {
 	<-w.done
 }
 
-func (a *datasetsAPI) processTabular(ctx context.Context, h *jobHandle, d datasetDoc, v *versionDoc) error {
+func (s *Service) processTabular(ctx context.Context, h *jobs.Handle, d DatasetRecord, v *VersionRecord) error {
 	if v.Format != "csv" {
 		return &domain.Error{Code: domain.CodeInvalid, Message: "tabular data is published from CSV; JSON uploads must be GeoJSON"}
 	}
-	src, err := a.s.store.OpenBlob(ctx, sourceKey(d.ID, v.Number))
+	src, err := s.st.OpenBlob(ctx, SourceKey(d.ID, v.Number))
 	if err != nil {
 		return err
 	}
-	opts := opendata.ProfileOptions{ReadOptions: opendata.ReadOptions{Progress: func(n int64) {
-		h.progress(ctx, int(45*n/max(v.ByteSize, 1)), opendata.JobCounts{Bytes: n})
+	opts := od.ProfileOptions{ReadOptions: od.ReadOptions{Progress: func(n int64) {
+		h.Progress(ctx, int(45*n/max(v.ByteSize, 1)), od.JobCounts{Bytes: n})
 	}}}
 	if d.Template != "" {
-		opts.Template, _ = opendata.LookupTemplate(d.Template)
+		opts.Template, _ = od.LookupTemplate(d.Template)
 	}
-	profile, err := opendata.ProfileCSV(src, opts)
+	profile, err := od.ProfileCSV(src, opts)
 	src.Close()
 	if profile != nil {
 		v.Report, v.RowCount, v.Preview = profile.Report, profile.RowCount, profile.Sample
-		v.Columns = make([]opendata.Column, len(profile.Columns))
+		v.Columns = make([]od.Column, len(profile.Columns))
 		for i, c := range profile.Columns {
 			v.Columns[i] = c.Column
 		}
@@ -156,17 +157,17 @@ func (a *datasetsAPI) processTabular(ctx context.Context, h *jobHandle, d datase
 		return err
 	}
 	// Second pass: normalised UTF-8 comma-separated CSV and typed JSON.
-	src, err = a.s.store.OpenBlob(ctx, sourceKey(d.ID, v.Number))
+	src, err = s.st.OpenBlob(ctx, SourceKey(d.ID, v.Number))
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	rd, err := opendata.NewReader(src, opendata.ReadOptions{Encoding: profile.Encoding, Delimiter: []rune(profile.Delimiter)[0]})
+	rd, err := od.NewReader(src, od.ReadOptions{Encoding: profile.Encoding, Delimiter: []rune(profile.Delimiter)[0]})
 	if err != nil {
 		return err
 	}
-	csvOut := a.newBlobWriter(ctx, fileKey(d.ID, v.Number, "csv"))
-	jsonOut := a.newBlobWriter(ctx, fileKey(d.ID, v.Number, "json"))
+	csvOut := s.newBlobWriter(ctx, FileKey(d.ID, v.Number, "csv"))
+	jsonOut := s.newBlobWriter(ctx, FileKey(d.ID, v.Number, "json"))
 	fail := func(err error) error { csvOut.abort(err); jsonOut.abort(err); return err }
 	cw := csv.NewWriter(csvOut)
 	header := rd.Header()
@@ -208,7 +209,7 @@ func (a *datasetsAPI) processTabular(ctx context.Context, h *jobHandle, d datase
 			if err := ctx.Err(); err != nil {
 				return fail(err)
 			}
-			h.progress(ctx, 45+int(50*rd.BytesRead()/max(v.ByteSize, 1)), opendata.JobCounts{Bytes: rd.BytesRead(), Rows: rows})
+			h.Progress(ctx, 45+int(50*rd.BytesRead()/max(v.ByteSize, 1)), od.JobCounts{Bytes: rd.BytesRead(), Rows: rows})
 		}
 	}
 	io.WriteString(jsonOut, "\n]\n")
@@ -225,15 +226,15 @@ func (a *datasetsAPI) processTabular(ctx context.Context, h *jobHandle, d datase
 	if err != nil {
 		return err
 	}
-	v.Files = []versionFile{
+	v.Files = []VersionFile{
 		{Ext: "csv", MediaType: "text/csv; charset=utf-8", Size: csvInfo.Size, SHA256: csvInfo.SHA256, SHA1: csvOut.sum1()},
 		{Ext: "json", MediaType: "application/json", Size: jsonInfo.Size, SHA256: jsonInfo.SHA256, SHA1: jsonOut.sum1()},
 	}
-	h.progress(ctx, 99, opendata.JobCounts{Bytes: v.ByteSize, Rows: rows})
+	h.Progress(ctx, 99, od.JobCounts{Bytes: v.ByteSize, Rows: rows})
 	return nil
 }
 
-func firstProblem(r *opendata.Report) string {
+func firstProblem(r *od.Report) string {
 	if r == nil || len(r.Problems) == 0 {
 		return "see the report"
 	}
@@ -242,25 +243,25 @@ func firstProblem(r *opendata.Report) string {
 }
 
 // typedJSON encodes a cell as the JSON value its column's type says.
-func typedJSON(cell string, t opendata.ColumnType) []byte {
-	if opendata.IsNull(cell) {
+func typedJSON(cell string, t od.ColumnType) []byte {
+	if od.IsNull(cell) {
 		return []byte("null")
 	}
 	switch t {
-	case opendata.TypeInteger:
+	case od.TypeInteger:
 		if _, err := strconv.ParseInt(strings.TrimSpace(cell), 10, 64); err == nil {
 			return []byte(strings.TrimSpace(cell))
 		}
-	case opendata.TypeDecimal:
+	case od.TypeDecimal:
 		if f, err := strconv.ParseFloat(strings.TrimSpace(cell), 64); err == nil {
 			return strconv.AppendFloat(nil, f, 'g', -1, 64)
 		}
-	case opendata.TypeBoolean:
-		if b := opendata.ParseBool(cell); b != nil {
+	case od.TypeBoolean:
+		if b := od.ParseBool(cell); b != nil {
 			return strconv.AppendBool(nil, *b)
 		}
-	case opendata.TypeDate:
-		if t, _, ok := opendata.ParseDate(cell); ok {
+	case od.TypeDate:
+		if t, _, ok := od.ParseDate(cell); ok {
 			b, _ := json.Marshal(t.Format("2006-01-02"))
 			return b
 		}
@@ -300,8 +301,8 @@ const featureBatch = 512
 // download and the OGC API index are built from the same features on their
 // own goroutines. The index is returned for the publish hook, so
 // publishing does not read the download back.
-func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datasetDoc, v *versionDoc) (*ogc.Index, error) {
-	src, err := a.s.store.OpenBlob(ctx, sourceKey(d.ID, v.Number))
+func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetRecord, v *VersionRecord) (*ogc.Index, error) {
+	src, err := s.st.OpenBlob(ctx, SourceKey(d.ID, v.Number))
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +346,7 @@ func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datase
 		close(ixb.in)
 		return <-csvDone
 	}
-	out := a.newBlobWriter(ctx, fileKey(d.ID, v.Number, "geojson"))
+	out := s.newBlobWriter(ctx, FileKey(d.ID, v.Number, "geojson"))
 	fail := func(err error) (*ogc.Index, error) {
 		out.abort(err)
 		stopSides()
@@ -400,7 +401,7 @@ func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datase
 			if err := ctx.Err(); err != nil {
 				return fail(err)
 			}
-			h.progress(ctx, 60, opendata.JobCounts{Features: count})
+			h.Progress(ctx, 60, od.JobCounts{Features: count})
 		}
 	}
 	io.WriteString(out, "\n]}\n")
@@ -418,25 +419,29 @@ func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datase
 	csvErr := stopSides()
 	geoInfo, err := out.finish()
 	geoSHA1 := out.sum1()
-	// A feature the index refuses (a duplicate id) is reported by the
-	// publish hook, which then builds it from the download as before.
-	ix, _ := ixb.wait()
+	ix, ixErr := ixb.wait()
 	if err != nil {
 		return nil, err
+	}
+	if ixErr != nil {
+		// The OGC API collection is one of the outputs publishing promises:
+		// a version it cannot serve is not published at all.
+		v.Report.Add(od.RowProblem{Column: "id", Severity: od.SeverityError, Message: "the OGC API index cannot be built: " + ixErr.Error()})
+		return nil, fmt.Errorf("the OGC API collection cannot be built (%v); nothing was published", ixErr)
 	}
 	if csvErr != nil {
 		return nil, csvErr
 	}
 	if hasExtent {
-		v.Extent = &opendata.BBox{MinX: extent.Min[0], MinY: extent.Min[1], MaxX: extent.Max[0], MaxY: extent.Max[1]}
+		v.Extent = &od.BBox{MinX: extent.Min[0], MinY: extent.Min[1], MaxX: extent.Max[0], MaxY: extent.Max[1]}
 	}
-	h.progress(ctx, 80, opendata.JobCounts{Features: count})
-	csvFile, err := a.saveFeatureCSV(ctx, csvOut, fileKey(d.ID, v.Number, "csv"))
+	h.Progress(ctx, 80, od.JobCounts{Features: count})
+	csvFile, err := s.saveFeatureCSV(ctx, csvOut, FileKey(d.ID, v.Number, "csv"))
 	if err != nil {
 		return nil, err
 	}
 	v.Props = inColumnOrder(v.Props, csvOut.cols)
-	v.Files = []versionFile{
+	v.Files = []VersionFile{
 		{Ext: "geojson", MediaType: "application/geo+json", Size: geoInfo.Size, SHA256: geoInfo.SHA256, SHA1: geoSHA1},
 		csvFile,
 	}
@@ -444,23 +449,23 @@ func (a *datasetsAPI) processSpatial(ctx context.Context, h *jobHandle, d datase
 }
 
 // spatialReport expresses the ingest report in the catalogue's report terms.
-func spatialReport(rep *ingest.Report, transform []ingest.Problem) *opendata.Report {
-	r := &opendata.Report{}
+func spatialReport(rep *ingest.Report, transform []ingest.Problem) *od.Report {
+	r := &od.Report{}
 	if rep.Fatal != "" {
-		r.Add(opendata.RowProblem{Severity: opendata.SeverityError, Message: rep.Fatal})
+		r.Add(od.RowProblem{Severity: od.SeverityError, Message: rep.Fatal})
 	}
 	for _, p := range rep.Invalid {
-		r.Add(opendata.RowProblem{Row: int64(p.Index) + 1, Column: "geometry", Value: p.ID, Severity: opendata.SeverityError, Message: p.Reason})
+		r.Add(od.RowProblem{Row: int64(p.Index) + 1, Column: "geometry", Value: p.ID, Severity: od.SeverityError, Message: p.Reason})
 	}
 	for extra := rep.InvalidCount - len(rep.Invalid); extra > 0; extra-- {
 		r.Errors++
 		r.Truncated = true
 	}
 	for _, p := range transform {
-		r.Add(opendata.RowProblem{Row: int64(p.Index) + 1, Column: "geometry", Value: p.ID, Severity: opendata.SeverityError, Message: p.Reason})
+		r.Add(od.RowProblem{Row: int64(p.Index) + 1, Column: "geometry", Value: p.ID, Severity: od.SeverityError, Message: p.Reason})
 	}
 	if rep.Reoriented > 0 {
-		r.Add(opendata.RowProblem{Severity: opendata.SeverityWarning,
+		r.Add(od.RowProblem{Severity: od.SeverityWarning,
 			Message: fmt.Sprintf("%d polygons were rewound to the RFC 7946 orientation", rep.Reoriented)})
 	}
 	return r
@@ -489,3 +494,39 @@ func shorten(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// indexBuilder builds an OGC API index on its own goroutine from batches of
+// features sent to in; close in, then wait.
+type indexBuilder struct {
+	in   chan []outFeature
+	done chan struct{}
+	ix   *ogc.Index
+	err  error
+}
+
+func startIndexBuilder() *indexBuilder {
+	b := &indexBuilder{in: make(chan []outFeature, 4), done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		b.ix, b.err = ogc.NewIndex(func(yield func(ogc.Feature, error) bool) {
+			for batch := range b.in {
+				for _, f := range batch {
+					if !yield(ogc.Feature{ID: f.id, Geometry: f.geom, Properties: f.props}, nil) {
+						return
+					}
+				}
+			}
+		}, ogc.IndexOptions{})
+		for range b.in {
+			// NewIndex stopped early: keep the sender from blocking.
+		}
+	}()
+	return b
+}
+
+func (b *indexBuilder) wait() (*ogc.Index, error) {
+	<-b.done
+	return b.ix, b.err
+}
+
+var errInvalidFile = domain.Errorf(domain.CodeInvalid, "the file has errors; see the report")

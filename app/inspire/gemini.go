@@ -1,4 +1,4 @@
-package api
+package inspire
 
 import (
 	"slices"
@@ -8,7 +8,7 @@ import (
 	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/gemini"
 	"github.com/jointict/councilapi/domain"
-	"github.com/jointict/councilapi/domain/opendata"
+	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/gis/crs"
 )
 
@@ -22,7 +22,7 @@ func datasetRecord(e catalogue.Entry, sourceCRS, base string) gemini.DatasetReco
 	d := e.Dataset
 	in := d.Inspire
 	if in == nil {
-		in = &opendata.Inspire{}
+		in = &od.Inspire{}
 	}
 	contact := gemini.Party{Organisation: e.Publisher.Name, Email: d.ContactPoint.Email,
 		Position: d.ContactPoint.Name, Phone: e.Publisher.Contact.Phone, Role: "pointOfContact"}
@@ -46,7 +46,7 @@ func datasetRecord(e catalogue.Entry, sourceCRS, base string) gemini.DatasetReco
 		Conformity:                conformity(in.Conformity),
 		SpatialRepresentationType: "vector",
 	}
-	if f, ok := opendata.LookupFrequency(d.UpdateFrequency); ok {
+	if f, ok := od.LookupFrequency(d.UpdateFrequency); ok {
 		rec.UpdateFrequency = f.ISO
 	}
 	if b := e.BBox; b != nil {
@@ -59,11 +59,11 @@ func datasetRecord(e catalogue.Entry, sourceCRS, base string) gemini.DatasetReco
 	return rec
 }
 
-func datasetKeywords(d opendata.Dataset) []gemini.KeywordSet {
+func datasetKeywords(d od.Dataset) []gemini.KeywordSet {
 	var themes []string
 	if d.Inspire != nil {
 		for _, code := range d.Inspire.Themes {
-			if t, ok := opendata.LookupInspireTheme(code); ok {
+			if t, ok := od.LookupInspireTheme(code); ok {
 				themes = append(themes, t.Title)
 			}
 		}
@@ -78,7 +78,7 @@ func datasetKeywords(d opendata.Dataset) []gemini.KeywordSet {
 	return sets
 }
 
-func temporalExtent(t *opendata.TemporalCoverage) gemini.TemporalExtent {
+func temporalExtent(t *od.TemporalCoverage) gemini.TemporalExtent {
 	var out gemini.TemporalExtent
 	if t == nil {
 		return out
@@ -95,7 +95,7 @@ func temporalExtent(t *opendata.TemporalCoverage) gemini.TemporalExtent {
 // referenceDates gives publication (the first publication) and revision (the
 // last change). A draft has no publication date yet; publishing sets it, so
 // its last change stands in for it when the status of a draft is worked out.
-func referenceDates(d opendata.Dataset) []gemini.ReferenceDate {
+func referenceDates(d od.Dataset) []gemini.ReferenceDate {
 	published := d.Modified
 	if d.Issued != nil {
 		published = *d.Issued
@@ -156,8 +156,8 @@ func limitation(s string) gemini.LimitationOnPublicAccess {
 
 // useConstraints states the dataset's licence; the zero value is the OGL v3.0.
 func useConstraints(licence, landingPage string) gemini.UseConstraints {
-	l, ok := opendata.LookupLicence(licence)
-	if !ok || l.ID == opendata.DefaultLicence {
+	l, ok := od.LookupLicence(licence)
+	if !ok || l.ID == od.DefaultLicence {
 		return gemini.UseConstraints{}
 	}
 	u := gemini.UseConstraints{Text: "Released under the " + l.Title + ".", LicenceTitle: l.Title, URL: l.URL}
@@ -172,7 +172,7 @@ func useConstraints(licence, landingPage string) gemini.UseConstraints {
 // resourceIdentifier is the publisher's own identifier, or the dataset's
 // slug in a namespace per council on this service (slugs never change once
 // published, so the identifier is stable).
-func resourceIdentifier(d opendata.Dataset, base string) gemini.Identifier {
+func resourceIdentifier(d od.Dataset, base string) gemini.Identifier {
 	namespace := base + "/id/" + d.Publisher + "/"
 	if ri := d.Inspire; ri != nil && ri.ResourceIdentifier != nil && strings.TrimSpace(ri.ResourceIdentifier.Code) != "" {
 		id := gemini.Identifier{Code: ri.ResourceIdentifier.Code, CodeSpace: ri.ResourceIdentifier.Namespace}
@@ -186,7 +186,7 @@ func resourceIdentifier(d opendata.Dataset, base string) gemini.Identifier {
 
 // conformity maps the publisher's statements. GEMINI requires the exact
 // title of Regulation 1089/2010, so any citation of it is written that way.
-func conformity(cs []opendata.Conformity) []gemini.Conformity {
+func conformity(cs []od.Conformity) []gemini.Conformity {
 	var out []gemini.Conformity
 	for _, c := range cs {
 		g := gemini.Conformity{SpecificationTitle: c.Specification, SpecificationDate: c.Date, Explanation: c.Explanation}
@@ -194,9 +194,9 @@ func conformity(cs []opendata.Conformity) []gemini.Conformity {
 			g.SpecificationTitle, g.SpecificationDate = gemini.Regulation1089, gemini.Regulation1089Date
 		}
 		switch c.Result {
-		case opendata.ConformityPass:
+		case od.ConformityPass:
 			g.Degree = gemini.Conformant
-		case opendata.ConformityFail:
+		case od.ConformityFail:
 			g.Degree = gemini.NotConformant
 		default:
 			g.Degree = gemini.NotEvaluated
