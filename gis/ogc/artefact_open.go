@@ -47,14 +47,20 @@ func OpenArtefact(r io.ReaderAt, size int64, opt OpenOptions) (*Index, error) {
 	if f, ok := r.(interface{ Fd() uintptr }); ok {
 		return openFile(r, f.Fd(), size)
 	}
+	return OpenArtefactStream(io.NewSectionReader(r, 0, size), size, opt)
+}
+
+// OpenArtefactStream serves an artefact that can only be read in order
+// (a MongoDB GridFS blob): it is copied to a spool file, which is mapped.
+func OpenArtefactStream(r io.Reader, size int64, opt OpenOptions) (*Index, error) {
 	spool, err := os.CreateTemp(opt.SpoolDir, "councilapi-ogc-artefact-*")
 	if err != nil {
 		return nil, err
 	}
 	defer spool.Close()
 	defer os.Remove(spool.Name())
-	if _, err := io.Copy(spool, io.NewSectionReader(r, 0, size)); err != nil {
-		return nil, fmt.Errorf("copying the artefact to %s: %w", spool.Name(), err)
+	if n, err := io.Copy(spool, io.LimitReader(r, size)); err != nil || n != size {
+		return nil, fmt.Errorf("copying the artefact to %s: %d of %d bytes: %v", spool.Name(), n, size, err)
 	}
 	return openFile(spool, spool.Fd(), size)
 }

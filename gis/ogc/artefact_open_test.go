@@ -136,8 +136,15 @@ func TestArtefactServedMappedAfterReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	streamed, err := OpenArtefactStream(bytes.NewReader(raw), int64(len(raw)), OpenOptions{SpoolDir: spoolDir})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if left, _ := os.ReadDir(spoolDir); len(left) != 0 {
 		t.Fatalf("the spool copy %s was left behind", left[0].Name())
+	}
+	if _, err := OpenArtefactStream(bytes.NewReader(raw[:len(raw)/2]), int64(len(raw)), OpenOptions{SpoolDir: spoolDir}); err == nil {
+		t.Fatal("a stream that ended early was opened")
 	}
 	// The published file may go (a new version replaces it): the mappings
 	// keep serving.
@@ -145,7 +152,7 @@ func TestArtefactServedMappedAfterReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	runtime.GC()
-	for name, ix := range map[string]*Index{"the closed file": fromFile, "a spooled reader": spooled} {
+	for name, ix := range map[string]*Index{"the closed file": fromFile, "a spooled reader": spooled, "a spooled stream": streamed} {
 		if !ix.mapped {
 			t.Fatalf("%s: not mapped", name)
 		}

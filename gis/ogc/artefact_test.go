@@ -17,10 +17,11 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/jointict/councilapi/gis/crs"
+	"github.com/jointict/councilapi/gis/ingest"
 	"github.com/jointict/councilapi/internal/testref"
 )
 
-func traffordFeatures(t *testing.T, name, idProp string) []Feature {
+func traffordFeatures(t testing.TB, name, idProp string) []Feature {
 	t.Helper()
 	raw, err := os.ReadFile(testref.Shared(t, "data/trafford/"+name))
 	if err != nil {
@@ -396,5 +397,42 @@ func TestBoxesAtTheQueryEdge(t *testing.T) {
 				t.Fatalf("%s: matched %d %v, want %d %v", describe(query), got.Matched, head(got.Ordinals), len(want), head(want))
 			}
 		}
+	}
+}
+
+// TestArtefactFromADownload builds from a GeoJSON download read by
+// gis/ingest, as a rebuild of a refused artefact does, and serves what the
+// download holds.
+func TestArtefactFromADownload(t *testing.T) {
+	path := testref.Shared(t, "data/trafford/trafford_highways_trees.geojson")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	rd, err := ingest.Open(ingest.FormatGeoJSON, f, st.Size(), ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	out := filepath.Join(t.TempDir(), "trees.ogcidx")
+	info, err := WriteArtefactFile(out, FromIngest(rd), IndexOptions{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := OpenArtefactFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := traffordFeatures(t, "trafford_highways_trees.geojson", "")
+	if info.Features != len(want) || ix.Len() != len(want) {
+		t.Fatalf("%d features from the download, %d in the file", ix.Len(), len(want))
+	}
+	var decoded struct {
+		Properties map[string]any `json:"properties"`
+	}
+	if err := json.Unmarshal(ix.Encoded(0), &decoded); err != nil || decoded.Properties["species"] != want[0].Properties["species"] {
+		t.Fatalf("first feature %s (%v)", ix.Encoded(0), err)
 	}
 }

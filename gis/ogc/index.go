@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 	"math"
 	"runtime"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+
+	"github.com/jointict/councilapi/gis/ingest"
 )
 
 // Feature is one feature on its way into an index: geometry in CRS84
@@ -187,6 +190,23 @@ func FromGeoJSON(fc *geojson.FeatureCollection, idProperty string) iter.Seq2[Fea
 				id = fmt.Sprint(f.Properties[idProperty])
 			}
 			if !yield(Feature{ID: id, Geometry: f.Geometry, Properties: f.Properties}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// FromIngest adapts a gis/ingest reader (a GeoJSON download, say) to the
+// index builders' input: the features as the reader gives them, its first
+// error ending the sequence.
+func FromIngest(rd ingest.Reader) iter.Seq2[Feature, error] {
+	return func(yield func(Feature, error) bool) {
+		for {
+			f, err := rd.Next()
+			if err == io.EOF {
+				return
+			}
+			if !yield(Feature{ID: f.ID, Geometry: f.Geometry, Properties: f.Properties}, err) || err != nil {
 				return
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -162,18 +161,7 @@ func indexDownload(path string) (*ogc.Index, error) {
 		return nil, err
 	}
 	defer rd.Close()
-	var features iter.Seq2[ogc.Feature, error] = func(yield func(ogc.Feature, error) bool) {
-		for {
-			ft, err := rd.Next()
-			if err == io.EOF {
-				return
-			}
-			if !yield(ogc.Feature{ID: ft.ID, Geometry: ft.Geometry, Properties: ft.Properties}, err) || err != nil {
-				return
-			}
-		}
-	}
-	return ogc.NewIndex(features, ogc.IndexOptions{})
+	return ogc.NewIndex(ogc.FromIngest(rd), ogc.IndexOptions{})
 }
 
 // ceiling serves one page's bytes from memory for every request, with
