@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -24,6 +25,12 @@ import (
 var ogcService = ogc.Service{
 	Title:       "councilapi OGC API – Features",
 	Description: "Published spatial datasets of the councils as OGC API – Features (Part 1 core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS by reference), for QGIS, GDAL and INSPIRE download.",
+}
+
+// collectionStates is what a catalog that loads collections in the
+// background (ogc.Registry) says of a collection it does not serve yet.
+type collectionStates interface {
+	State(ctx context.Context, id string) ogc.CollectionState
 }
 
 // ogcAPI serves OGC API – Features from a catalog. Every response is built
@@ -159,10 +166,24 @@ func (a *ogcAPI) collections(c echo.Context, base string) error {
 func (a *ogcAPI) lookup(c echo.Context) (*ogc.Collection, error) {
 	id := c.Param("collectionId")
 	col, ok := a.cat.Collection(c.Request().Context(), id)
-	if !ok {
-		return nil, newProblem("not-found", fmt.Sprintf("no collection %q; GET /collections lists them", id))
+	if ok {
+		return col, nil
 	}
-	return col, nil
+	// A published collection whose index is still opening (after a restart,
+	// or on another instance just after publication) is 503, never 404: a
+	// client retrying shortly gets it.
+	if reg, ok := a.cat.(collectionStates); ok {
+		switch st := reg.State(c.Request().Context(), id); st.Availability {
+		case ogc.Loading:
+			c.Response().Header().Set("Retry-After", "1")
+			return nil, newProblem("unavailable", fmt.Sprintf("collection %q is published and its index is loading (since %s); retry in a second",
+				id, st.Since.UTC().Format(time.RFC3339)))
+		case ogc.Failed:
+			c.Response().Header().Set("Retry-After", "30")
+			return nil, newProblem("unavailable", fmt.Sprintf("collection %q is published but its index could not be loaded: %v", id, st.Err))
+		}
+	}
+	return nil, newProblem("not-found", fmt.Sprintf("no collection %q; GET /collections lists them", id))
 }
 
 func (a *ogcAPI) collection(c echo.Context, base string) error {

@@ -112,9 +112,13 @@ func (a *App) Ready(ctx context.Context) Readiness {
 			r.Detail[name] = st
 		}
 	}
-	if loading := a.OpenData.OGCStatus(); len(loading) > 0 {
+	for _, c := range a.OGC.Pending(ctx) {
 		r.Ready = false
-		r.Detail["ogc-collections-loading"] = fmt.Sprint(loading)
+		if c.Err != nil {
+			r.Detail["ogc-collection "+c.ID] = "failed: " + c.Err.Error()
+		} else {
+			r.Detail["ogc-collection "+c.ID] = "loading since " + c.Since.UTC().Format(time.RFC3339)
+		}
 	}
 	// What keeps publication incomplete is reported without making the
 	// instance unready: it serves everything else correctly.

@@ -300,24 +300,24 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 	defer csvOut.close()
 	csvIn, csvDone := make(chan []outFeature, 4), make(chan error, 1)
 	go func() { csvDone <- csvOut.consume(csvIn) }()
-	ixb := startIndexBuilder()
+	art := s.startArtefact(ctx, FileKey(d.ID, v.Number, artefactExt))
 	batch := make([]outFeature, 0, featureBatch)
 	send := func() {
 		if len(batch) > 0 {
 			csvIn <- batch
-			ixb.in <- batch
+			art.in <- batch
 			batch = make([]outFeature, 0, featureBatch)
 		}
 	}
-	stopSides := func() error {
+	stopCSV := func() error {
 		close(csvIn)
-		close(ixb.in)
 		return <-csvDone
 	}
 	out := s.newBlobWriter(ctx, FileKey(d.ID, v.Number, "geojson"))
 	fail := func(err error) (*ogc.Index, error) {
 		out.abort(err)
-		stopSides()
+		art.abort()
+		stopCSV()
 		return nil, err
 	}
 	io.WriteString(out, `{"type":"FeatureCollection","features":[`)
@@ -384,18 +384,22 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 		return nil, fmt.Errorf("the file has %d invalid features (first: %s); nothing was published", v.Report.Errors, firstProblem(v.Report))
 	}
 	send()
-	csvErr := stopSides()
+	csvErr := stopCSV()
 	geoInfo, err := out.finish()
 	geoSHA1 := out.sum1()
-	ix, ixErr := ixb.wait()
+	_, artErr := art.finish()
 	if err != nil {
 		return nil, err
 	}
-	if ixErr != nil {
+	if artErr != nil {
 		// The OGC API collection is one of the outputs publishing promises:
 		// a version it cannot serve is not published at all.
-		v.Report.Add(od.RowProblem{Column: "id", Severity: od.SeverityError, Message: "the OGC API index cannot be built: " + ixErr.Error()})
-		return nil, fmt.Errorf("the OGC API collection cannot be built (%v); nothing was published", ixErr)
+		v.Report.Add(od.RowProblem{Column: "id", Severity: od.SeverityError, Message: "the OGC API index cannot be built: " + artErr.Error()})
+		return nil, fmt.Errorf("the OGC API collection cannot be built (%v); nothing was published", artErr)
+	}
+	ix, err := s.openArtefact(ctx, d.ID, v.Number)
+	if err != nil {
+		return nil, fmt.Errorf("the OGC API index was written but cannot be opened: %w", err)
 	}
 	if csvErr != nil {
 		return nil, csvErr
@@ -461,40 +465,6 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// indexBuilder builds an OGC API index on its own goroutine from batches of
-// features sent to in; close in, then wait.
-type indexBuilder struct {
-	in   chan []outFeature
-	done chan struct{}
-	ix   *ogc.Index
-	err  error
-}
-
-func startIndexBuilder() *indexBuilder {
-	b := &indexBuilder{in: make(chan []outFeature, 4), done: make(chan struct{})}
-	go func() {
-		defer close(b.done)
-		b.ix, b.err = ogc.NewIndex(func(yield func(ogc.Feature, error) bool) {
-			for batch := range b.in {
-				for _, f := range batch {
-					if !yield(ogc.Feature{ID: f.id, Geometry: f.geom, Properties: f.props}, nil) {
-						return
-					}
-				}
-			}
-		}, ogc.IndexOptions{})
-		for range b.in {
-			// NewIndex stopped early: keep the sender from blocking.
-		}
-	}()
-	return b
-}
-
-func (b *indexBuilder) wait() (*ogc.Index, error) {
-	<-b.done
-	return b.ix, b.err
 }
 
 var errInvalidFile = domain.Errorf(domain.CodeInvalid, "the file has errors; see the report")
