@@ -38,8 +38,8 @@ type gmlReader struct {
 	done        bool
 	// What the notices report.
 	matched, returned int64 // numberMatched / numberReturned, -1 unknown
-	transformed         map[string]int
-	extraDims           int
+	transformed       map[string]int
+	extraDims         int
 }
 
 func openGML(src io.Reader, opts Options) (Reader, error) {
