@@ -143,6 +143,16 @@ func (g *gmlReader) root(t xml.StartElement) error {
 	return nil
 }
 
+func (g *gmlReader) axisOrder() AxisOrder {
+	if g.opts.AxisOrder != AxisAuto {
+		return g.opts.AxisOrder
+	}
+	if axisLatFirst(g.crs) {
+		return AxisLatLon
+	}
+	return AxisLonLat
+}
+
 func (g *gmlReader) notices() []Notice {
 	var out []Notice
 	if g.matched > g.returned && g.returned >= 0 {

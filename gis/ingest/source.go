@@ -105,6 +105,20 @@ func (s *source) Next() (Feature, error) {
 	return f, nil
 }
 
+// AxisOrder is the order positions were read in: AxisLatLon when they
+// were swapped to longitude first (a latitude-first GML srsName, or the
+// upload's axisOrder=latlon), else AxisLonLat. CheckPlace needs it to name
+// the parameter that reads the file the other way.
+func (s *source) AxisOrder() AxisOrder {
+	if a, ok := s.inner.(interface{ axisOrder() AxisOrder }); ok {
+		return a.axisOrder()
+	}
+	if s.opts.AxisOrder == AxisLatLon {
+		return AxisLatLon
+	}
+	return AxisLonLat
+}
+
 // IDs says how feature ids were chosen.
 func (s *source) IDs() IDReport { return s.ids }
 
