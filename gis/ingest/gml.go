@@ -253,10 +253,13 @@ func (g *gmlReader) feature(start xml.StartElement) (Feature, error) {
 			g.extraDims++
 		}
 		if srs != g.crs {
-			if geom, err = toFileCRS(geom, srs, g.crs); err != nil {
+			var moved bool
+			if geom, moved, err = toFileCRS(geom, srs, g.crs); err != nil {
 				return fail("%v", err)
 			}
-			g.transformed[srs]++
+			if moved {
+				g.transformed[srs]++
+			}
 		}
 		f.Geometry = geom
 	}
@@ -264,21 +267,26 @@ func (g *gmlReader) feature(start xml.StartElement) (Feature, error) {
 }
 
 // toFileCRS transforms a geometry given in another srsName than the file's
-// (both read x = longitude or easting) into the file's CRS.
-func toFileCRS(g orb.Geometry, srs, fileSRS string) (orb.Geometry, error) {
+// (both read x = longitude or easting) into the file's CRS; moved is false
+// when the two name one CRS (spellings differ, or ETRS89 and WGS 84, taken
+// as one).
+func toFileCRS(g orb.Geometry, srs, fileSRS string) (out orb.Geometry, moved bool, err error) {
 	from, err := crs.Parse(srs)
 	if err != nil {
-		return nil, fmt.Errorf("geometry srsName %q differs from the file's %q and cannot be transformed: %v", srs, fileSRS, err)
+		return nil, false, fmt.Errorf("geometry srsName %q differs from the file's %q and cannot be transformed: %v", srs, fileSRS, err)
 	}
 	to, err := crs.Parse(fileSRS)
 	if err != nil {
-		return nil, fmt.Errorf("geometry srsName %q differs from the file's %q, which cannot be transformed to: %v", srs, fileSRS, err)
+		return nil, false, fmt.Errorf("geometry srsName %q differs from the file's %q, which cannot be transformed to: %v", srs, fileSRS, err)
 	}
-	out, err := crs.TransformGeometry(g, from.XYOrder(), to.XYOrder())
+	if from.XYOrder() == to.XYOrder() {
+		return g, false, nil
+	}
+	out, err = crs.TransformGeometry(g, from.XYOrder(), to.XYOrder())
 	if err != nil {
-		return nil, fmt.Errorf("geometry in %s cannot be transformed to the file's %s: %v", from, to, err)
+		return nil, false, fmt.Errorf("geometry in %s cannot be transformed to the file's %s: %v", from, to, err)
 	}
-	return out, nil
+	return out, true, nil
 }
 
 func findOwnSRS(n *node) string {

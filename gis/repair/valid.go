@@ -157,8 +157,8 @@ func invalidity(polys []orb.Polygon, multi bool) (int, string) {
 	}
 	at := func(p orb.Point) string { return fmt.Sprintf("(%v, %v)", p[0], p[1]) }
 	name := func(k int) string { return ringName(rs[k].poly, rs[k].ring, multi) }
-	type pair struct{ a, b int }
 	touches := map[pair]orb.Point{}
+	twice := map[pair]bool{} // ring pairs that touch at two points or more
 	part, problem := 0, ""
 	sweepPairs(boxes, func(x, y int) bool {
 		s, t := es[x], es[y]
@@ -191,12 +191,16 @@ func invalidity(polys []orb.Polygon, multi bool) (int, string) {
 			}
 		case same:
 			problem = fmt.Sprintf("%s touches itself at %s", name(s.ring), at(p))
-		case rs[s.ring].poly == rs[t.ring].poly:
+		default:
 			k := pair{min(s.ring, t.ring), max(s.ring, t.ring)}
-			if q, seen := touches[k]; seen && q != p {
-				problem = fmt.Sprintf("%s and %s touch at %s and %s, cutting the polygon in two", name(k.a), name(k.b), at(q), at(p))
-			} else {
+			q, seen := touches[k]
+			switch {
+			case !seen:
 				touches[k] = p
+			case q != p && rs[s.ring].poly == rs[t.ring].poly:
+				problem = fmt.Sprintf("%s and %s touch at %s and %s, cutting the polygon in two", name(k.a), name(k.b), at(q), at(p))
+			case q != p:
+				twice[k] = true
 			}
 		}
 		if problem != "" {
@@ -208,8 +212,10 @@ func invalidity(polys []orb.Polygon, multi bool) (int, string) {
 	if problem != "" {
 		return part, problem
 	}
-	return nesting(rs, polys, multi)
+	return nesting(rs, polys, multi, twice)
 }
+
+type pair struct{ a, b int }
 
 // locate says where p lies relative to a closed ring: 1 inside, 0 on its
 // boundary, -1 outside.
@@ -250,11 +256,40 @@ func side(a, b []orb.Point) int {
 }
 
 // nesting checks that holes lie in their exterior and outside each other,
-// and that no polygon lies inside another's area.
-func nesting(rs []ringRef, polys []orb.Polygon, multi bool) (int, string) {
+// and that no polygon lies inside another's area. Rings that touch at two
+// points or more (twice) are compared edge by edge: each stretch between
+// touches may lie on a different side.
+func nesting(rs []ringRef, polys []orb.Polygon, multi bool, twice map[pair]bool) (int, string) {
+	first := make([]int, len(polys)) // index in rs of each polygon's exterior
+	for k := len(rs) - 1; k >= 0; k-- {
+		first[rs[k].poly] = k
+	}
+	sideOf := func(a, b int) int {
+		if twice[pair{min(a, b), max(a, b)}] {
+			return sideEverywhere(rs[a].pts, rs[b].pts)
+		}
+		return side(rs[a].pts, rs[b].pts)
+	}
+	// inArea: does exterior ring x lie in polygon p's area, rather than
+	// outside it or in one of its holes? 0 for partly.
+	inArea := func(x, p int) int {
+		s := sideOf(x, first[p])
+		if s != 1 {
+			return s
+		}
+		for h := first[p] + 1; h < first[p]+len(polys[p]); h++ {
+			switch sideOf(x, h) {
+			case 1:
+				return -1
+			case 0:
+				return 0
+			}
+		}
+		return 1
+	}
 	for i, p := range polys {
 		for j := 1; j < len(p); j++ {
-			if side(p[j], p[0]) != 1 {
+			if sideOf(first[i]+j, first[i]) != 1 {
 				return i, fmt.Sprintf("%s lies outside its exterior ring", ringName(i, j, multi))
 			}
 		}
@@ -268,11 +303,11 @@ func nesting(rs []ringRef, polys []orb.Polygon, multi bool) (int, string) {
 		a, b := rs[x], rs[y]
 		switch {
 		case a.poly == b.poly && a.ring > 0 && b.ring > 0:
-			if side(a.pts, b.pts) == 1 || side(b.pts, a.pts) == 1 {
+			if sideOf(x, y) != -1 || sideOf(y, x) != -1 {
 				part, problem = a.poly, fmt.Sprintf("%s and %s overlap", ringName(a.poly, a.ring, multi), ringName(b.poly, b.ring, multi))
 			}
 		case a.poly != b.poly && a.ring == 0 && b.ring == 0:
-			if inArea(polys[a.poly], b.pts) || inArea(polys[b.poly], a.pts) {
+			if inArea(x, b.poly) != -1 || inArea(y, a.poly) != -1 {
 				part, problem = b.poly, fmt.Sprintf("polygons %d and %d overlap", a.poly, b.poly)
 			}
 		}
@@ -281,16 +316,25 @@ func nesting(rs []ringRef, polys []orb.Polygon, multi bool) (int, string) {
 	return part, problem
 }
 
-// inArea reports whether the exterior ring ext lies in p's area rather than
-// outside it or in one of its holes.
-func inArea(p orb.Polygon, ext []orb.Point) bool {
-	if side(ext, p[0]) != 1 {
-		return false
+// sideEverywhere is side for rings that touch more than once: 1 or -1 when
+// every vertex and edge midpoint of a off b's boundary lies on that side,
+// else 0.
+func sideEverywhere(a, b []orb.Point) int {
+	got := 0
+	check := func(p orb.Point) bool {
+		l := locate(b, p)
+		if l == 0 {
+			return true
+		}
+		if got == 0 {
+			got = l
+		}
+		return l == got
 	}
-	for _, h := range p[1:] {
-		if side(ext, h) == 1 {
-			return false
+	for i := 0; i+1 < len(a); i++ {
+		if !check(a[i]) || !check(orb.Point{(a[i][0] + a[i+1][0]) / 2, (a[i][1] + a[i+1][1]) / 2}) {
+			return 0
 		}
 	}
-	return true
+	return got
 }
