@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -205,38 +206,19 @@ func scanGeoJSONIDs(src io.ReaderAt, size int64, opts Options, scan *idScan) err
 	return nil
 }
 
-// scanGMLIDs walks the XML without building elements, finding features as
-// gmlReader does.
+// scanGMLIDs finds features as gmlReader does, from the tags alone: it
+// looks only at '<' ... '>' and skips text (the coordinates, most of a
+// GML file) with a byte search, several times faster than encoding/xml.
+// Comments, CDATA, processing instructions and quoted '>' are honoured.
 func scanGMLIDs(src io.Reader, opts Options, scan *idScan) error {
-	dec := xml.NewDecoder(bufio.NewReaderSize(src, 64<<10))
+	tags := tagScanner{r: bufio.NewReaderSize(src, 64<<10), max: 1 << 20}
 	depth, memberDepth, featDepth := 0, -1, -1
 	for {
-		tok, err := dec.RawToken()
-		if err != nil {
-			return nil // EOF, or an error the real read reports
+		t, ok := tags.next()
+		if !ok {
+			return nil // the end, or broken XML the real read reports
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch {
-			case featDepth >= 0:
-				if depth == featDepth+1 && slices.Contains(sourceIDProperties, t.Name.Local) {
-					scan.taken[t.Name.Local] = true
-				}
-			case memberDepth >= 0 && depth == memberDepth+1:
-				if isCollectionElement(t.Name.Local) {
-					memberDepth = -1
-					break
-				}
-				featDepth = depth
-				scan.add(featureID(t.Attr))
-				if scan.features > opts.Limits.MaxFeatures {
-					return opts.Limits.tooMany(0, "")
-				}
-			case isMemberElement(t.Name.Local):
-				memberDepth = depth
-			}
-			depth++
-		case xml.EndElement:
+		if t.end {
 			depth--
 			switch depth {
 			case featDepth:
@@ -244,8 +226,182 @@ func scanGMLIDs(src io.Reader, opts Options, scan *idScan) error {
 			case memberDepth:
 				memberDepth = -1
 			}
+			continue
+		}
+		switch {
+		case featDepth >= 0:
+			if depth == featDepth+1 && slices.Contains(sourceIDProperties, t.local) {
+				scan.taken[t.local] = true
+			}
+		case memberDepth >= 0 && depth == memberDepth+1:
+			if isCollectionElement(t.local) {
+				memberDepth = -1
+				break
+			}
+			if t.selfClosing {
+				break // an empty member
+			}
+			featDepth = depth
+			scan.add(t.id)
+			if scan.features > opts.Limits.MaxFeatures {
+				return opts.Limits.tooMany(0, "")
+			}
+		case isMemberElement(t.local):
+			memberDepth = depth
+		}
+		if !t.selfClosing {
+			depth++
 		}
 	}
+}
+
+type tag struct {
+	local            string // element name without prefix
+	id               string // gml:id, else fid
+	end, selfClosing bool
+}
+
+type tagScanner struct {
+	r   *bufio.Reader
+	buf []byte
+	max int
+}
+
+// next returns the next start or end tag, skipping text, comments, CDATA,
+// processing instructions and declarations.
+func (s *tagScanner) next() (tag, bool) {
+	for {
+		if _, err := s.r.ReadSlice('<'); err != nil && err != bufio.ErrBufferFull {
+			return tag{}, false
+		} else if err == bufio.ErrBufferFull {
+			continue
+		}
+		c, err := s.r.Peek(1)
+		if err != nil {
+			return tag{}, false
+		}
+		switch c[0] {
+		case '?':
+			if !s.skipPast("?>") {
+				return tag{}, false
+			}
+			continue
+		case '!':
+			head, _ := s.r.Peek(8)
+			end := ">"
+			switch {
+			case bytes.HasPrefix(head, []byte("!--")):
+				end = "-->"
+			case bytes.HasPrefix(head, []byte("![CDATA[")):
+				end = "]]>"
+			}
+			if !s.skipPast(end) {
+				return tag{}, false
+			}
+			continue
+		}
+		body, ok := s.tagBody()
+		if !ok {
+			return tag{}, false
+		}
+		return parseTag(body), true
+	}
+}
+
+// skipPast discards input up to and including end.
+func (s *tagScanner) skipPast(end string) bool {
+	last := end[len(end)-1]
+	window := make([]byte, 0, len(end))
+	for {
+		b, err := s.r.ReadByte()
+		if err != nil {
+			return false
+		}
+		if len(window) == len(end) {
+			window = window[1:]
+		}
+		window = append(window, b)
+		if b == last && string(window) == end {
+			return true
+		}
+	}
+}
+
+// tagBody reads up to the '>' that closes the tag, outside quotes.
+func (s *tagScanner) tagBody() ([]byte, bool) {
+	s.buf = s.buf[:0]
+	var quote byte
+	for len(s.buf) < s.max {
+		b, err := s.r.ReadByte()
+		if err != nil {
+			return nil, false
+		}
+		switch {
+		case quote != 0 && b == quote:
+			quote = 0
+		case quote != 0:
+		case b == '"' || b == '\'':
+			quote = b
+		case b == '>':
+			return s.buf, true
+		}
+		s.buf = append(s.buf, b)
+	}
+	return nil, false
+}
+
+func parseTag(body []byte) tag {
+	var t tag
+	if len(body) > 0 && body[0] == '/' {
+		t.end = true
+		return t
+	}
+	if n := len(body); n > 0 && body[n-1] == '/' {
+		t.selfClosing, body = true, body[:n-1]
+	}
+	name := body
+	if i := bytes.IndexAny(body, " \t\r\n"); i >= 0 {
+		name, body = body[:i], body[i:]
+	} else {
+		body = nil
+	}
+	t.local = string(localName(name))
+	fid := ""
+	for len(body) > 0 {
+		body = bytes.TrimLeft(body, " \t\r\n")
+		eq := bytes.IndexByte(body, '=')
+		if eq < 0 {
+			break
+		}
+		attr := localName(bytes.TrimSpace(body[:eq]))
+		rest := bytes.TrimLeft(body[eq+1:], " \t\r\n")
+		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+			break
+		}
+		close := bytes.IndexByte(rest[1:], rest[0])
+		if close < 0 {
+			break
+		}
+		value := string(bytes.TrimSpace(rest[1 : 1+close]))
+		switch string(attr) {
+		case "id":
+			t.id = value
+		case "fid":
+			fid = value
+		}
+		body = rest[2+close:]
+	}
+	if t.id == "" {
+		t.id = fid
+	}
+	return t
+}
+
+func localName(name []byte) []byte {
+	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
 }
 
 func isMemberElement(local string) bool {
