@@ -3,7 +3,6 @@ package ingest
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -147,13 +146,7 @@ func (d gmlDoc) polygon(p orb.Polygon, srs string) string {
 }
 
 func (d gmlDoc) geometry(g orb.Geometry, srs string) string {
-	var polys []orb.Polygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{g}
-	case orb.MultiPolygon:
-		polys = g
-	}
+	polys := geomtest.Polygons(g)
 	if !d.multi && len(polys) == 1 {
 		return d.polygon(polys[0], srs)
 	}
@@ -235,30 +228,12 @@ func toBNG(t *testing.T, fs []corpusFeature) []corpusFeature {
 	return out
 }
 
-// ogrGeometries converts src with ogr2ogr (-makevalid unless told) and
-// returns its geometries in file order, coordinates as GDAL exposes them
-// (longitude or easting first).
+// ogrGeometries is GDAL's reading of src, geometries in file order.
 func ogrGeometries(t *testing.T, src string, args ...string) []orb.Geometry {
 	t.Helper()
-	ogr := testref.Tool(t, "ogr2ogr", "gdal-bin")
-	dst := filepath.Join(t.TempDir(), "ogr.geojson")
-	all := append([]string{"-f", "GeoJSON", "-lco", "COORDINATE_PRECISION=15", "-lco", "WRITE_BBOX=NO"}, args...)
-	all = append(all, dst, src)
-	cmd := exec.Command(ogr, all...)
-	cmd.Env = append(os.Environ(), "GML_SKIP_RESOLVE_ELEMS=ALL")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ogr2ogr %v: %v\n%s", all, err, out)
-	}
-	b, err := os.ReadFile(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]orb.Geometry, len(fc.Features))
-	for i, f := range fc.Features {
+	fs := geomtest.OGR(t, src, args...)
+	out := make([]orb.Geometry, len(fs))
+	for i, f := range fs {
 		out[i] = f.Geometry
 	}
 	return out

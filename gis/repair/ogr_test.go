@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/jointict/councilapi/internal/geomtest"
-	"github.com/jointict/councilapi/internal/testref"
 )
 
 // makeValidOGR runs ogr2ogr -makevalid (GEOS MakeValid) over geometries and
@@ -23,32 +21,19 @@ import (
 // missing.
 func makeValidOGR(t *testing.T, in []orb.Geometry) map[int]orb.Geometry {
 	t.Helper()
-	ogr := testref.Tool(t, "ogr2ogr", "gdal-bin")
 	fc := geojson.NewFeatureCollection()
 	for i, g := range in {
 		f := geojson.NewFeature(g)
 		f.ID = i
 		fc.Append(f)
 	}
-	dir := t.TempDir()
-	src, dst := filepath.Join(dir, "in.geojson"), filepath.Join(dir, "out.geojson")
+	src := filepath.Join(t.TempDir(), "in.geojson")
 	b, _ := json.Marshal(fc)
 	if err := os.WriteFile(src, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(ogr, "-f", "GeoJSON", "-makevalid", "-lco", "WRITE_BBOX=NO", "-lco", "COORDINATE_PRECISION=15", dst, src).CombinedOutput(); err != nil {
-		t.Fatalf("ogr2ogr -makevalid: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := geojson.UnmarshalFeatureCollection(b)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[int]orb.Geometry{}
-	for _, f := range got.Features {
+	for _, f := range geomtest.OGR(t, src, "-makevalid") {
 		id, _ := f.ID.(float64)
 		out[int(id)] = f.Geometry
 	}
@@ -114,19 +99,10 @@ func TestMatchesOGRMakeValid(t *testing.T) {
 // is used more than once.
 func walksAnEdgeTwice(g orb.Geometry) bool {
 	var segs []seg
-	var polys []orb.Polygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{g}
-	case orb.MultiPolygon:
-		polys = g
-	}
-	for _, p := range polys {
-		for _, r := range p {
-			for i := 0; i+1 < len(r); i++ {
-				if r[i] != r[i+1] {
-					segs = append(segs, seg{r[i], r[i+1]})
-				}
+	for _, r := range geomtest.Rings(g) {
+		for i := 0; i+1 < len(r); i++ {
+			if r[i] != r[i+1] {
+				segs = append(segs, seg{r[i], r[i+1]})
 			}
 		}
 	}

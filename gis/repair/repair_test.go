@@ -100,13 +100,8 @@ func toStrings(as []Action) []string {
 // rules and RFC 7946 winding.
 func assertValid(t *testing.T, g orb.Geometry) {
 	t.Helper()
-	var polys []orb.Polygon
-	switch g := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{g}
-	case orb.MultiPolygon:
-		polys = g
-	default:
+	polys := geomtest.Polygons(g)
+	if polys == nil {
 		return
 	}
 	if _, problem := invalidity(polys, true); problem != "" {
@@ -208,15 +203,7 @@ func FuzzRepair(f *testing.F) {
 // offsets from the integer grid the fuzzer draws on, so none lies on an edge.
 func assertEvenOdd(t *testing.T, in, out orb.Geometry) {
 	t.Helper()
-	var rings []orb.Ring
-	switch g := in.(type) {
-	case orb.Polygon:
-		rings = append(rings, g...)
-	case orb.MultiPolygon:
-		for _, p := range g {
-			rings = append(rings, p...)
-		}
-	}
+	rings := geomtest.Rings(in)
 	crossings := func(rs []orb.Ring, p orb.Point) bool {
 		odd := false
 		for _, r := range rs {
@@ -229,15 +216,7 @@ func assertEvenOdd(t *testing.T, in, out orb.Geometry) {
 		}
 		return odd
 	}
-	var outRings []orb.Ring
-	switch g := out.(type) {
-	case orb.Polygon:
-		outRings = append(outRings, g...)
-	case orb.MultiPolygon:
-		for _, p := range g {
-			outRings = append(outRings, p...)
-		}
-	}
+	outRings := geomtest.Rings(out)
 	for x := 0.0; x < 64; x += 1.0 {
 		for y := 0.0; y < 64; y += 1.0 {
 			p := orb.Point{x + 0.5 + math.Sqrt2*1e-3, y + 0.5 + math.Pi*1e-3}

@@ -169,3 +169,23 @@ func shape(g orb.Geometry) []int {
 	}
 	return out
 }
+
+// Polygons lists the polygons of a Polygon or MultiPolygon, nil otherwise.
+func Polygons(g orb.Geometry) []orb.Polygon {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return []orb.Polygon{g}
+	case orb.MultiPolygon:
+		return g
+	}
+	return nil
+}
+
+// Rings lists every ring of a Polygon or MultiPolygon.
+func Rings(g orb.Geometry) []orb.Ring {
+	var out []orb.Ring
+	for _, p := range Polygons(g) {
+		out = append(out, p...)
+	}
+	return out
+}
