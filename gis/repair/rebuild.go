@@ -2,6 +2,7 @@ package repair
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -36,20 +37,17 @@ func rebuild(polys []orb.Polygon) []orb.Polygon {
 	if len(segs) == 0 || size == 0 {
 		return nil
 	}
-	sn := newSnapper(size * 1e-10)
-	for _, s := range segs {
-		sn.snap(s.a)
-		sn.snap(s.b)
-	}
-	segs = node(segs, sn)
+	segs = node(segs, newSnapper(size*1e-10))
 	g := newGraph(oddEdges(segs))
 	return g.polygons()
 }
 
 type seg struct{ a, b orb.Point }
 
-// snapper merges positions closer than eps, so that the crossing points
-// computed for several pairs of edges at one place become one vertex.
+// snapper merges crossing points closer than eps, so that the points
+// computed for several pairs of edges crossing at one place become one
+// vertex. It holds crossing points only: a crossing next to an end of one
+// of its two edges becomes that end (see crossAt).
 type snapper struct {
 	eps   float64
 	cells map[[2]int64][]orb.Point
@@ -103,7 +101,7 @@ func node(segs []seg, sn *snapper) []seg {
 			switch kind {
 			case apart:
 			case cross:
-				p := sn.snap(crossing(s.a, s.b, t.a, t.b))
+				p := crossAt(s, t, sn)
 				add(i, p)
 				add(j, p)
 			default:
@@ -136,6 +134,18 @@ func node(segs []seg, sn *snapper) []seg {
 	return segs
 }
 
+// crossAt is where s and t cross: one of their ends when the computed
+// point is within the snapper's eps of it, else a snapped crossing point.
+func crossAt(s, t seg, sn *snapper) orb.Point {
+	p := crossing(s.a, s.b, t.a, t.b)
+	for _, q := range [...]orb.Point{s.a, s.b, t.a, t.b} {
+		if math.Abs(q[0]-p[0]) <= sn.eps && math.Abs(q[1]-p[1]) <= sn.eps {
+			return q
+		}
+	}
+	return sn.snap(p)
+}
+
 // appendCut appends s cut at ps, in order along s.
 func appendCut(out []seg, s seg, ps []orb.Point) []seg {
 	dx, dy := s.b[0]-s.a[0], s.b[1]-s.a[1]
@@ -156,28 +166,41 @@ func appendCut(out []seg, s seg, ps []orb.Point) []seg {
 
 func less(p, q orb.Point) bool { return p[0] < q[0] || p[0] == q[0] && p[1] < q[1] }
 
-// oddEdges keeps the noded edges used an odd number of times, in first-seen
-// order so that the result does not depend on map iteration.
+// oddEdges keeps the noded edges used an odd number of times. Sorting
+// (rather than a map) finds equal edges in O(n log n) and gives an order
+// that depends only on the edges.
 func oddEdges(segs []seg) []seg {
-	type key [4]float64
-	count := map[key]int{}
-	var order []key
-	for _, s := range segs {
-		a, b := s.a, s.b
-		if less(b, a) {
-			a, b = b, a
+	norm := make([]seg, len(segs))
+	for i, s := range segs {
+		if less(s.b, s.a) {
+			s.a, s.b = s.b, s.a
 		}
-		k := key{a[0], a[1], b[0], b[1]}
-		if count[k] == 0 {
-			order = append(order, k)
-		}
-		count[k]++
+		norm[i] = s
 	}
-	var out []seg
-	for _, k := range order {
-		if count[k]%2 == 1 {
-			out = append(out, seg{orb.Point{k[0], k[1]}, orb.Point{k[2], k[3]}})
+	cmp := func(x, y seg) int {
+		switch {
+		case less(x.a, y.a):
+			return -1
+		case less(y.a, x.a):
+			return 1
+		case less(x.b, y.b):
+			return -1
+		case less(y.b, x.b):
+			return 1
 		}
+		return 0
+	}
+	slices.SortFunc(norm, cmp)
+	var out []seg
+	for i := 0; i < len(norm); {
+		j := i + 1
+		for j < len(norm) && norm[j] == norm[i] {
+			j++
+		}
+		if (j-i)%2 == 1 {
+			out = append(out, norm[i])
+		}
+		i = j
 	}
 	return out
 }
