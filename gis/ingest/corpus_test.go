@@ -291,7 +291,7 @@ func TestWFSFlavoursMatchGDAL(t *testing.T) {
 			}
 			sameGeometries(t, fl.name, got, ogrGeometries(t, path, "-makevalid"), 1e-6)
 			if !fl.bng {
-				if pc := CheckPlace(boundOf(rep.BBox), crs.CRS84, rep2axis(t, path), false, GreatBritainAndNorthernIreland); pc.Placement != PlaceInside {
+				if pc := CheckPlace(boundOf(rep.BBox), crs.CRS84, rep.AxisOrder, false, GreatBritainAndNorthernIreland); pc.Placement != PlaceInside {
 					t.Errorf("placement %+v", pc)
 				}
 			}
@@ -303,14 +303,6 @@ func boundOf(b []float64) orb.Bound {
 	return orb.Bound{Min: orb.Point{b[0], b[1]}, Max: orb.Point{b[2], b[3]}}
 }
 
-func rep2axis(t *testing.T, path string) AxisOrder {
-	r, err := OpenFile(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	return r.(*source).AxisOrder()
-}
 
 // councilWFS is the shape of the two real council files: GML 3.2,
 // wfs:member, MultiSurface, EPSG:4258 latitude first.
@@ -513,9 +505,8 @@ func TestAxisOrderUnderEachSRSName(t *testing.T) {
 				fl := councilWFS
 				fl.srsName, fl.latFirst = sp.srs, sp.latFirst != wrong
 				path := writeFile(t, "wfs.gml", gmlDoc{wfsFlavour: fl}.render(areas))
-				got, rep, r := readCorpus(t, path, Options{})
-				read := r.(*source).AxisOrder()
-				pc := CheckPlace(boundOf(rep.BBox), crs.CRS84, read, false, GreatBritainAndNorthernIreland)
+				got, rep, _ := readCorpus(t, path, Options{})
+				pc := CheckPlace(boundOf(rep.BBox), crs.CRS84, rep.AxisOrder, false, GreatBritainAndNorthernIreland)
 				if !wrong {
 					if pc.Placement != PlaceInside {
 						t.Fatalf("placement %+v", pc)
@@ -534,8 +525,8 @@ func TestAxisOrderUnderEachSRSName(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, rep, r = readCorpus(t, path, Options{AxisOrder: order})
-				pc = CheckPlace(boundOf(rep.BBox), crs.CRS84, r.(*source).AxisOrder(), true, GreatBritainAndNorthernIreland)
+				got, rep, _ = readCorpus(t, path, Options{AxisOrder: order})
+				pc = CheckPlace(boundOf(rep.BBox), crs.CRS84, rep.AxisOrder, true, GreatBritainAndNorthernIreland)
 				if pc.Placement != PlaceInside {
 					t.Fatalf("with %s: placement %+v", want, pc)
 				}

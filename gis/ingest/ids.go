@@ -106,9 +106,9 @@ func (s *idScan) report() IDReport {
 			break
 		}
 	}
-	why := fmt.Sprintf("%d features have no %s", r.Missing, s.from)
+	why := fmt.Sprintf("%s no %s", count(r.Missing, "feature has", "features have"), s.from)
 	if r.Missing == 0 {
-		why = fmt.Sprintf("%d features repeat another's %s", r.Repeated, s.from)
+		why = fmt.Sprintf("%s another's %s", count(r.Repeated, "feature repeats", "features repeat"), s.from)
 		if r.Example != "" {
 			why += fmt.Sprintf(" (for example %q)", shorten(r.Example, 60))
 		}
@@ -116,6 +116,13 @@ func (s *idScan) report() IDReport {
 	r.Message = fmt.Sprintf("%s, so features are numbered 1 to %d in file order and each %s is kept in the property %q",
 		why, s.features, s.from, r.Property)
 	return r
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func shorten(s string, n int) string {

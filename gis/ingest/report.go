@@ -40,6 +40,9 @@ type Report struct {
 	Fixes map[repair.Action]int `json:"fixes,omitempty"`
 	// Reoriented counts features whose rings were rewound to RFC 7946.
 	Reoriented int `json:"reoriented"`
+	// AxisOrder is the order positions were read in (AxisLatLon when they
+	// were swapped to longitude first); CheckPlace needs it.
+	AxisOrder AxisOrder `json:"axisOrder"`
 	// IDs says whether the file's ids were kept or features numbered.
 	IDs IDReport `json:"ids"`
 	// Notices are file-level facts: an encoding assumed, Z values dropped,

@@ -44,6 +44,10 @@ func (v *Validator) Report() *Report {
 	if s, ok := v.r.(interface{ Notices() []Notice }); ok {
 		rep.Notices = s.Notices()
 	}
+	rep.AxisOrder = AxisLonLat
+	if s, ok := v.r.(interface{ AxisOrder() AxisOrder }); ok {
+		rep.AxisOrder = s.AxisOrder()
+	}
 	// Copy, so the caller's snapshot does not change as reading goes on.
 	rep.Properties = append([]Property(nil), v.rep.Properties...)
 	rep.Invalid = append([]Problem(nil), v.rep.Invalid...)
