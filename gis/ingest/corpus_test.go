@@ -303,7 +303,6 @@ func boundOf(b []float64) orb.Bound {
 	return orb.Bound{Min: orb.Point{b[0], b[1]}, Max: orb.Point{b[2], b[3]}}
 }
 
-
 // councilWFS is the shape of the two real council files: GML 3.2,
 // wfs:member, MultiSurface, EPSG:4258 latitude first.
 var councilWFS = wfsFlavours[2]
