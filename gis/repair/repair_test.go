@@ -52,6 +52,8 @@ var ruleCases = []struct {
 		"MULTIPOLYGON(((0 0,4 0,4 4,0 4,0 0),(1 1,1 2,2 2,2 1,1 1)))", []Action{ActionRebuilt}},
 	{"hole in a hole becomes an island", "POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,3 1,3 3,1 3,1 1),(1.5 1.5,2.5 1.5,2.5 2.5,1.5 2.5,1.5 1.5))",
 		"MULTIPOLYGON(((0 0,4 0,4 4,0 4,0 0),(1 1,1 3,3 3,3 1,1 1)),((1.5 1.5,2.5 1.5,2.5 2.5,1.5 2.5,1.5 1.5)))", []Action{ActionRebuilt}},
+	{"inverted ring (ESRI) becomes an exterior and a hole touching it", "POLYGON((0 0,4 0,4 4,2 4,3 2,1 2,2 4,0 4,0 0))",
+		"POLYGON((0 0,4 0,4 4,2 4,0 4,0 0),(2 4,3 2,1 2,2 4))", []Action{ActionRebuilt}},
 	{"hole touching its exterior at a point is valid", "POLYGON((0 0,4 0,4 4,0 4,0 0),(0 0,1 2,2 1,0 0))",
 		"POLYGON((0 0,4 0,4 4,0 4,0 0),(0 0,1 2,2 1,0 0))", nil},
 	{"hole outside its exterior", "POLYGON((0 0,1 0,1 1,0 1,0 0),(5 5,5 6,6 6,6 5,5 5))",
