@@ -43,11 +43,9 @@ func makeValidOGR(t *testing.T, in []orb.Geometry) map[int]orb.Geometry {
 // TestMatchesOGRMakeValid checks every rule case and a few hundred random
 // self-crossing polygons against GDAL's MakeValid, within 1e-6.
 //
-// One difference is by design: where rings run along the same stretch twice
-// (an edge walked out and back, or two parts laid over each other), this
-// package applies the even-odd rule strictly, so the doubled stretch
-// separates nothing, while GEOS keeps every face it bounds. Such inputs are
-// only checked for validity here.
+// Where GEOS's own arithmetic leaves a sliver of no width in its answer
+// (two crossing points a rounding apart), GEOS's answer is not a valid
+// polygon to compare with; those few are only checked for validity.
 func TestMatchesOGRMakeValid(t *testing.T) {
 	var in []orb.Geometry
 	var names []string
@@ -64,10 +62,6 @@ func TestMatchesOGRMakeValid(t *testing.T) {
 		names = append(names, fmt.Sprintf("random %d", i))
 	}
 	want := makeValidOGR(t, in)
-	doubled := make([]bool, len(in))
-	for i, g := range in {
-		doubled[i] = walksAnEdgeTwice(g)
-	}
 	compared := 0
 	for i, g := range in {
 		got, _, err := Geometry(g, Options{})
@@ -82,7 +76,7 @@ func TestMatchesOGRMakeValid(t *testing.T) {
 			continue
 		}
 		assertValid(t, got)
-		if doubled[i] {
+		if hasSliver(w) {
 			continue
 		}
 		if d := geomtest.Diff(got, polygonalPart(w), 1e-6); d != "" {
@@ -95,11 +89,24 @@ func TestMatchesOGRMakeValid(t *testing.T) {
 	}
 }
 
-// walksAnEdgeTwice reports whether, once noded, some stretch of g's rings
-// is used more than once.
+// hasSliver reports whether a GEOS answer holds a ring of next to no area.
+func hasSliver(g orb.Geometry) bool {
+	for _, r := range geomtest.Rings(polygonalPart(g)) {
+		if math.Abs(SignedArea(r)) < 1e-9 {
+			return true
+		}
+	}
+	return false
+}
+
+// walksAnEdgeTwice reports whether, once noded (and closed), some stretch
+// of g's rings is used more than once.
 func walksAnEdgeTwice(g orb.Geometry) bool {
 	var segs []seg
 	for _, r := range geomtest.Rings(g) {
+		if len(r) > 0 && r[0] != r[len(r)-1] {
+			r = append(append(orb.Ring(nil), r...), r[0])
+		}
 		for i := 0; i+1 < len(r); i++ {
 			if r[i] != r[i+1] {
 				segs = append(segs, seg{r[i], r[i+1]})

@@ -57,7 +57,7 @@ func (r *repairer) polygonal(polys []orb.Polygon, multi bool) (orb.Geometry, err
 		if len(rebuilt) == 0 {
 			return nil, unrepairable("%s, and no area remains once its rings are resolved", problem)
 		}
-		r.fix(ActionRebuilt, part, "%s; rebuilt from its noded rings by the even-odd rule as %d polygon(s), as MakeValid does",
+		r.fix(ActionRebuilt, part, "%s; rebuilt from its noded rings as %d polygon(s), as MakeValid does",
 			problem, len(rebuilt))
 		if len(rebuilt) == 1 && !multi {
 			return rebuilt[0], nil

@@ -2,20 +2,16 @@ package repair
 
 import (
 	"math"
-	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
 )
 
 // rebuild resolves invalid polygons as GEOS MakeValid's linework method
-// does. Every ring is cut where it meets another (noding); the area kept is
-// the set of points enclosed by an odd number of rings (even-odd rule). Its
-// boundary is then exactly the noded edges used an odd number of times, so
-// shared edges cancel (two halves of a MultiPolygon sharing an edge merge;
-// a spike, walked out and back, vanishes). The boundary is traced into faces
-// of a planar graph; faces alternate inside/outside across every edge, so
-// one point-in-area test per connected piece tells them apart.
+// does. Every ring is cut where it meets another (noding); repairedArea
+// (area.go) picks the faces of those edges that form the area: for rings
+// that share no stretch, the points enclosed by an odd number of rings
+// (even-odd rule). Its boundary is traced into polygons.
 func rebuild(polys []orb.Polygon) []orb.Polygon {
 	var segs []seg
 	var box orb.Bound
@@ -38,8 +34,11 @@ func rebuild(polys []orb.Polygon) []orb.Polygon {
 		return nil
 	}
 	segs = node(segs, newSnapper(size*1e-10))
-	g := newGraph(oddEdges(segs))
-	return g.polygons()
+	boundary := repairedArea(distinctEdges(segs))
+	if len(boundary) == 0 {
+		return nil
+	}
+	return newGraph(boundary).polygons()
 }
 
 type seg struct{ a, b orb.Point }
@@ -166,47 +165,8 @@ func appendCut(out []seg, s seg, ps []orb.Point) []seg {
 
 func less(p, q orb.Point) bool { return p[0] < q[0] || p[0] == q[0] && p[1] < q[1] }
 
-// oddEdges keeps the noded edges used an odd number of times. Sorting
-// (rather than a map) finds equal edges in O(n log n) and gives an order
-// that depends only on the edges.
-func oddEdges(segs []seg) []seg {
-	norm := make([]seg, len(segs))
-	for i, s := range segs {
-		if less(s.b, s.a) {
-			s.a, s.b = s.b, s.a
-		}
-		norm[i] = s
-	}
-	cmp := func(x, y seg) int {
-		switch {
-		case less(x.a, y.a):
-			return -1
-		case less(y.a, x.a):
-			return 1
-		case less(x.b, y.b):
-			return -1
-		case less(y.b, x.b):
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(norm, cmp)
-	var out []seg
-	for i := 0; i < len(norm); {
-		j := i + 1
-		for j < len(norm) && norm[j] == norm[i] {
-			j++
-		}
-		if (j-i)%2 == 1 {
-			out = append(out, norm[i])
-		}
-		i = j
-	}
-	return out
-}
-
-// graph is the boundary as a planar graph of half-edges: edge e gives half
-// edges 2e (a to b) and 2e+1 (b to a), twins of each other.
+// graph is a planar graph of half-edges: edge e gives half edges 2e (a to
+// b) and 2e+1 (b to a), twins of each other.
 type graph struct {
 	pts      []orb.Point
 	from, to []int
@@ -253,47 +213,71 @@ func (g *graph) next(h int) int {
 	return hs[(g.pos[h^1]-1+len(hs))%len(hs)]
 }
 
-func (g *graph) polygons() []orb.Polygon {
+// walkSet is the graph's half-edges grouped into walks, each going round
+// the face on its left; per connected piece, outer is the walk round the
+// outside of the piece (clockwise, the most negative area).
+type walkSet struct {
+	walks  [][]int
+	walkOf []int
+	area   []float64 // twice the signed area
+	comp   []int     // connected piece of each vertex
+	outer  map[int]int
+	pieces []int // piece ids in first-seen order
+}
+
+func (g *graph) walkSet() *walkSet {
 	n := len(g.from)
-	walkOf := make([]int, n)
-	for i := range walkOf {
-		walkOf[i] = -1
+	ws := &walkSet{walkOf: make([]int, n), outer: map[int]int{}}
+	for i := range ws.walkOf {
+		ws.walkOf[i] = -1
 	}
-	var walks [][]int
 	for h := 0; h < n; h++ {
-		if walkOf[h] >= 0 {
+		if ws.walkOf[h] >= 0 {
 			continue
 		}
 		var w []int
-		for x := h; walkOf[x] < 0; x = g.next(x) {
-			walkOf[x] = len(walks)
+		for x := h; ws.walkOf[x] < 0; x = g.next(x) {
+			ws.walkOf[x] = len(ws.walks)
 			w = append(w, x)
 		}
-		walks = append(walks, w)
+		ws.walks = append(ws.walks, w)
 	}
-	comp := g.components()
-	area := make([]float64, len(walks))
-	for i, w := range walks {
+	ws.comp = g.components()
+	ws.area = make([]float64, len(ws.walks))
+	for i, w := range ws.walks {
 		for _, h := range w {
 			a, b := g.pts[g.from[h]], g.pts[g.to[h]]
-			area[i] += (a[0] - b[0]) * (a[1] + b[1])
+			ws.area[i] += (a[0] - b[0]) * (a[1] + b[1])
 		}
-	}
-	// The outer walk of each connected piece runs clockwise round it; the
-	// area just outside it is inside the result when an odd number of the
-	// other pieces' edges lie between it and infinity.
-	outer := map[int]int{}
-	var compOrder []int
-	for i, w := range walks {
-		c := comp[g.from[w[0]]]
-		o, seen := outer[c]
+		c := ws.comp[g.from[w[0]]]
+		o, seen := ws.outer[c]
 		if !seen {
-			compOrder = append(compOrder, c)
+			ws.pieces = append(ws.pieces, c)
 		}
-		if !seen || area[i] < area[o] {
-			outer[c] = i
+		if !seen || ws.area[i] < ws.area[o] {
+			ws.outer[c] = i
 		}
 	}
+	return ws
+}
+
+// ring is the closed ring of positions a walk passes.
+func (g *graph) ring(w []int) []orb.Point {
+	out := make([]orb.Point, 0, len(w)+1)
+	for _, h := range w {
+		out = append(out, g.pts[g.from[h]])
+	}
+	return append(out, out[0])
+}
+
+// polygons traces a boundary graph, whose every edge has the result on one
+// side only, into polygons. The area just outside each piece's outer walk
+// is inside the result when an odd number of the other pieces' edges lie
+// between it and infinity; from there, inside and outside alternate across
+// every edge.
+func (g *graph) polygons() []orb.Polygon {
+	ws := g.walkSet()
+	walks, walkOf, comp, outer, compOrder := ws.walks, ws.walkOf, ws.comp, ws.outer, ws.pieces
 	inside := make([]int8, len(walks)) // 0 unknown, 1 inside, -1 outside
 	for _, c := range compOrder {
 		o := outer[c]

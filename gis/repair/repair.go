@@ -11,8 +11,10 @@
 //     or all on one line, a line with fewer than two) is dropped; a hole that
 //     collapses is dropped from its polygon;
 //   - a polygonal geometry whose rings cross, overlap, touch themselves or
-//     nest wrongly is rebuilt from its noded linework by the even-odd rule,
-//     as GEOS MakeValid does: a bow-tie becomes a MultiPolygon of its two
+//     nest wrongly is rebuilt from its noded linework as GEOS MakeValid
+//     (linework method) does: crossing rings alternate inside and outside
+//     (the even-odd rule), faces bounded by a stretch two rings share are
+//     kept; so a bow-tie becomes a MultiPolygon of its two
 //     lobes, a spike is cut off, overlapping parts of a MultiPolygon leave
 //     their overlap out, a hole crossing its shell splits the polygon;
 //   - rings are wound as RFC 7946 asks: exteriors counter-clockwise, holes

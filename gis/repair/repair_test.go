@@ -48,6 +48,10 @@ var ruleCases = []struct {
 		"MULTIPOLYGON(((0 0,2 0,2 1,1 1,1 2,0 2,0 0)),((2 1,3 1,3 3,1 3,1 2,2 2,2 1)))", []Action{ActionRebuilt}},
 	{"parts sharing an edge merge", "MULTIPOLYGON(((0 0,2 0,2 2,0 2,0 0)),((2 0,4 0,4 2,2 2,2 0)))",
 		"MULTIPOLYGON(((0 0,2 0,4 0,4 2,2 2,0 2,0 0)))", []Action{ActionRebuilt}},
+	{"duplicated part kept once", "MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)),((0 0,1 0,1 1,0 1,0 0)))",
+		"MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)))", []Action{ActionRebuilt}},
+	{"part in a corner of another merges into it", "MULTIPOLYGON(((0 0,4 0,4 4,0 4,0 0)),((0 0,2 0,2 2,0 2,0 0)))",
+		"MULTIPOLYGON(((0 0,2 0,4 0,4 4,0 4,0 2,0 0)))", []Action{ActionRebuilt}},
 	{"part inside another becomes a hole", "MULTIPOLYGON(((0 0,4 0,4 4,0 4,0 0)),((1 1,2 1,2 2,1 2,1 1)))",
 		"MULTIPOLYGON(((0 0,4 0,4 4,0 4,0 0),(1 1,1 2,2 2,2 1,1 1)))", []Action{ActionRebuilt}},
 	{"hole in a hole becomes an island", "POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,3 1,3 3,1 3,1 1),(1.5 1.5,2.5 1.5,2.5 2.5,1.5 2.5,1.5 1.5))",
@@ -195,13 +199,16 @@ func FuzzRepair(f *testing.F) {
 			return
 		}
 		assertValid(t, out)
-		assertEvenOdd(t, g, out)
+		if !walksAnEdgeTwice(g) {
+			assertEvenOdd(t, g, out)
+		}
 	})
 }
 
-// assertEvenOdd checks the repaired area against the rule it must follow,
-// computed independently: a point is inside when a ray from it crosses the
-// input's rings an odd number of times. Probe points sit at irrational
+// assertEvenOdd checks the repaired area, for rings that share no stretch,
+// against the rule MakeValid then follows, computed independently: a point
+// is inside when a ray from it crosses the input's rings an odd number of
+// times. Probe points sit at irrational
 // offsets from the integer grid the fuzzer draws on, so none lies on an edge.
 func assertEvenOdd(t *testing.T, in, out orb.Geometry) {
 	t.Helper()
