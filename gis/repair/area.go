@@ -286,4 +286,3 @@ func distinctEdges(segs []seg) []seg {
 	})
 	return slices.Compact(norm)
 }
-
