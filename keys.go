@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"text/tabwriter"
 
-	"github.com/jointict/councilapi/api"
+	"github.com/jointict/councilapi/app/audit"
+	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 )
@@ -28,9 +30,10 @@ func addKeyFlags(fs *flag.FlagSet, sub string) *keyFlags {
 // keysCommand manages API keys directly in the store, so the first admin key
 // can be made without any key existing.
 func keysCommand(ctx context.Context, st store.Store, sub string, kf *keyFlags, args []string, stdout, stderr io.Writer) int {
+	ids := identity.New(st, audit.New(st, slog.New(slog.NewTextHandler(stderr, nil))))
 	switch sub {
 	case "create":
-		key, secret, err := api.NewKey(ctx, st, domain.Role(*kf.role), *kf.org, *kf.label, "cli")
+		key, secret, err := ids.CreateKey(ctx, audit.CLI, domain.Role(*kf.role), *kf.org, *kf.label)
 		if err != nil {
 			fmt.Fprintln(stderr, "councilapi keys create:", err)
 			return 1
@@ -39,7 +42,7 @@ func keysCommand(ctx context.Context, st store.Store, sub string, kf *keyFlags, 
 			key.Role, key.ID, key.Label, secret, secret)
 		return 0
 	case "list":
-		keys, err := api.ListKeys(ctx, st)
+		keys, err := ids.Keys(ctx, audit.CLI)
 		if err != nil {
 			fmt.Fprintln(stderr, "councilapi keys list:", err)
 			return 1
@@ -56,7 +59,7 @@ func keysCommand(ctx context.Context, st store.Store, sub string, kf *keyFlags, 
 			fmt.Fprintln(stderr, "usage: councilapi keys revoke [flags] KEY_ID")
 			return 2
 		}
-		k, err := api.RevokeKey(ctx, st, args[0], "cli")
+		k, err := ids.RevokeKey(ctx, audit.CLI, args[0])
 		if err != nil {
 			fmt.Fprintln(stderr, "councilapi keys revoke:", err)
 			return 1

@@ -19,6 +19,11 @@ import (
 	"time"
 
 	"github.com/jointict/councilapi/api"
+	"github.com/jointict/councilapi/app"
+	"github.com/jointict/councilapi/app/audit"
+	"github.com/jointict/councilapi/app/events"
+	"github.com/jointict/councilapi/app/jobs"
+	"github.com/jointict/councilapi/app/procurement"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/mongo"
@@ -38,6 +43,9 @@ type config struct {
 	ocidPrefix   string
 	keyDecisions string
 	logFormat    string
+	feedPoll     time.Duration
+	jobLease     time.Duration
+	jobWorkers   int
 }
 
 func env(name, fallback string) string {
@@ -61,9 +69,15 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.Int64Var(&c.bodyLimit, "body-limit", limit, "largest JSON request body in bytes; larger ones get 413 (env COUNCILAPI_BODY_LIMIT)")
 	upload, _ := strconv.ParseInt(env("COUNCILAPI_UPLOAD_LIMIT", "2147483648"), 10, 64)
 	fs.Int64Var(&c.uploadLimit, "upload-limit", upload, "largest dataset file upload in bytes (env COUNCILAPI_UPLOAD_LIMIT)")
-	fs.StringVar(&c.ocidPrefix, "ocid-prefix", env("COUNCILAPI_OCID_PREFIX", api.DefaultOCIDPrefix), "registered Open Contracting ocid prefix, ocds-xxxxxx- (env COUNCILAPI_OCID_PREFIX)")
+	fs.StringVar(&c.ocidPrefix, "ocid-prefix", env("COUNCILAPI_OCID_PREFIX", procurement.DefaultOCIDPrefix), "registered Open Contracting ocid prefix, ocds-xxxxxx- (env COUNCILAPI_OCID_PREFIX)")
 	fs.StringVar(&c.keyDecisions, "key-decision-thresholds", env("COUNCILAPI_KEY_DECISION_THRESHOLDS", ""), "per-organisation Key Decision thresholds in pounds, e.g. bdc=75000,dddc=100000 (default £50,000) (env COUNCILAPI_KEY_DECISION_THRESHOLDS)")
 	fs.StringVar(&c.logFormat, "log-format", env("COUNCILAPI_LOG_FORMAT", "text"), "log format: text or json (env COUNCILAPI_LOG_FORMAT)")
+	poll, _ := time.ParseDuration(env("COUNCILAPI_FEED_POLL", events.DefaultPoll.String()))
+	fs.DurationVar(&c.feedPoll, "feed-poll", poll, "longest time between two reads of the store's change feed: how soon this instance sees another's writes (env COUNCILAPI_FEED_POLL)")
+	lease, _ := time.ParseDuration(env("COUNCILAPI_JOB_LEASE", jobs.DefaultLease.String()))
+	fs.DurationVar(&c.jobLease, "job-lease", lease, "how long an instance's claim on an upload job holds without renewal; a stopped instance's jobs are failed by another after it (env COUNCILAPI_JOB_LEASE)")
+	workers, _ := strconv.Atoi(env("COUNCILAPI_JOB_WORKERS", "2"))
+	fs.IntVar(&c.jobWorkers, "job-workers", workers, "uploads this instance processes at once (env COUNCILAPI_JOB_WORKERS)")
 	return c
 }
 
@@ -154,8 +168,11 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 }
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
+	application := app.New(app.Config{BaseURL: cfg.baseURL, UploadLimit: cfg.uploadLimit, FeedPoll: cfg.feedPoll,
+		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers,
+		Procurement: procurement.Config{OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions}}, st, log)
 	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit,
-		OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions, Version: version}, st, log)
+		Version: version}, application, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.addr, "err", err)
@@ -167,7 +184,7 @@ func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, st
 	}
 	defer srv.Stop()
 	hs := &http.Server{Handler: srv.Echo, ReadHeaderTimeout: 10 * time.Second}
-	if keys, err := api.ListKeys(ctx, st); err == nil && !hasAdmin(keys) {
+	if keys, err := application.Identity.Keys(ctx, audit.System); err == nil && !hasAdmin(keys) {
 		fmt.Fprintf(stdout, `No admin API key exists yet. Create the first one (shown once) with:
   go run . keys create --role admin --label "your name"
 using the same --data-dir or MONGODB_URI, while this server runs or not.

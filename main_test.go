@@ -49,9 +49,9 @@ type process struct {
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
-func start(t *testing.T, dataDir string) *process {
+func start(t *testing.T, dataDir string, flags ...string) *process {
 	t.Helper()
-	cmd := exec.Command(binary, "--addr", "127.0.0.1:0", "--data-dir", dataDir)
+	cmd := exec.Command(binary, append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir}, flags...)...)
 	cmd.Env = append(os.Environ(), "MONGODB_URI=")
 	stdout, _ := cmd.StdoutPipe()
 	var logs bytes.Buffer
@@ -266,7 +266,10 @@ func TestHealthcheckCommand(t *testing.T) {
 func TestKillDuringUploadJobKeepsPreviousVersion(t *testing.T) {
 	dir := t.TempDir()
 	pub := createKey(t, dir, "--role", "publisher", "--org", "bdc")
-	p := start(t, dir)
+	// A short lease, so the restarted instance finds the killed one's job
+	// abandoned within seconds rather than the default 30.
+	lease := []string{"--job-lease", "2s"}
+	p := start(t, dir, lease...)
 	code, body := call(t, "POST", p.url+"/api/v1/datasets", pub,
 		`{"title":"Footfall counts","description":"Hourly footfall","contactPoint":{"email":"data@bolsover.gov.uk"}}`)
 	if code != 201 {
@@ -330,9 +333,19 @@ func TestKillDuringUploadJobKeepsPreviousVersion(t *testing.T) {
 	}
 	p.stop(t, syscall.SIGKILL)
 
-	p = start(t, dir)
-	if st, _ := jobState(second); st != "failed" {
-		t.Fatalf("interrupted job is %q after restart, want failed", st)
+	p = start(t, dir, lease...)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		st, _ := jobState(second)
+		if st == "failed" {
+			break
+		}
+		if st != "running" || time.Now().After(deadline) {
+			t.Fatalf("interrupted job is %q after restart, want it failed once its lease expires", st)
+		}
+	}
+	_, jb := call(t, "GET", p.url+"/api/v1/jobs/"+second, pub, "")
+	if !strings.Contains(string(jb), "stopped before it finished") {
+		t.Errorf("the failed job does not say why: %s", jb)
 	}
 	_, latest := call(t, "GET", p.url+"/datasets/"+d.Slug+"/latest.csv", "", "")
 	if !bytes.Equal(latest, v1) {

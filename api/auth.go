@@ -1,114 +1,18 @@
 package api
 
 import (
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
+	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/jointict/councilapi/app/audit"
+	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/domain"
-	"github.com/jointict/councilapi/store"
 )
 
 const principalKey = "principal"
-
-// keyPrefix marks councilapi secrets so secret scanners and people can tell them apart.
-const keyPrefix = "cak_"
-
-func hashKey(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
-// NewKey creates an API key and returns it with its secret, which is shown
-// once and never stored: only its SHA-256 is. 32 random bytes (256 bits) make
-// a salted slow hash unnecessary.
-func NewKey(ctx context.Context, st store.Store, role domain.Role, org, label, actor string) (domain.APIKey, string, error) {
-	var p domain.Problems
-	if !role.Valid() {
-		p.Add("role", "must be one of admin, officer, publisher")
-	}
-	if role == domain.RoleAdmin && org != "" {
-		p.Add("organisation", "must be empty for admin keys, which act for every organisation")
-	}
-	if role != domain.RoleAdmin && role.Valid() {
-		if org == "" {
-			p.Add("organisation", "is required for officer and publisher keys: the id of the council the key acts for, e.g. neddc")
-		} else if _, err := st.Get(ctx, collOrganisations, org); err != nil {
-			p.Add("organisation", "no organisation has id %q; GET /api/v1/organisations lists them", org)
-		}
-	}
-	if len(label) > 100 {
-		p.Add("label", "must be at most 100 characters")
-	}
-	if err := p.Err(); err != nil {
-		return domain.APIKey{}, "", err
-	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return domain.APIKey{}, "", err
-	}
-	secret := keyPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	key := domain.APIKey{ID: store.NewID(), Prefix: secret[:10], Hash: hashKey(secret), Role: role,
-		Organisation: org, Label: label, Created: time.Now().UTC().Format(time.RFC3339)}
-	if _, err := st.Insert(ctx, collKeys, key.ID, key); err != nil {
-		return domain.APIKey{}, "", err
-	}
-	err := st.AppendAudit(ctx, store.AuditEntry{Actor: actor, Action: "key.create", Collection: collKeys,
-		RecordID: key.ID, After: mustJSON(redactKey(key))})
-	return key, secret, err
-}
-
-// redactKey drops the hash from what is shown or audited.
-func redactKey(k domain.APIKey) domain.APIKey {
-	k.Hash = ""
-	return k
-}
-
-// RevokeKey marks a key revoked; it stays listed for the audit trail.
-func RevokeKey(ctx context.Context, st store.Store, id, actor string) (domain.APIKey, error) {
-	rec, err := st.Get(ctx, collKeys, id)
-	if err != nil {
-		return domain.APIKey{}, err
-	}
-	var k domain.APIKey
-	if err := rec.Decode(&k); err != nil {
-		return k, err
-	}
-	if k.Revoked != "" {
-		return k, nil
-	}
-	before := k
-	k.Revoked = time.Now().UTC().Format(time.RFC3339)
-	if _, err := st.Update(ctx, collKeys, id, rec.Version, k); err != nil {
-		return k, err
-	}
-	return k, st.AppendAudit(ctx, store.AuditEntry{Actor: actor, Action: "key.revoke", Collection: collKeys,
-		RecordID: id, Before: mustJSON(redactKey(before)), After: mustJSON(redactKey(k))})
-}
-
-// ListKeys returns every key, newest first, without hashes.
-func ListKeys(ctx context.Context, st store.Store) ([]domain.APIKey, error) {
-	page, err := st.List(ctx, collKeys, store.Query{Sort: []store.Sort{{Field: "created", Desc: true}}})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.APIKey, 0, len(page.Records))
-	for _, r := range page.Records {
-		var k domain.APIKey
-		if err := r.Decode(&k); err != nil {
-			return nil, err
-		}
-		out = append(out, redactKey(k))
-	}
-	return out, nil
-}
 
 // authenticate requires a valid, unrevoked bearer key.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
@@ -118,25 +22,18 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if h == "" {
 			return newProblem("unauthorized", "this request needs an API key: send Authorization: Bearer <key>")
 		}
-		if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(secret, keyPrefix) {
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			return newProblem("unauthorized", "the Authorization header must be 'Bearer cak_...' with a councilapi key")
 		}
-		page, err := s.store.List(c.Request().Context(), collKeys, store.Query{
-			Filters: []store.Filter{{Field: "hash", Op: store.Eq, Value: hashKey(strings.TrimSpace(secret))}}, Limit: 1})
+		p, err := s.app.Identity.Authenticate(c.Request().Context(), secret)
+		var un *identity.Unauthenticated
+		if errors.As(err, &un) {
+			return newProblem("unauthorized", un.Reason)
+		}
 		if err != nil {
 			return err
 		}
-		if len(page.Records) == 0 {
-			return newProblem("unauthorized", "this API key is not known")
-		}
-		var k domain.APIKey
-		if err := page.Records[0].Decode(&k); err != nil {
-			return err
-		}
-		if k.Revoked != "" {
-			return newProblem("unauthorized", "this API key was revoked on "+k.Revoked)
-		}
-		c.Set(principalKey, domain.Principal{KeyID: k.ID, Role: k.Role, Organisation: k.Organisation})
+		c.Set(principalKey, p)
 		return next(c)
 	}
 }
@@ -145,6 +42,12 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 func principal(c echo.Context) domain.Principal {
 	p, _ := c.Get(principalKey).(domain.Principal)
 	return p
+}
+
+// actor is the caller as the application layer sees it: the principal and
+// the request id for the audit trail.
+func actor(c echo.Context) audit.Actor {
+	return audit.Actor{Principal: principal(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 }
 
 // authorize checks the caller's role and organisation for a write.
@@ -185,11 +88,11 @@ func (s *Server) createKey(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	key, secret, err := NewKey(c.Request().Context(), s.store, req.Role, req.Organisation, req.Label, principal(c).KeyID)
+	key, secret, err := s.app.Identity.CreateKey(c.Request().Context(), actor(c), req.Role, req.Organisation, req.Label)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, createdKey{APIKey: redactKey(key), Secret: secret})
+	return c.JSON(http.StatusCreated, createdKey{APIKey: key, Secret: secret})
 }
 
 // listKeys lists keys without secrets or hashes.
@@ -206,7 +109,7 @@ func (s *Server) listKeys(c echo.Context) error {
 	if err := authorize(c, domain.AreaAdmin, ""); err != nil {
 		return err
 	}
-	keys, err := ListKeys(c.Request().Context(), s.store)
+	keys, err := s.app.Identity.Keys(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
 	}
@@ -229,11 +132,11 @@ func (s *Server) revokeKey(c echo.Context) error {
 	if err := authorize(c, domain.AreaAdmin, ""); err != nil {
 		return err
 	}
-	k, err := RevokeKey(c.Request().Context(), s.store, c.Param("id"), principal(c).KeyID)
+	k, err := s.app.Identity.RevokeKey(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, redactKey(k))
+	return c.JSON(http.StatusOK, k)
 }
 
 // me shows who the key belongs to.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,9 +10,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/jointict/councilapi/app/patch"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 )
@@ -97,36 +100,34 @@ func expectedVersion(c echo.Context, rec store.Record) (int64, error) {
 	return 0, newProblem("stale", fmt.Sprintf("If-Match %s does not match the current ETag %s; GET the record again and re-apply your change", im, etag(rec)))
 }
 
-// mergePatch applies an RFC 7396 JSON merge patch.
-func mergePatch(doc, patch json.RawMessage) (json.RawMessage, error) {
-	var d, p any
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(patch, &p); err != nil {
-		return nil, jsonProblem(err)
-	}
-	return json.Marshal(mergeValue(d, p))
-}
+// now is the time stamps are taken at: whole seconds in UTC, so stored
+// RFC 3339 text compares in time order.
+func now() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
-func mergeValue(doc, patch any) any {
-	pm, ok := patch.(map[string]any)
-	if !ok {
-		return patch
+// ifMatch reads a client's If-Match for the record id: the version its
+// ETag names, or 0 when the header is absent or "*" (then the change is
+// applied to the latest version). A tag of another record, or one that is
+// not ours, can never match: 412 at once.
+func ifMatch(c echo.Context, id string) (int64, error) {
+	im := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if im == "" || im == "*" {
+		return 0, nil
 	}
-	dm, ok := doc.(map[string]any)
-	if !ok {
-		dm = map[string]any{}
-	}
-	for k, v := range pm {
-		if v == nil {
-			delete(dm, k)
-		} else {
-			dm[k] = mergeValue(dm[k], v)
+	for _, tag := range strings.Split(im, ",") {
+		t := strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
+		cut := strings.LastIndexByte(t, '-') // the tag is "{id}-{version}"
+		if cut < 0 || t[:cut] != id {
+			continue
+		}
+		if n, err := strconv.ParseInt(t[cut+1:], 10, 64); err == nil && n > 0 {
+			return n, nil
 		}
 	}
-	return dm
+	return 0, newProblem("stale", fmt.Sprintf("If-Match %s is not an ETag of this record; GET it again and re-apply your change", im))
 }
+
+// mergePatch applies an RFC 7396 JSON merge patch.
+func mergePatch(doc, p json.RawMessage) (json.RawMessage, error) { return patch.Merge(doc, p) }
 
 // readPatch reads a merge patch body (application/merge-patch+json or application/json).
 func readPatch(c echo.Context) (json.RawMessage, error) {
@@ -141,14 +142,7 @@ func readPatch(c echo.Context) (json.RawMessage, error) {
 }
 
 // strictDecode decodes merged JSON into v, rejecting unknown members.
-func strictDecode(raw json.RawMessage, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonProblem(err)
-	}
-	return nil
-}
+func strictDecode(raw json.RawMessage, v any) error { return patch.Decode(bytes.NewReader(raw), v) }
 
 // audit records a successful write. A failure to append is logged rather
 // than reported: the write itself has happened and a retry would repeat it.

@@ -1,15 +1,13 @@
 package api
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/jointict/councilapi/domain/opendata"
-	"github.com/jointict/councilapi/store"
+	appod "github.com/jointict/councilapi/app/opendata"
 )
 
 // download serves /datasets/{slug}/latest.{ext} and
@@ -44,62 +42,14 @@ func (a *datasetsAPI) download(c echo.Context) error {
 	default:
 		return newProblem("not-found", "download URLs look like /datasets/{slug}/latest.csv or /datasets/{slug}/versions/{n}/data.csv")
 	}
-	d, err := a.bySlug(c, c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	if d.Status == opendata.StatusWithdrawn {
-		p := newProblem("not-found", "this dataset has been withdrawn by its publisher")
+	dl, err := a.svc.OpenDownload(ctx, actor(c), c.Param("slug"), n, ext)
+	if errors.Is(err, appod.ErrGone) {
+		p := newProblem("not-found", err.Error())
 		p.Status, p.Title, p.Type = 410, "Gone", "about:blank"
 		return p
 	}
-	if n == 0 {
-		n = d.CurrentVersion
-	}
-	if n == 0 {
-		return newProblem("not-found", "this dataset has no published version yet")
-	}
-	v, _, err := a.loadVersion(ctx, d.ID, n)
-	if err != nil || v.State != opendata.VersionPublished {
-		return newProblem("not-found", fmt.Sprintf("version %d of this dataset is not published", n))
-	}
-	for _, f := range v.Files {
-		if f.Ext != ext {
-			continue
-		}
-		b, err := a.s.store.OpenBlob(ctx, fileKey(d.ID, n, ext))
-		if err != nil {
-			return err
-		}
-		modified := v.Created
-		if v.Published != nil {
-			modified = *v.Published
-		}
-		return serveBlob(c, b, fmt.Sprintf("%s-v%d.%s", d.Slug, n, ext), f.MediaType, modified.Truncate(time.Second))
-	}
-	var have []string
-	for _, f := range v.Files {
-		have = append(have, f.Ext)
-	}
-	return newProblem("not-found", fmt.Sprintf("this version is available as %s", strings.Join(have, ", ")))
-}
-
-// bySlug finds a dataset the caller may see by its slug.
-func (a *datasetsAPI) bySlug(c echo.Context, slug string) (datasetDoc, error) {
-	page, err := a.s.store.List(c.Request().Context(), collDatasets, store.Query{
-		Filters: []store.Filter{{Field: "slug", Op: store.Eq, Value: slug}}, Limit: 1})
 	if err != nil {
-		return datasetDoc{}, err
+		return err
 	}
-	if len(page.Records) == 0 {
-		return datasetDoc{}, store.ErrNotFound
-	}
-	var d datasetDoc
-	if err := page.Records[0].Decode(&d); err != nil {
-		return d, err
-	}
-	if d.Status == opendata.StatusDraft && !canSeeDrafts(c, d.Publisher) {
-		return d, store.ErrNotFound
-	}
-	return d, nil
+	return serveBlob(c, dl.Blob, dl.FileName, dl.MediaType, dl.Modified)
 }

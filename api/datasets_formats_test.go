@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +23,8 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/jointict/councilapi/app/audit"
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/gis/crs"
@@ -355,14 +356,10 @@ func BenchmarkPublishCSVPoints(b *testing.B) {
 	if err := Prepare(ctx, st); err != nil {
 		b.Fatal(err)
 	}
-	srv := New(Config{BodyLimit: 64 << 10}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := srv.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Stop()
+	srv := startServer(b, Config{BodyLimit: 64 << 10}, st)
 	hs := httptest.NewServer(srv.Echo)
 	defer hs.Close()
-	_, key, err := NewKey(ctx, st, domain.RolePublisher, "neddc", "bench", "bench")
+	_, key, err := srv.app.Identity.CreateKey(ctx, audit.CLI, domain.RolePublisher, "neddc", "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -445,12 +442,11 @@ func TestSpatialPublishIndexMatchesRebuild(t *testing.T) {
 	}
 	checkIndex := func(version, want int) {
 		t.Helper()
-		c, ok := ts.srv.ogc.Collection(context.Background(), d.Slug)
+		c, ok := ts.srv.app.OGC.Collection(context.Background(), d.Slug)
 		if !ok || c.Features.Len() != want {
 			t.Fatalf("v%d: collection %v with %d features, want %d", version, ok, c.Features.Len(), want)
 		}
-		f := &ogcFeed{a: ts.srv.datasets}
-		rebuilt, err := f.buildIndex(context.Background(), d.ID, version)
+		rebuilt, err := ts.srv.app.OpenData.IndexFromDownload(context.Background(), d.ID, version)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -476,7 +472,7 @@ func TestSpatialPublishIndexMatchesRebuild(t *testing.T) {
 	if cell(1, "listed") != "" || cell(3, "listed") != "true" || cell(2, "survey") != `{"by":"GIS","year":2024}` || cell(1, "name") != "Fish & Chips <Dronfield>" {
 		t.Errorf("CSV properties: %v", rows)
 	}
-	var v versionDoc
+	var v appod.VersionRecord
 	ts.do("GET", "/api/v1/datasets/"+d.ID+"/versions/1", pub, nil).json(t, &v)
 	for i, p := range v.Props {
 		if header[i+2] != p.Name {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 )
@@ -105,7 +106,7 @@ func TestTabularVersionPublishesAndDownloads(t *testing.T) {
 	if job.State != opendata.JobSucceeded || job.Progress != 100 {
 		t.Fatalf("job %+v", job)
 	}
-	var v versionDoc
+	var v appod.VersionRecord
 	ts.do("GET", "/api/v1/datasets/"+d.ID+"/versions/1", pub, nil).json(t, &v)
 	if v.RowCount != 2 || v.State != opendata.VersionPublished || len(v.Columns) != 7 || v.Columns[5].Type != opendata.TypeDecimal && v.Columns[5].Type != opendata.TypeText {
 		t.Fatalf("version 1: %+v", v.Version)
@@ -159,7 +160,7 @@ func TestTabularVersionPublishesAndDownloads(t *testing.T) {
 	if r := ts.do("GET", "/datasets/spend-over-500/versions/1/data.csv", "", nil); r.Status != 200 || r.Header.Get("ETag") != tag {
 		t.Fatalf("version 1 after version 3: %d", r.Status)
 	}
-	var list listResponse[versionDoc]
+	var list listResponse[appod.VersionRecord]
 	ts.do("GET", "/api/v1/datasets/"+d.ID+"/versions", "", nil).json(t, &list)
 	if list.Total != 2 {
 		t.Fatalf("public version list has %d, want the 2 published", list.Total)
@@ -216,7 +217,7 @@ func TestUploadLimitAndFormatProblems(t *testing.T) {
 	if r := ts.uploadFile(other, d.ID, "x.csv", []byte("a\n1\n"), ""); r.Status != 403 {
 		t.Fatalf("another council's publisher: %d", r.Status)
 	}
-	var versions listResponse[versionDoc]
+	var versions listResponse[appod.VersionRecord]
 	ts.do("GET", "/api/v1/datasets/"+d.ID+"/versions", pub, nil).json(t, &versions)
 	if versions.Total != 0 {
 		t.Fatalf("rejected uploads left %d versions", versions.Total)

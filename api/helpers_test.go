@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jointict/councilapi/app"
+	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/sqlite"
@@ -27,6 +29,17 @@ type testServer struct {
 
 func newTestServer(t *testing.T, cfg ...Config) *testServer {
 	t.Helper()
+	c := Config{BodyLimit: 64 << 10}
+	if len(cfg) > 0 {
+		c = cfg[0]
+	}
+	return newTestServerWith(t, c, app.Config{})
+}
+
+// newTestServerWith is newTestServer with settings of the application
+// layer, such as a pinned clock.
+func newTestServerWith(t *testing.T, c Config, ac app.Config) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
@@ -36,15 +49,7 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 	if err := Prepare(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	c := Config{BodyLimit: 64 << 10}
-	if len(cfg) > 0 {
-		c = cfg[0]
-	}
-	srv := New(c, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
+	srv := startServerWith(t, c, ac, st)
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
 	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
@@ -52,10 +57,29 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 	return ts
 }
 
+// startServer builds the application layer and the HTTP server over st, as
+// main does, and starts them for the test.
+func startServer(t testing.TB, c Config, st store.Store) *Server {
+	return startServerWith(t, c, app.Config{}, st)
+}
+
+func startServerWith(t testing.TB, c Config, ac app.Config, st store.Store) *Server {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ac.BaseURL, ac.UploadLimit = c.BaseURL, c.UploadLimit
+	a := app.New(ac, st, log)
+	srv := New(c, a, log)
+	if err := srv.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	return srv
+}
+
 // key makes a key directly in the store and returns its secret.
 func (ts *testServer) key(role domain.Role, org string) string {
 	ts.t.Helper()
-	_, secret, err := NewKey(context.Background(), ts.Store, role, org, "test "+string(role), "test")
+	_, secret, err := ts.srv.app.Identity.CreateKey(context.Background(), audit.CLI, role, org, "test "+string(role))
 	if err != nil {
 		ts.t.Fatal(err)
 	}

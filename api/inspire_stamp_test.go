@@ -9,6 +9,7 @@ import (
 
 	"github.com/jointict/councilapi/catalogue/gemini"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/opendata"
 )
 
 // backdate moves a record's stored metadata date into the past, as if it had
@@ -16,21 +17,23 @@ import (
 func (ts *testServer) backdate(t *testing.T, fileID, day string) {
 	t.Helper()
 	ctx := context.Background()
-	rec, err := ts.Store.Get(ctx, collInspireRecords, fileID)
+	rec, err := ts.Store.Get(ctx, "inspire_records", fileID)
 	if err != nil {
 		t.Fatalf("stamp of %s: %v", fileID, err)
 	}
-	var st inspireStamp
+	var st map[string]any
 	if err := rec.Decode(&st); err != nil {
 		t.Fatal(err)
 	}
-	st.MetadataDate = day
-	if _, err := ts.Store.Update(ctx, collInspireRecords, fileID, rec.Version, st); err != nil {
+	st["metadataDate"] = day
+	if _, err := ts.Store.Update(ctx, "inspire_records", fileID, rec.Version, st); err != nil {
 		t.Fatal(err)
 	}
-	// Written behind the server's back, as if by an earlier run: drop the
-	// record set it has cached.
-	ts.srv.inspire.invalidate()
+	// Written behind the server's back, as if by another instance: the
+	// change feed tells this one to drop the record set it has cached.
+	if err := ts.srv.app.Bus.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestInspireDateStampMovesOnlyWithContent: re-reading, a no-op edit and an
@@ -51,7 +54,7 @@ func TestInspireDateStampMovesOnlyWithContent(t *testing.T) {
 	ts.wafFiles(t)
 	// Reached under another host name, the record's URLs differ but it is
 	// still the same record.
-	if _, err := (&inspireAPI{s: ts.srv}).records(context.Background(), "https://data.example.gov.uk"); err != nil {
+	if _, err := ts.srv.app.Inspire.Records(context.Background(), "https://data.example.gov.uk"); err != nil {
 		t.Fatal(err)
 	}
 	if got := ts.stampOf(t, id); got != "2020-01-02" {
@@ -73,11 +76,13 @@ func TestInspireDateStampMovesOnlyWithContent(t *testing.T) {
 		t.Fatalf("patch lineage: %d %s", r.Status, r.Body)
 	}
 	// The publish hook stamps the change when it happens, before any harvest.
-	rec, err := ts.Store.Get(context.Background(), collInspireRecords, id)
+	rec, err := ts.Store.Get(context.Background(), "inspire_records", id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st inspireStamp
+	var st struct {
+		MetadataDate string `json:"metadataDate"`
+	}
 	rec.Decode(&st)
 	if st.MetadataDate != today {
 		t.Errorf("after the edit the stored metadata date is %s, want %s", st.MetadataDate, today)
@@ -92,17 +97,28 @@ func TestInspireDateStampMovesOnlyWithContent(t *testing.T) {
 }
 
 // TestInspireFileIdentifierNeverReused: a dataset that copies another's file
-// identifier is not served under it, and its status names the item.
+// identifier is refused publication (409 naming the field), since harvesters
+// would merge the two records; its status names the item, and the first
+// dataset's record is untouched.
 func TestInspireFileIdentifierNeverReused(t *testing.T) {
 	ts := newTestServer(t)
 	pub := ts.key(domain.RolePublisher, "neddc")
 	first := ts.publishSpatial(pub, spatialMetadata("Grit bins", "tn", "transportation"), 2)
 	ts.wafFiles(t) // the first record is served, so its identifier is taken
-	copycat := ts.publishSpatial(pub, spatialMetadata("Salt stores", "tn", "transportation", func(_, in map[string]any) {
+	copycat := ts.createDataset(pub, spatialMetadata("Salt stores", "tn", "transportation", func(_, in map[string]any) {
 		in["fileIdentifier"] = first.Inspire.FileIdentifier
-	}), 2)
-	if !slices.Contains(copycat.GeminiMissing, gemini.ItemFileIdentifier) {
-		t.Errorf("geminiMissing = %q, want it to name the file identifier", copycat.GeminiMissing)
+	}))
+	if job := ts.publishUpload(pub, copycat.ID, "salt.csv", []byte("ref,easting,northing\nS1,435000,370000\n"), ""); job.State != opendata.JobSucceeded {
+		t.Fatalf("upload: %+v", job)
+	}
+	r := ts.do("PATCH", "/api/v1/datasets/"+copycat.ID, pub, `{"status":"published"}`)
+	if r.Status != 409 || !strings.Contains(string(r.Body), "inspire.fileIdentifier") {
+		t.Fatalf("publishing a copied file identifier: %d %s, want 409 naming inspire.fileIdentifier", r.Status, r.Body)
+	}
+	var draft datasetView
+	ts.do("GET", "/api/v1/datasets/"+copycat.ID, pub, nil).json(t, &draft)
+	if draft.Status != opendata.StatusDraft || !slices.Contains(draft.GeminiMissing, gemini.ItemFileIdentifier) {
+		t.Errorf("refused dataset: status %s, geminiMissing %q; want a draft naming the file identifier", draft.Status, draft.GeminiMissing)
 	}
 	body := string(ts.do("GET", "/inspire/records/"+first.Inspire.FileIdentifier+".xml", "", nil).Body)
 	if !strings.Contains(body, "Grit bins") || strings.Contains(body, "Salt stores") {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/internal/testref"
@@ -27,7 +28,7 @@ func newOGCServer(t *testing.T) (*testServer, *ogc.Registry) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := New(Config{BodyLimit: 64 << 10}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := New(Config{BodyLimit: 64 << 10}, app.New(app.Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	reg := ogc.NewRegistry()
 	RegisterOGC(srv.Echo.Group("/ogc"), reg, srv.baseURL)
 	hs := httptest.NewServer(srv.Echo)

@@ -26,24 +26,12 @@ func (s *Server) listOrganisations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := store.Query{Sort: []store.Sort{{Field: "name"}}, Limit: limit, Offset: offset}
-	if text := c.QueryParam("q"); text != "" {
-		q.Any = []store.Filter{{Field: "name", Op: store.Contains, Value: text}, {Field: "shortName", Op: store.Contains, Value: text}}
-	}
-	page, err := s.store.List(c.Request().Context(), collOrganisations, q)
+	items, total, err := s.app.Identity.Organisations(c.Request().Context(), c.QueryParam("q"), limit, offset)
 	if err != nil {
 		return err
 	}
-	items := make([]domain.Organisation, 0, len(page.Records))
-	for _, r := range page.Records {
-		var o domain.Organisation
-		if err := r.Decode(&o); err != nil {
-			return err
-		}
-		items = append(items, o)
-	}
-	return c.JSON(http.StatusOK, listResponse[domain.Organisation]{Items: items, Total: page.Total, Limit: limit, Offset: offset,
-		Links: s.pageLinks(c, limit, offset, page.Total)})
+	return c.JSON(http.StatusOK, listResponse[domain.Organisation]{Items: items, Total: total, Limit: limit, Offset: offset,
+		Links: s.pageLinks(c, limit, offset, total)})
 }
 
 // getOrganisation reads one council.
@@ -56,15 +44,11 @@ func (s *Server) listOrganisations(c echo.Context) error {
 //	@Failure	404	{object}	Problem
 //	@Router		/api/v1/organisations/{id} [get]
 func (s *Server) getOrganisation(c echo.Context) error {
-	rec, err := s.store.Get(c.Request().Context(), collOrganisations, c.Param("id"))
+	o, m, err := s.app.Identity.Organisation(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	var o domain.Organisation
-	if err := rec.Decode(&o); err != nil {
-		return err
-	}
-	return withETag(c, etag(rec), o)
+	return withETag(c, m.ETag(), o)
 }
 
 // createOrganisation adds a council (admin).
@@ -89,25 +73,12 @@ func (s *Server) createOrganisation(c echo.Context) error {
 	if err := decodeJSON(c, &o); err != nil {
 		return err
 	}
-	o.ID = domain.IDFromShortName(o.ShortName)
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	if o.Host {
-		return &domain.Error{Code: domain.CodeInvalid, Message: "there is one host authority",
-			Fields: []domain.FieldProblem{{Field: "host", Problem: "must be false: the host authority is set when the store is created"}}}
-	}
-	rec, err := s.store.Insert(c.Request().Context(), collOrganisations, o.ID, o)
+	o, m, err := s.app.Identity.CreateOrganisation(c.Request().Context(), actor(c), o)
 	if err != nil {
-		if err == store.ErrExists {
-			return &domain.Error{Code: domain.CodeConflict, Message: "an organisation with this short name exists",
-				Fields: []domain.FieldProblem{{Field: "shortName", Problem: "is already used; choose another"}}}
-		}
 		return err
 	}
-	s.audit(c, "organisation.create", collOrganisations, o.ID, nil, o)
 	c.Response().Header().Set("Location", s.baseURL(c)+"/api/v1/organisations/"+o.ID)
-	c.Response().Header().Set("ETag", etag(rec))
+	c.Response().Header().Set("ETag", m.ETag())
 	return c.JSON(http.StatusCreated, o)
 }
 
@@ -132,50 +103,21 @@ func (s *Server) patchOrganisation(c echo.Context) error {
 	if err := authorize(c, domain.AreaAdmin, ""); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	patch, err := readPatch(c)
+	raw, err := readPatch(c)
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.Get(ctx, collOrganisations, c.Param("id"))
+	id := c.Param("id")
+	version, err := ifMatch(c, id)
 	if err != nil {
 		return err
 	}
-	version, err := expectedVersion(c, rec)
+	o, m, err := s.app.Identity.PatchOrganisation(c.Request().Context(), actor(c), id, version, raw)
 	if err != nil {
 		return err
 	}
-	var before, after domain.Organisation
-	if err := rec.Decode(&before); err != nil {
-		return err
-	}
-	merged, err := mergePatch(rec.Data, patch)
-	if err != nil {
-		return err
-	}
-	if err := strictDecode(merged, &after); err != nil {
-		return err
-	}
-	var p domain.Problems
-	if after.ID != before.ID {
-		p.Add("id", "cannot be changed")
-	}
-	if after.Host != before.Host {
-		p.Add("host", "cannot be changed")
-	}
-	if err := p.Err(); err != nil {
-		return err
-	}
-	if err := after.Validate(); err != nil {
-		return err
-	}
-	updated, err := s.store.Update(ctx, collOrganisations, rec.ID, version, after)
-	if err != nil {
-		return err
-	}
-	s.audit(c, "organisation.update", collOrganisations, rec.ID, before, after)
-	c.Response().Header().Set("ETag", etag(updated))
-	return c.JSON(http.StatusOK, after)
+	c.Response().Header().Set("ETag", m.ETag())
+	return c.JSON(http.StatusOK, o)
 }
 
 // listAudit shows the audit log (admin).
@@ -213,12 +155,9 @@ func (s *Server) listAudit(c echo.Context) error {
 		}
 		q.Since = t
 	}
-	entries, total, err := s.store.ListAudit(c.Request().Context(), q)
+	entries, total, err := s.app.Identity.Audit(c.Request().Context(), actor(c), q)
 	if err != nil {
 		return err
-	}
-	if entries == nil {
-		entries = []store.AuditEntry{}
 	}
 	return c.JSON(http.StatusOK, listResponse[store.AuditEntry]{Items: entries, Total: total, Limit: limit, Offset: offset,
 		Links: s.pageLinks(c, limit, offset, total)})

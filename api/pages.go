@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/store"
@@ -225,8 +226,8 @@ func (p *pagesAPI) queryProblem(c echo.Context, err error) error {
 
 // publishedBySlug finds a dataset anyone may see: published, or withdrawn
 // (shown as gone). Page routes take no API key, so bySlug hides every draft.
-func (p *pagesAPI) publishedBySlug(c echo.Context, slug string) (datasetDoc, error) {
-	d, err := p.s.datasets.bySlug(c, slug)
+func (p *pagesAPI) publishedBySlug(c echo.Context, slug string) (appod.DatasetRecord, error) {
+	d, err := p.s.app.OpenData.BySlug(c.Request().Context(), actor(c), slug)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return d, newProblem("not-found", "there is no dataset at this address")

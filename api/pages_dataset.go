@@ -9,23 +9,24 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/jointict/councilapi/app/audit"
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/gis/ogc"
-	"github.com/jointict/councilapi/store"
 )
 
 // datasetData is a dataset's landing page: what DCAT and data.json give as
 // its landingPage.
 type datasetData struct {
-	D          datasetDoc
+	D          appod.DatasetRecord
 	Org        domain.Organisation
 	Licence    opendata.Licence
 	Frequency  string
 	Themes     []pageLink
 	Keywords   []pageLink
 	Downloads  []download
-	Current    versionDoc
+	Current    appod.VersionRecord
 	Versions   []versionRow
 	Preview    *preview
 	Map        *svgMap
@@ -66,10 +67,7 @@ func (p *pagesAPI) dataset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var org domain.Organisation
-	if rec, err := p.s.store.Get(ctx, collOrganisations, d.Publisher); err == nil {
-		_ = rec.Decode(&org)
-	}
+	org, _, _ := p.s.app.OpenData.Organisation(ctx, d.Publisher)
 	org.ID = d.Publisher
 	data := datasetData{D: d, Org: org, Issued: d.Issued}
 	data.Licence, _ = opendata.LookupLicence(d.Licence)
@@ -101,19 +99,12 @@ func (p *pagesAPI) dataset(c echo.Context) error {
 		}
 	}
 
-	vers, err := p.s.store.List(ctx, collVersions, store.Query{Filters: []store.Filter{
-		{Field: "datasetId", Op: store.Eq, Value: d.ID},
-		{Field: "state", Op: store.Eq, Value: string(opendata.VersionPublished)}},
-		Sort: []store.Sort{{Field: "number", Desc: true}}})
+	vers, err := p.s.app.OpenData.PublishedVersions(ctx, d.ID)
 	if err != nil {
 		return err
 	}
 	base := "/datasets/" + d.Slug
-	for _, r := range vers.Records {
-		var v versionDoc
-		if err := r.Decode(&v); err != nil {
-			return err
-		}
+	for _, v := range vers {
 		row := versionRow{Number: v.Number, Published: v.Created, FileName: v.FileName, Current: v.Number == d.CurrentVersion,
 			Count: countText(v)}
 		if v.Published != nil {
@@ -141,7 +132,7 @@ func (p *pagesAPI) dataset(c echo.Context) error {
 	if cur.Extent != nil {
 		data.OGCLink = "/ogc/collections/" + url.PathEscape(d.Slug)
 		data.MapLink = data.OGCLink + "/items?f=html"
-		m, err := p.maps.get(ctx, p.s.store, fileKey(d.ID, cur.Number, "geojson"), *cur.Extent, cur.FeatureCount)
+		m, err := p.maps.get(ctx, p.s.app.OpenData, d.ID, cur.Number, *cur.Extent, cur.FeatureCount)
 		if err != nil {
 			p.s.log.Warn("dataset map not drawn", "dataset", d.ID, "err", err)
 		}
@@ -177,7 +168,7 @@ func fileLabel(ext string, spatial bool) string {
 	return formatLabel(ext)
 }
 
-func countText(v versionDoc) string {
+func countText(v appod.VersionRecord) string {
 	switch {
 	case v.FeatureCount > 0:
 		return thousands(v.FeatureCount) + plural(v.FeatureCount, " feature", " features")
@@ -206,18 +197,14 @@ type organisationData struct {
 // organisation serves /organisations/{id}: the council and what it publishes.
 func (p *pagesAPI) organisation(c echo.Context) error {
 	ctx := c.Request().Context()
-	rec, err := p.s.store.Get(ctx, collOrganisations, c.Param("id"))
+	org, _, err := p.s.app.OpenData.Organisation(ctx, c.Param("id"))
 	if err != nil {
-		return err
-	}
-	var org domain.Organisation
-	if err := rec.Decode(&org); err != nil {
 		return err
 	}
 	const shown = 50
 	q := opendata.Query{Publisher: []string{org.ID}, Status: []opendata.Status{opendata.StatusPublished},
 		Sort: opendata.SortTitle, Limit: shown}
-	docs, total, err := p.s.datasets.search(ctx, q)
+	docs, total, err := p.s.app.OpenData.Search(ctx, audit.Actor{}, q)
 	if err != nil {
 		return err
 	}

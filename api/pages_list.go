@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/jointict/councilapi/app/audit"
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 )
@@ -92,7 +94,7 @@ func (p *pagesAPI) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	orgs, err := p.s.datasets.Organisations(ctx)
+	orgs, err := p.s.app.OpenData.Organisations(ctx)
 	if err != nil {
 		return err
 	}
@@ -100,7 +102,7 @@ func (p *pagesAPI) home(c echo.Context) error {
 	for _, o := range orgs {
 		orgName[o.ID] = o.Name
 	}
-	var hits []datasetDoc
+	var hits []appod.DatasetRecord
 	for _, d := range all {
 		if q.Matches(d.Dataset, d.Formats) {
 			hits = append(hits, d)
@@ -148,20 +150,20 @@ func (p *pagesAPI) home(c echo.Context) error {
 // publishedMatching reads every published dataset whose text matches q.Q,
 // in q's order, using the JSON API's own search so the ranking agrees. The
 // first call only counts, because search sizes its result by the limit.
-func (p *pagesAPI) publishedMatching(ctx context.Context, q opendata.Query) ([]datasetDoc, error) {
+func (p *pagesAPI) publishedMatching(ctx context.Context, q opendata.Query) ([]appod.DatasetRecord, error) {
 	base := opendata.Query{Q: q.Q, Status: q.Status, Sort: q.Sort, Limit: 1}
-	_, total, err := p.s.datasets.search(ctx, base)
+	_, total, err := p.s.app.OpenData.Search(ctx, audit.Actor{}, base)
 	if err != nil || total == 0 {
 		return nil, err
 	}
 	base.Limit = int(total)
-	docs, _, err := p.s.datasets.search(ctx, base)
+	docs, _, err := p.s.app.OpenData.Search(ctx, audit.Actor{}, base)
 	return docs, err
 }
 
-func buildFacets(q opendata.Query, all []datasetDoc, orgName map[string]string) []facet {
+func buildFacets(q opendata.Query, all []appod.DatasetRecord, orgName map[string]string) []facet {
 	// count tallies, for one filter, the datasets that pass every other filter.
-	count := func(clear func(*opendata.Query), values func(datasetDoc) []string) map[string]int {
+	count := func(clear func(*opendata.Query), values func(appod.DatasetRecord) []string) map[string]int {
 		qq := q
 		clear(&qq)
 		n := map[string]int{}
@@ -192,10 +194,10 @@ func buildFacets(q opendata.Query, all []datasetDoc, orgName map[string]string) 
 		})
 		return f
 	}
-	pubs := count(func(x *opendata.Query) { x.Publisher = nil }, func(d datasetDoc) []string { return []string{d.Publisher} })
-	themes := count(func(x *opendata.Query) { x.Theme = nil }, func(d datasetDoc) []string { return d.Themes })
-	formats := count(func(x *opendata.Query) { x.Format = nil }, func(d datasetDoc) []string { return d.Formats })
-	licences := count(func(x *opendata.Query) { x.Licence = nil }, func(d datasetDoc) []string { return []string{d.Licence} })
+	pubs := count(func(x *opendata.Query) { x.Publisher = nil }, func(d appod.DatasetRecord) []string { return []string{d.Publisher} })
+	themes := count(func(x *opendata.Query) { x.Theme = nil }, func(d appod.DatasetRecord) []string { return d.Themes })
+	formats := count(func(x *opendata.Query) { x.Format = nil }, func(d appod.DatasetRecord) []string { return d.Formats })
+	licences := count(func(x *opendata.Query) { x.Licence = nil }, func(d appod.DatasetRecord) []string { return []string{d.Licence} })
 	return []facet{
 		build("publisher", "Publisher", q.Publisher, pubs, func(s string) string { return cmp.Or(orgName[s], s) }),
 		build("theme", "Theme", q.Theme, themes, themeTitle),

@@ -14,8 +14,8 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain/opendata"
-	"github.com/jointict/councilapi/store"
 )
 
 // svgMap is a small static map of a spatial dataset: its extent and its
@@ -55,14 +55,15 @@ type svgMapCache struct {
 
 func newSVGMapCache(max int) *svgMapCache { return &svgMapCache{max: max, m: map[string]*svgMap{}} }
 
-func (c *svgMapCache) get(ctx context.Context, st store.Store, key string, extent opendata.BBox, total int64) (*svgMap, error) {
+func (c *svgMapCache) get(ctx context.Context, data *appod.Service, datasetID string, version int, extent opendata.BBox, total int64) (*svgMap, error) {
+	key := datasetID + "/" + strconv.Itoa(version)
 	c.mu.Lock()
 	m, ok := c.m[key]
 	c.mu.Unlock()
 	if ok {
 		return m, nil
 	}
-	b, err := st.OpenBlob(ctx, key)
+	b, err := data.OpenFile(ctx, datasetID, version, "geojson")
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/jointict/councilapi/app/patch"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 )
@@ -29,6 +30,9 @@ type Problem struct {
 	Errors    []domain.FieldProblem `json:"errors,omitempty"`
 	Allowed   []string              `json:"allowed,omitempty"`
 	RequestID string                `json:"requestId,omitempty"`
+	// Components names, for /readyz, each part of the instance that is not
+	// ready and why (an RFC 9457 extension member).
+	Components map[string]string `json:"components,omitempty"`
 }
 
 // problemTypes documents every problem type; GET /problems/{slug} serves it.
@@ -60,6 +64,7 @@ func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.T
 
 var codeSlugs = map[domain.Code]string{
 	domain.CodeInvalid:      "invalid",
+	domain.CodeMalformed:    "malformed-json",
 	domain.CodeNotFound:     "not-found",
 	domain.CodeConflict:     "conflict",
 	domain.CodeStale:        "stale",
@@ -167,47 +172,11 @@ func decodeJSON(c echo.Context, v any, mediaTypes ...string) error {
 }
 
 func jsonProblem(err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
 	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
+	if errors.As(err, &tooLarge) {
 		return newProblem("too-large", "the request body exceeds the configured limit (--body-limit)")
-	case errors.As(err, &syn):
-		return newProblem("malformed-json", fmt.Sprintf("invalid JSON at byte %d: %v", syn.Offset, syn))
-	case errors.As(err, &typ):
-		p := newProblem("malformed-json", "a value has the wrong type")
-		field := typ.Field
-		if field == "" {
-			field = "(body)"
-		}
-		p.Errors = []domain.FieldProblem{{Field: field, Problem: fmt.Sprintf("must be a JSON %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)}}
-		return p
-	case errors.Is(err, io.EOF):
-		return newProblem("malformed-json", "the body is empty; send a JSON object")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return newProblem("malformed-json", "the JSON body ends too early")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		p := newProblem("malformed-json", fmt.Sprintf("unknown member %q", name))
-		p.Errors = []domain.FieldProblem{{Field: name, Problem: "is not a member of this resource; remove it or check its spelling"}}
-		return p
 	}
-	return newProblem("malformed-json", err.Error())
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "slice", "array":
-		return "array"
-	case "map", "struct":
-		return "object"
-	}
-	return "number"
+	return patch.DecodeError(err)
 }
 
 func (s *Server) problemDoc(c echo.Context) error {

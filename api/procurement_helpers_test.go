@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/procurement"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -79,30 +81,86 @@ func mustMove(t *testing.T, ts *testServer, key, id, to, at string) procOut {
 	return p
 }
 
+// daysAgo is the time n days before now, for moves recorded after the
+// fact; dayAgo is its date.
+func daysAgo(n int) string { return time.Now().AddDate(0, 0, -n).UTC().Format(time.RFC3339) }
+func dayAgo(n int) string  { return time.Now().AddDate(0, 0, -n).UTC().Format(time.DateOnly) }
+
+// approve records an approval dated 25 days ago, after an evaluation that
+// began 30 days ago (moveToEvaluation) and early enough that any call-in
+// period has passed.
 func approve(ts *testServer, key, id, body, org string) response {
-	a := map[string]string{"body": body, "date": "2026-07-01", "reference": "minute 12"}
+	return approveOn(ts, key, id, body, org, dayAgo(25))
+}
+
+func approveOn(ts *testServer, key, id, body, org, date string) response {
+	a := map[string]string{"body": body, "date": date, "reference": "minute 12", "outcome": "approved"}
 	if org != "" {
 		a["organisation"] = org
 	}
 	return ts.do("POST", "/api/v1/procurements/"+id+"/approvals", key, a)
 }
 
-// approveAll records JMT, committee and both Cabinet decisions.
+// approveAll records JMT, committee and both Cabinet decisions 25 days ago.
 func approveAll(t *testing.T, ts *testServer, k procKeys, id string) {
 	t.Helper()
-	for _, r := range []response{approve(ts, k.host, id, "jointManagementTeam", ""), approve(ts, k.host, id, "ictSharedServiceCommittee", ""),
-		approve(ts, k.host, id, "cabinet", "neddc"), approve(ts, k.partner, id, "cabinet", "bdc")} {
+	approveAllOn(t, ts, k, id, dayAgo(25))
+}
+
+func approveAllOn(t *testing.T, ts *testServer, k procKeys, id, date string) {
+	t.Helper()
+	for _, r := range []response{approveOn(ts, k.host, id, "jointManagementTeam", "", date), approveOn(ts, k.host, id, "ictSharedServiceCommittee", "", date),
+		approveOn(ts, k.host, id, "cabinet", "neddc", date), approveOn(ts, k.partner, id, "cabinet", "bdc", date)} {
 		if r.Status != 200 {
 			t.Fatalf("approval: %d %s", r.Status, r.Body)
 		}
 	}
 }
 
-// award is a PATCH giving the procurement its contract.
+// award is a PATCH giving the procurement its contract, starting three
+// days ago for three years (so that a signature five days ago and go-live
+// two days ago are in order).
 func award(value string) map[string]any {
-	return map[string]any{"awards": []map[string]any{{"id": "a1", "value": value, "nonRecoverableVat": "0.00",
-		"supplier": map[string]any{"name": "Helpdesk Ltd", "companiesHouse": "01234567", "sme": true, "vcse": false},
-		"start":    "2026-12-01", "end": "2029-11-30", "review": "2028-12-01", "signed": "2026-11-20"}}}
+	start := time.Now().AddDate(0, 0, -3)
+	return awardFrom(value, start.Format(time.DateOnly), start.AddDate(3, 0, -1).Format(time.DateOnly))
+}
+
+func awardFrom(value, start, end string) map[string]any {
+	net, _ := procurement.ParsePence(value)
+	return map[string]any{"awards": []map[string]any{{"id": "a1", "value": value, "valueIncVat": procurement.IncVAT(net, procurement.StandardVAT).String(),
+		"nonRecoverableVat": "0.00", "supplier": map[string]any{"name": "Helpdesk Ltd", "companiesHouse": "01234567", "sme": true, "vcse": false},
+		"start": start, "end": end}}}
+}
+
+// moveToEvaluation moves through planning and tender to an evaluation
+// that began 30 days ago.
+func moveToEvaluation(t *testing.T, ts *testServer, key, id string) {
+	t.Helper()
+	mustMove(t, ts, key, id, "planning", daysAgo(40))
+	mustMove(t, ts, key, id, "tender", daysAgo(39))
+	mustMove(t, ts, key, id, "evaluation", daysAgo(30))
+}
+
+// moveToAugustEvaluation moves through planning (3 August 2026) and tender
+// (4 August) to an evaluation that began on Monday 10 August 2026, before
+// the summer bank holiday of 31 August.
+func moveToAugustEvaluation(t *testing.T, ts *testServer, key, id string) {
+	t.Helper()
+	mustMove(t, ts, key, id, "planning", "2026-08-03T09:00:00Z")
+	mustMove(t, ts, key, id, "tender", "2026-08-04T09:00:00Z")
+	mustMove(t, ts, key, id, "evaluation", "2026-08-10T09:00:00Z")
+}
+
+// signAndGoLive decides the award 10 days ago, signs 5 days ago and goes
+// live 2 days ago: a framework call-off, or a contract under the
+// below-threshold regime, with no standstill.
+func signAndGoLive(t *testing.T, ts *testServer, key, id string, live bool) {
+	t.Helper()
+	mustMove(t, ts, key, id, "awardDecision", daysAgo(10))
+	mustMove(t, ts, key, id, "contractSigned", daysAgo(5))
+	if live {
+		mustMove(t, ts, key, id, "live", daysAgo(2))
+	}
 }
 
 func auditActions(t *testing.T, ts *testServer, id string) map[string]int {

@@ -109,15 +109,13 @@ func TestProcurementLifecycleOverHTTP(t *testing.T) {
 	if pb := r.problem(t); !slices.Equal(pb.Allowed, []string{"planning", "cancelled"}) {
 		t.Errorf("allowed %v", pb.Allowed)
 	}
-	for _, s := range []string{"planning", "tender", "evaluation"} {
-		mustMove(t, ts, k.host, p.ID, s, "")
-	}
+	moveToEvaluation(t, ts, k.host, p.ID)
 	r = move(ts, k.host, p.ID, "awardDecision", "")
 	if r.Status != 409 {
 		t.Fatalf("award without approvals: %d %s", r.Status, r.Body)
 	}
 	pb := r.problem(t)
-	for _, want := range []string{"jointManagementTeam", "ictSharedServiceCommittee", "cabinet:neddc", "cabinet:bdc"} {
+	for _, want := range []string{"awards", "jointManagementTeam", "ictSharedServiceCommittee", "neddc-cabinet", "bdc-executive"} {
 		if !strings.Contains(pb.Detail, want) {
 			t.Errorf("the missing approval %s is not named: %s", want, pb.Detail)
 		}
@@ -140,19 +138,19 @@ func TestProcurementLifecycleOverHTTP(t *testing.T) {
 	if r := ts.do("PATCH", "/api/v1/procurements/"+p.ID, k.host, award("270000.01")); r.Status != 200 {
 		t.Fatalf("award patch: %d %s", r.Status, r.Body)
 	}
-	got := mustMove(t, ts, k.host, p.ID, "awardDecision", "")
+	got := mustMove(t, ts, k.host, p.ID, "awardDecision", daysAgo(10))
 	if got.Standstill != "" {
 		t.Errorf("a G-Cloud call-off has no standstill, got %s", got.Standstill)
 	}
-	got = mustMove(t, ts, k.host, p.ID, "contractSigned", "")
+	got = mustMove(t, ts, k.host, p.ID, "contractSigned", daysAgo(5))
 	if got.Details == "" {
 		t.Error("no contract details notice due date")
 	}
-	saving := map[string]string{"organisation": "bdc", "from": "2027-01-01", "to": "2027-12-31", "amount": "12500.00"}
+	saving := map[string]string{"organisation": "bdc", "from": dayAgo(2), "to": dayAgo(0), "amount": "12500.00"}
 	if r := ts.do("POST", "/api/v1/procurements/"+p.ID+"/realised-savings", k.partner, saving); r.Status != 409 {
 		t.Errorf("saving before go-live: %d %s", r.Status, r.Body)
 	}
-	mustMove(t, ts, k.host, p.ID, "live", "")
+	mustMove(t, ts, k.host, p.ID, "live", daysAgo(2))
 	if r := ts.do("POST", "/api/v1/procurements/"+p.ID+"/realised-savings", k.partner, saving); r.Status != 200 {
 		t.Fatalf("partner's saving: %d %s", r.Status, r.Body)
 	}
@@ -198,10 +196,12 @@ func TestProcurementStandstillAcrossBankHoliday(t *testing.T) {
 	ts := newTestServer(t)
 	k := newProcKeys(ts)
 	p := createProc(t, ts, k.host, procInput("JICT-2026-012", "competitiveFlexible"))
-	mustMove(t, ts, k.host, p.ID, "planning", "2026-08-03T09:00:00Z")
-	mustMove(t, ts, k.host, p.ID, "tender", "2026-08-10T09:00:00Z")
-	mustMove(t, ts, k.host, p.ID, "evaluation", "2026-08-24T09:00:00Z")
-	approveAll(t, ts, k, p.ID)
+	moveToAugustEvaluation(t, ts, k.host, p.ID)
+	// Decided on Wednesday 12 August: the five-day call-in ends on 19 August.
+	approveAllOn(t, ts, k, p.ID, "2026-08-12")
+	if r := ts.do("PATCH", "/api/v1/procurements/"+p.ID, k.host, awardFrom("300000.00", "2026-10-01", "2029-09-30")); r.Status != 200 {
+		t.Fatalf("award patch: %d %s", r.Status, r.Body)
+	}
 	// Thursday 27 August 2026; Monday 31 August is the summer bank holiday.
 	got := mustMove(t, ts, k.host, p.ID, "awardDecision", "2026-08-27T09:00:00Z")
 	if got.Standstill != "2026-09-08" {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,9 +19,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/jointict/councilapi/catalogue"
-	"github.com/jointict/councilapi/domain"
-	"github.com/jointict/councilapi/gis/ogc"
+	"github.com/jointict/councilapi/app"
+	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -35,11 +35,6 @@ type Config struct {
 	BodyLimit int64
 	// UploadLimit caps one uploaded dataset file, in bytes.
 	UploadLimit int64
-	// OCIDPrefix is the registered Open Contracting ocid prefix (ocds-xxxxxx-).
-	OCIDPrefix string
-	// KeyDecisionThresholds overrides the £50,000 Key Decision threshold per
-	// organisation: "bdc=75000,dddc=100000" (pounds).
-	KeyDecisionThresholds string
 	// Version is reported by the landing page and OpenAPI document.
 	Version string
 }
@@ -50,25 +45,21 @@ type Config struct {
 // that Start runs (to load in-memory indexes from the store).
 type Server struct {
 	Echo     *echo.Echo
+	app      *app.App
 	store    store.Store
 	cfg      Config
 	log      *slog.Logger
 	starters []func(context.Context) error
 	stoppers []func()
-
-	datasets *datasetsAPI
-	// catalogueSource is the published catalogue every harvest format and
-	// page describes (the datasets capability).
-	catalogueSource catalogue.Source
-	// ogc holds the OGC API - Features collections of published spatial datasets.
-	ogc *ogc.Registry
-	// inspire serves the GEMINI records (kept here for its cache).
-	inspire *inspireAPI
 }
 
-// Start runs the capabilities' start-up work (loading indexes, resuming or
-// failing interrupted jobs). Call it once after New, before serving.
+// Start runs the capabilities' start-up work: the application layer starts
+// tailing the change feed (derived state loads in the background while
+// /readyz says 503) and processing jobs. Call it once after New.
 func (s *Server) Start(ctx context.Context) error {
+	if err := s.app.Start(ctx); err != nil {
+		return err
+	}
 	for _, start := range s.starters {
 		if err := start(ctx); err != nil {
 			return err
@@ -82,34 +73,27 @@ func (s *Server) Stop() {
 	for _, stop := range s.stoppers {
 		stop()
 	}
+	s.app.Stop()
 }
 
 // Collections used by the foundation.
 const (
-	collOrganisations = "organisations"
-	collKeys          = "api_keys"
+	collOrganisations = identity.CollOrganisations
+	collKeys          = identity.CollKeys
 )
 
-// Indexes lists what every collection needs; Prepare applies it. Each
-// capability appends its own list here.
-var Indexes = slices.Concat(
-	[]store.Index{
-		{Collection: collOrganisations, Unique: []string{"shortName", "gssCode"}, Fields: []string{"name"}},
-		{Collection: collKeys, Unique: []string{"hash"}},
-	},
-	datasetIndexes,
-	sourcingIndexes,
-	procurementIndexes,
-)
+// Indexes lists what the collections still owned by this package need
+// (the application layer declares its own).
+var Indexes = slices.Concat(sourcingIndexes)
 
 // New builds the server with every route registered.
-func New(cfg Config, st store.Store, log *slog.Logger) *Server {
+func New(cfg Config, a *app.App, log *slog.Logger) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 1 << 20
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{Echo: e, store: st, cfg: cfg, log: log}
+	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log}
 	e.HTTPErrorHandler = s.errorHandler
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
@@ -146,12 +130,9 @@ func (s *Server) routes() {
 	v1.GET("/audit", s.listAudit, s.authenticate)
 
 	// Capabilities, one line each.
-	s.datasets = s.datasetsRoutes(v1)
-	s.catalogueSource = s.datasets
-	s.ogc = ogc.NewRegistry()
-	s.datasets.feedOGC(s.ogc)
-	RegisterOGC(e.Group("/ogc"), s.ogc, s.baseURL)
-	s.harvestRoutes(s.catalogueSource)
+	s.datasetsRoutes(v1)
+	RegisterOGC(e.Group("/ogc"), s.app.OGC, s.baseURL)
+	s.harvestRoutes(s.app.OpenData)
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)
 	s.pagesRoutes()
@@ -159,26 +140,7 @@ func (s *Server) routes() {
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.
-func Prepare(ctx context.Context, st store.Store) error {
-	if err := st.EnsureIndexes(ctx, Indexes); err != nil {
-		return err
-	}
-	page, err := st.List(ctx, collOrganisations, store.Query{Limit: 1})
-	if err != nil {
-		return err
-	}
-	if page.Total > 0 {
-		return nil
-	}
-	for _, o := range domain.SeedOrganisations() {
-		if _, err := st.Insert(ctx, collOrganisations, o.ID, o); err != nil && err != store.ErrExists {
-			return fmt.Errorf("seeding %s: %w", o.ShortName, err)
-		}
-		_ = st.AppendAudit(ctx, store.AuditEntry{Actor: "system", Action: "organisation.seed",
-			Collection: collOrganisations, RecordID: o.ID, After: mustJSON(o)})
-	}
-	return nil
-}
+func Prepare(ctx context.Context, st store.Store) error { return app.Prepare(ctx, st, Indexes) }
 
 // baseURL is the absolute URL prefix for links in responses.
 func (s *Server) baseURL(c echo.Context) string {
@@ -260,7 +222,8 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// healthz reports that the process is alive.
+// healthz reports that the process is alive, and which instance it is (the
+// id its job leases carry).
 //
 //	@Summary	Liveness
 //	@Tags		operations
@@ -268,22 +231,39 @@ func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Success	200	{object}	map[string]string
 //	@Router		/healthz [get]
 func (s *Server) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "instance": s.app.Instance()})
 }
 
-// readyz reports whether the store answers.
+// readyz reports whether the store answers and derived state has loaded;
+// detail names what keeps publication incomplete even when ready.
 //
-//	@Summary	Readiness: the store is reachable
+//	@Summary	Readiness: the store is reachable and derived state loaded; detail names what keeps publication incomplete (the contracts register dataset, OCDS identifiers)
 //	@Tags		operations
 //	@Produce	json
-//	@Success	200	{object}	map[string]string
+//	@Success	200	{object}	app.Readiness
 //	@Failure	503	{object}	Problem
 //	@Router		/readyz [get]
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		return newProblem("unavailable", "the store does not answer: "+err.Error())
+	r := s.app.Ready(ctx)
+	if !r.Ready {
+		c.Response().Header().Set("Retry-After", "2")
+		p := newProblem("unavailable", "this instance is not ready: "+readinessText(r.Detail))
+		p.Components = r.Detail
+		return p
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return c.JSON(http.StatusOK, struct {
+		Status string            `json:"status"`
+		Detail map[string]string `json:"detail,omitempty"`
+	}{"ready", r.Detail})
+}
+
+func readinessText(detail map[string]string) string {
+	keys := slices.Sorted(maps.Keys(detail))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + detail[k]
+	}
+	return strings.Join(parts, "; ")
 }

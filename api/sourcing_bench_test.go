@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http/httptest"
 	"net/url"
@@ -77,11 +75,8 @@ func BenchmarkSourcingSearchHTTP(b *testing.B) {
 	if err := st.InsertMany(ctx, collServices, ids, docs); err != nil {
 		b.Fatal(err)
 	}
-	srv := New(Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	loadStart := time.Now()
-	if err := srv.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
+	srv := startServer(b, Config{}, st)
 	load := time.Since(loadStart)
 	r := rand.New(rand.NewPCG(9, 9))
 	var queries []string

@@ -15,6 +15,7 @@ type Code string
 
 const (
 	CodeInvalid      Code = "invalid"      // the input breaks a rule: 400/422 with field problems
+	CodeMalformed    Code = "malformed"    // the body is not valid JSON of the right shape: 400
 	CodeNotFound     Code = "not_found"    // no such record
 	CodeConflict     Code = "conflict"     // the request clashes with the record's state (duplicate, illegal transition)
 	CodeStale        Code = "stale"        // an optimistic version / If-Match did not match

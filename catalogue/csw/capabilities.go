@@ -58,7 +58,8 @@ func (e *engine) capabilities() []byte {
 			el("ogc:ComparisonOperators", txt("ogc:ComparisonOperator", "EqualTo"),
 				txt("ogc:ComparisonOperator", "NotEqualTo"), txt("ogc:ComparisonOperator", "LessThan"),
 				txt("ogc:ComparisonOperator", "GreaterThan"), txt("ogc:ComparisonOperator", "LessThanEqualTo"),
-				txt("ogc:ComparisonOperator", "GreaterThanEqualTo"), txt("ogc:ComparisonOperator", "Like"))),
+				txt("ogc:ComparisonOperator", "GreaterThanEqualTo"), txt("ogc:ComparisonOperator", "Like"),
+				txt("ogc:ComparisonOperator", "Between"), txt("ogc:ComparisonOperator", "NullCheck"))),
 		el("ogc:Id_Capabilities", el("ogc:EID"), el("ogc:FID")))
 
 	root := el("csw:Capabilities", ident, provider, ops, filter).

@@ -1,273 +1,221 @@
 package csw
 
 import (
-	"strconv"
+	"errors"
+	"slices"
 	"strings"
-	"unicode"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/jointict/councilapi/gis/cql"
 )
 
-// parseCQL reads the CQL subset CSW clients send: comparisons and LIKE on
-// queryables, BBOX(ows:BoundingBox, minx, miny, maxx, maxy), combined with
-// AND, OR, NOT and parentheses. LIKE uses % and _ and, as on pycsw's SQL
-// backends, ignores case.
-func parseCQL(s string) (expr, *exception) {
-	toks, ex := lexCQL(s)
-	if ex != nil {
-		return nil, ex
+// constraint is a compiled GetRecords constraint, from either OGC Filter
+// 1.1 or CQL text; both become a gis/cql syntax tree.
+type constraint = cql.Filter
+
+// parseCQL reads a CQL_TEXT constraint: CQL2 text, plus the forms CSW
+// clients send from CQL 1 (BBOX(ows:BoundingBox, ...) with an optional CRS,
+// ILIKE). LIKE ignores case, as on pycsw's SQL backends.
+func parseCQL(s string) (*constraint, *exception) {
+	e, err := cql.ParseText(s)
+	if err != nil {
+		return nil, invalidParam("constraint", "CQL: %v", err)
 	}
-	p := &cqlParser{toks: toks}
-	e, ex := p.or()
-	if ex != nil {
-		return nil, ex
+	e, err = resolve(e, true)
+	if err != nil {
+		return nil, invalidParam("constraint", "CQL: %v", err)
 	}
-	if p.pos != len(p.toks) {
-		return nil, p.fail("unexpected %q", p.toks[p.pos].text)
-	}
-	return e, nil
+	return compileConstraint(e)
 }
 
-type tokKind int
-
-const (
-	tokIdent tokKind = iota
-	tokString
-	tokNumber
-	tokOp
-)
-
-type token struct {
-	kind tokKind
-	text string
+// resolve maps queryable names (dc:title, apiso:Title, csw:AnyText ...) onto
+// the record fields, reads literals compared with dct:modified as times and,
+// for CQL text, makes LIKE case-insensitive.
+func resolve(e cql.Expr, likeIgnoresCase bool) (cql.Expr, error) {
+	var walk func(cql.Expr) (cql.Expr, error)
+	walkAll := func(es []cql.Expr) ([]cql.Expr, error) {
+		out := make([]cql.Expr, len(es))
+		for i, x := range es {
+			var err error
+			if out[i], err = walk(x); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	walk = func(e cql.Expr) (cql.Expr, error) {
+		switch e := e.(type) {
+		case cql.Property:
+			q := queryable(e.Name)
+			if q == "" {
+				return nil, errors.New("unknown queryable " + quoteName(e.Name))
+			}
+			return cql.Property{Name: q}, nil
+		case cql.And:
+			args, err := walkAll(e.Args)
+			return cql.And{Args: args}, err
+		case cql.Or:
+			args, err := walkAll(e.Args)
+			return cql.Or{Args: args}, err
+		case cql.Not:
+			arg, err := walk(e.Arg)
+			return cql.Not{Arg: arg}, err
+		case cql.Compare:
+			lr, err := walkAll([]cql.Expr{e.Left, e.Right})
+			if err != nil {
+				return nil, err
+			}
+			return cql.Compare{Op: e.Op, Left: modifiedLiteral(lr[0], lr[1]), Right: modifiedLiteral(lr[1], lr[0])}, nil
+		case cql.Like:
+			vp, err := walkAll([]cql.Expr{e.Value, e.Pattern})
+			if err != nil {
+				return nil, err
+			}
+			if likeIgnoresCase {
+				return caseInsensitiveLike(vp[0], vp[1]), nil
+			}
+			return cql.Like{Value: vp[0], Pattern: vp[1]}, nil
+		case cql.Between:
+			args, err := walkAll([]cql.Expr{e.Value, e.Low, e.High})
+			if err != nil {
+				return nil, err
+			}
+			return cql.Between{Value: args[0], Low: modifiedLiteral(args[1], args[0]), High: modifiedLiteral(args[2], args[0])}, nil
+		case cql.In:
+			v, err := walk(e.Value)
+			if err != nil {
+				return nil, err
+			}
+			list, err := walkAll(e.List)
+			return cql.In{Value: v, List: list}, err
+		case cql.IsNull:
+			v, err := walk(e.Value)
+			return cql.IsNull{Value: v}, err
+		case cql.Call:
+			args, err := walkAll(e.Args)
+			return cql.Call{Name: e.Name, Args: args}, err
+		case cql.Arith:
+			lr, err := walkAll([]cql.Expr{e.Left, e.Right})
+			if err != nil {
+				return nil, err
+			}
+			return cql.Arith{Op: e.Op, Left: lr[0], Right: lr[1]}, nil
+		case cql.Interval:
+			se, err := walkAll([]cql.Expr{e.Start, e.End})
+			if err != nil {
+				return nil, err
+			}
+			return cql.Interval{Start: se[0], End: se[1]}, nil
+		case cql.Array:
+			items, err := walkAll(e)
+			return cql.Array(items), err
+		}
+		return e, nil
+	}
+	return walk(e)
 }
 
-func lexCQL(s string) ([]token, *exception) {
-	var toks []token
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '\'':
-			var b strings.Builder
-			j := i + 1
-			for ; j < len(s); j++ {
-				if s[j] == '\'' {
-					if j+1 < len(s) && s[j+1] == '\'' {
-						b.WriteByte('\'')
-						j++
-						continue
-					}
-					break
-				}
-				b.WriteByte(s[j])
-			}
-			if j >= len(s) {
-				return nil, invalidParam("constraint", "unterminated string in CQL %q", s)
-			}
-			toks = append(toks, token{tokString, b.String()})
-			i = j + 1
-		case strings.ContainsRune("(),", rune(c)):
-			toks = append(toks, token{tokOp, string(c)})
-			i++
-		case c == '<' || c == '>' || c == '=' || c == '!':
-			j := i + 1
-			if j < len(s) && (s[j] == '=' || (c == '<' && s[j] == '>')) {
-				j++
-			}
-			op := s[i:j]
-			if op == "!=" {
-				op = "<>"
-			}
-			toks = append(toks, token{tokOp, op})
-			i = j
-		case c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9'):
-			j := i + 1
-			for j < len(s) && strings.ContainsRune("0123456789.eE+-", rune(s[j])) {
-				j++
-			}
-			if _, err := strconv.ParseFloat(s[i:j], 64); err != nil {
-				return nil, invalidParam("constraint", "bad number %q in CQL", s[i:j])
-			}
-			toks = append(toks, token{tokNumber, s[i:j]})
-			i = j
-		case c == '_' || c == '"' || unicode.IsLetter(rune(c)):
-			j := i + 1
-			for j < len(s) && (s[j] == '_' || s[j] == ':' || s[j] == '.' || s[j] == '"' ||
-				unicode.IsLetter(rune(s[j])) || unicode.IsDigit(rune(s[j]))) {
-				j++
-			}
-			toks = append(toks, token{tokIdent, strings.Trim(s[i:j], `"`)})
-			i = j
-		default:
-			return nil, invalidParam("constraint", "unexpected character %q in CQL", c)
+func caseInsensitiveLike(v, pattern cql.Expr) cql.Expr {
+	fold := func(x cql.Expr) cql.Expr {
+		if c, ok := x.(cql.Call); ok && c.Name == "casei" {
+			return x
+		}
+		return cql.Call{Name: "casei", Args: []cql.Expr{x}}
+	}
+	return cql.Like{Value: fold(v), Pattern: fold(pattern)}
+}
+
+// modifiedLiteral reads a string compared with dct:modified as a time, in
+// the forms pycsw accepts (date-times without a zone, years, months); a
+// string that is no time stays a string and matches nothing.
+func modifiedLiteral(lit, other cql.Expr) cql.Expr {
+	p, isProp := other.(cql.Property)
+	s, isString := lit.(cql.String)
+	if !isProp || p.Name != "modified" || !isString {
+		return lit
+	}
+	if t, ok := parseTime(string(s)); ok {
+		return cql.Timestamp{Time: t}
+	}
+	return lit
+}
+
+func parseTime(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02", "2006-01", "2006"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return t, true
 		}
 	}
-	return toks, nil
+	return time.Time{}, false
 }
 
-type cqlParser struct {
-	toks []token
-	pos  int
+func quoteName(s string) string { return `"` + s + `"` }
+
+// cswTypes are the record fields a constraint may read, after resolve.
+var cswTypes = map[string]cql.Type{
+	"anytext": cql.StringType, "title": cql.StringType, "identifier": cql.StringType, "abstract": cql.StringType,
+	"subject": cql.StringType, "type": cql.StringType, "format": cql.StringType,
+	"modified": cql.TimestampType, "bbox": cql.GeometryType,
 }
 
-func (p *cqlParser) fail(format string, args ...any) *exception {
-	return invalidParam("constraint", "CQL: "+format, args...)
-}
-
-func (p *cqlParser) peekWord(w string) bool {
-	return p.pos < len(p.toks) && p.toks[p.pos].kind == tokIdent && strings.EqualFold(p.toks[p.pos].text, w)
-}
-
-func (p *cqlParser) peekOp(op string) bool {
-	return p.pos < len(p.toks) && p.toks[p.pos].kind == tokOp && p.toks[p.pos].text == op
-}
-
-func (p *cqlParser) expectOp(op string) *exception {
-	if !p.peekOp(op) {
-		return p.fail("expected %q", op)
+func compileConstraint(e cql.Expr) (*constraint, *exception) {
+	f, err := cql.Compile(e, cql.Options{Properties: cswTypes, GeometryLiteral: axisOrder})
+	if err != nil {
+		return nil, invalidParam("constraint", "%v", err)
 	}
-	p.pos++
-	return nil
+	return f, nil
 }
 
-func (p *cqlParser) or() (expr, *exception) {
-	parts, ex := p.joined("OR", p.and)
-	if ex != nil || len(parts) == 1 {
-		return first(parts), ex
+// axisOrder reads a box whose CRS is EPSG:4326 named by URN or http URI as
+// latitude first, as pycsw does; EPSG:4326, CRS84 or no CRS is longitude
+// first.
+func axisOrder(g orb.Geometry, crs string) (orb.Geometry, error) {
+	if !latFirst(crs) {
+		return g, nil
 	}
-	return orExpr(parts), nil
-}
-
-func (p *cqlParser) and() (expr, *exception) {
-	parts, ex := p.joined("AND", p.unary)
-	if ex != nil || len(parts) == 1 {
-		return first(parts), ex
+	if b, ok := g.(orb.Bound); ok {
+		return orb.Bound{Min: orb.Point{b.Min[1], b.Min[0]}, Max: orb.Point{b.Max[1], b.Max[0]}}, nil
 	}
-	return andExpr(parts), nil
+	return g, nil
 }
 
-// joined parses operand (word operand)*, one precedence level of the
-// grammar.
-func (p *cqlParser) joined(word string, operand func() (expr, *exception)) ([]expr, *exception) {
-	var parts []expr
-	for {
-		e, ex := operand()
-		if ex != nil {
-			return nil, ex
-		}
-		parts = append(parts, e)
-		if !p.peekWord(word) {
-			return parts, nil
-		}
-		p.pos++
+func latFirst(srs string) bool {
+	s := strings.ToLower(srs)
+	return strings.HasSuffix(s, "4326") && (strings.HasPrefix(s, "urn:") || strings.HasPrefix(s, "http"))
+}
+
+// recordView is what a constraint reads of a record.
+type recordView struct{ r *Record }
+
+func (v recordView) Property(name string) (any, bool) {
+	r := v.r
+	switch name {
+	case "title":
+		return r.Title, true
+	case "identifier":
+		return r.Identifier, true
+	case "abstract":
+		return r.Abstract, true
+	case "subject":
+		return r.Subjects, true
+	case "type":
+		return r.Type, true
+	case "format":
+		return r.Formats, true
+	case "modified":
+		return r.Modified, true
+	case "anytext":
+		return strings.Join(slices.Concat([]string{r.Identifier, r.Title, r.Abstract, r.Type}, r.Subjects, r.Formats), " "), true
 	}
+	return nil, false
 }
 
-func first(parts []expr) expr {
-	if len(parts) == 0 {
+func (v recordView) Geometry() orb.Geometry {
+	if v.r.BBox.IsZero() {
 		return nil
 	}
-	return parts[0]
-}
-
-func (p *cqlParser) unary() (expr, *exception) {
-	switch {
-	case p.peekWord("NOT"):
-		p.pos++
-		e, ex := p.unary()
-		if ex != nil {
-			return nil, ex
-		}
-		return notExpr{e}, nil
-	case p.peekOp("("):
-		p.pos++
-		e, ex := p.or()
-		if ex != nil {
-			return nil, ex
-		}
-		return e, p.expectOp(")")
-	case p.peekWord("BBOX"):
-		return p.bbox()
-	}
-	return p.predicate()
-}
-
-func (p *cqlParser) bbox() (expr, *exception) {
-	p.pos++
-	if ex := p.expectOp("("); ex != nil {
-		return nil, ex
-	}
-	if p.pos >= len(p.toks) || p.toks[p.pos].kind != tokIdent || queryable(p.toks[p.pos].text) != "bbox" {
-		return nil, p.fail("BBOX applies to ows:BoundingBox")
-	}
-	p.pos++
-	var n [4]float64
-	for i := range n {
-		if ex := p.expectOp(","); ex != nil {
-			return nil, ex
-		}
-		if p.pos >= len(p.toks) || p.toks[p.pos].kind != tokNumber {
-			return nil, p.fail("BBOX needs four numbers")
-		}
-		n[i], _ = strconv.ParseFloat(p.toks[p.pos].text, 64)
-		p.pos++
-	}
-	latFirstCRS := false
-	if p.peekOp(",") {
-		p.pos++
-		if p.pos >= len(p.toks) || p.toks[p.pos].kind != tokString {
-			return nil, p.fail("the BBOX CRS must be a quoted string")
-		}
-		latFirstCRS = latFirst(p.toks[p.pos].text)
-		p.pos++
-	}
-	if ex := p.expectOp(")"); ex != nil {
-		return nil, ex
-	}
-	if latFirstCRS {
-		n[0], n[1], n[2], n[3] = n[1], n[0], n[3], n[2]
-	}
-	return bboxExpr{BBox{West: n[0], South: n[1], East: n[2], North: n[3]}}, nil
-}
-
-func (p *cqlParser) predicate() (expr, *exception) {
-	if p.pos >= len(p.toks) || p.toks[p.pos].kind != tokIdent {
-		return nil, p.fail("expected a property name")
-	}
-	name := p.toks[p.pos].text
-	prop := queryable(name)
-	if prop == "" || prop == "bbox" {
-		return nil, p.fail("unknown queryable %q", name)
-	}
-	p.pos++
-	negate := false
-	if p.peekWord("NOT") {
-		negate = true
-		p.pos++
-	}
-	var e expr
-	switch {
-	case p.peekWord("LIKE") || p.peekWord("ILIKE"):
-		p.pos++
-		if p.pos >= len(p.toks) || p.toks[p.pos].kind != tokString {
-			return nil, p.fail("LIKE needs a quoted pattern")
-		}
-		e = likeExpr{prop: prop, re: likePattern(p.toks[p.pos].text, "%", "_", `\`, false)}
-		p.pos++
-	case !negate && p.pos < len(p.toks) && p.toks[p.pos].kind == tokOp && p.toks[p.pos].text != "(" &&
-		p.toks[p.pos].text != ")" && p.toks[p.pos].text != ",":
-		op := p.toks[p.pos].text
-		p.pos++
-		if p.pos >= len(p.toks) || (p.toks[p.pos].kind != tokString && p.toks[p.pos].kind != tokNumber) {
-			return nil, p.fail("%s needs a value", op)
-		}
-		e = compareExpr{prop: prop, op: op, value: p.toks[p.pos].text, matchCase: true}
-		p.pos++
-	default:
-		return nil, p.fail("expected LIKE or a comparison after %q", name)
-	}
-	if negate {
-		return notExpr{e}, nil
-	}
-	return e, nil
+	b := v.r.BBox
+	return orb.Bound{Min: orb.Point{b.West, b.South}, Max: orb.Point{b.East, b.North}}
 }

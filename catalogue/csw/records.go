@@ -18,7 +18,7 @@ func (e *engine) getRecords(r *request) ([]byte, *exception) {
 		if r.outputSchema == NamespaceGMD && len(rec.XML) == 0 {
 			continue // nothing to serve in ISO 19139
 		}
-		if r.filter == nil || r.filter.match(rec) {
+		if r.filter == nil || r.filter.Match(recordView{rec}) {
 			matched = append(matched, *rec)
 		}
 	}

@@ -19,7 +19,7 @@ type request struct {
 	startPosition int
 	maxRecords    int
 	typeNames     []string
-	filter        expr // nil: everything
+	filter        *constraint // nil: everything
 	sortBy        []sortKey
 	ids           []string
 	requestID     string

@@ -51,27 +51,54 @@ func cancelledFrom(p procurement.JointProcurement) procurement.State {
 	return ""
 }
 
-// NewRelease describes p as it stands after a change made at `at`: seq is the
-// change's sequence number within the procurement (1 for the first release)
-// and prev the state at the previous release. orgs resolves organisation ids.
-func NewRelease(p procurement.JointProcurement, orgs map[string]domain.Organisation, cfg Config, seq int, at time.Time, prev procurement.State) (Release, error) {
+// Change is the change a release publishes.
+type Change struct {
+	// Seq is the change's number within the contracting process, from 1.
+	Seq int
+	// At is when the change happened: a move's own time (the notice's
+	// publication, the signature), or the time of an edit.
+	At time.Time
+	// PrevState and PrevDate are the state and date of the previous
+	// release of the process; zero for the first.
+	PrevState procurement.State
+	PrevDate  string
+}
+
+// ReleaseDate dates a release by its change, but always later than the
+// previous release of the same ocid, so that the releases of a process
+// are strictly ordered and the merge never depends on a tie-break. A
+// change dated at or before the previous release (a move recorded after
+// a later edit was published, or two changes within one second) is dated
+// one second after it.
+func ReleaseDate(at time.Time, prev string) string {
+	at = at.UTC().Truncate(time.Second)
+	if p, err := time.Parse(time.RFC3339, prev); err == nil && !at.After(p) {
+		at = p.Add(time.Second)
+	}
+	return ts(at)
+}
+
+// NewRelease describes p as it stands after the change ch. orgs resolves
+// organisation ids.
+func NewRelease(p procurement.JointProcurement, orgs map[string]domain.Organisation, cfg Config, ch Change) (Release, error) {
 	for _, o := range p.Parties() {
 		if _, ok := orgs[o]; !ok {
 			return Release{}, domain.Errorf(domain.CodeNotFound, "organisation %q of %s is unknown", o, p.Reference)
 		}
 	}
 	ocid := cfg.OCID(p)
-	tags := Tags(p, prev)
+	tags := Tags(p, ch.PrevState)
+	at := ch.At
 	r := Release{
-		OCID: ocid, ID: ReleaseID(ocid, seq, tags[0]), Date: ts(at), Tag: tags,
+		OCID: ocid, ID: ReleaseID(ocid, ch.Seq, tags[0]), Date: ReleaseDate(ch.At, ch.PrevDate), Tag: tags,
 		InitiationType: "tender", Language: "en",
 	}
 	host := orgs[p.Host]
-	r.Parties = append(r.Parties, cfg.council(host, "buyer", "procuringEntity"))
+	r.Parties = append(r.Parties, council(host, "buyer", "procuringEntity"))
 	for _, o := range p.Partners {
-		r.Parties = append(r.Parties, cfg.council(orgs[o], "buyer"))
+		r.Parties = append(r.Parties, council(orgs[o], "buyer"))
 	}
-	hostRef := &OrgRef{ID: cfg.partyID(host), Name: host.Name}
+	hostRef := &OrgRef{ID: partyID(host), Name: host.Name}
 	r.Buyer = hostRef
 	r.Planning = &Planning{
 		Rationale: fmt.Sprintf("Joint procurement by %s as host authority on behalf of %s.", host.Name, partnerNames(p, orgs)),
@@ -109,17 +136,24 @@ func NewRelease(p procurement.JointProcurement, orgs map[string]domain.Organisat
 	return r, nil
 }
 
-func (c Config) partyID(o domain.Organisation) string {
-	if c.AuthorityScheme != "" && o.GSSCode != "" {
-		return c.AuthorityScheme + "-" + o.GSSCode
+// partyID is the council's org-id ("GB-LAE-NED"), or its local id when
+// it has none (IdentifierProblems reports those).
+func partyID(o domain.Organisation) string {
+	if id, ok := CouncilIdentifier(o); ok {
+		return id.Scheme + "-" + id.ID
 	}
 	return o.ID
 }
 
-func (c Config) council(o domain.Organisation, roles ...string) Party {
-	p := Party{ID: c.partyID(o), Name: o.Name, Roles: roles}
-	if c.AuthorityScheme != "" && o.GSSCode != "" {
-		p.Identifier = &Identifier{Scheme: c.AuthorityScheme, ID: o.GSSCode, LegalName: o.Name}
+// council is a council's party; the GSS code rides in details for users
+// who join on ONS geography.
+func council(o domain.Organisation, roles ...string) Party {
+	p := Party{ID: partyID(o), Name: o.Name, Roles: roles}
+	if id, ok := CouncilIdentifier(o); ok {
+		p.Identifier = &id
+	}
+	if o.GSSCode != "" {
+		p.Details = map[string]any{"gssCode": o.GSSCode}
 	}
 	return p
 }

@@ -107,7 +107,8 @@ func toGeneric(v any) (map[string]any, error) {
 }
 
 // Compile builds the compiled release of one ocid: releases sorted by date
-// (stable for equal dates), merged in order without their omitWhenMerged
+// (equal dates, which ReleaseDate no longer makes, by release id, whose
+// zero-padded sequence number keeps the order of the changes), merged in order without their omitWhenMerged
 // fields, then given tag "compiled", the latest date and an id made of the
 // ocid and that date.
 func Compile(releases []Release) (map[string]any, error) {
@@ -141,7 +142,10 @@ func sortedByDate(releases []Release) []Release {
 	sort.SliceStable(rs, func(i, j int) bool {
 		ti, _ := time.Parse(time.RFC3339, rs[i].Date)
 		tj, _ := time.Parse(time.RFC3339, rs[j].Date)
-		return ti.Before(tj)
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return rs[i].ID < rs[j].ID
 	})
 	return rs
 }

@@ -41,6 +41,9 @@ func at(s string) time.Time {
 func lifecycle(t *testing.T, ref string, stopAt procurement.State, cancel bool) []Release {
 	t.Helper()
 	rs, _ := procurement.RuleSetAt(procurement.DefaultRuleSets(), procurement.NewDate(2026, 3, 1))
+	env := func(now time.Time) procurement.Env {
+		return procurement.Env{Rules: rs, Calendar: procurement.EnglandAndWales, Governance: procurement.SeedGovernance(), Now: now}
+	}
 	p := procurement.JointProcurement{
 		Reference: ref, Title: "Service desk platform", Description: "Shared ITSM tool", Category: procurement.Services,
 		CPV: []string{"72000000-5", "48000000-8"}, Host: "neddc", Partners: []string{"bdc", "dddc"},
@@ -56,7 +59,11 @@ func lifecycle(t *testing.T, ref string, stopAt procurement.State, cancel bool) 
 	var out []Release
 	prev := procurement.State("")
 	publish := func(when time.Time) {
-		r, err := NewRelease(p, orgs(), cfg, len(out)+1, when, prev)
+		ch := Change{Seq: len(out) + 1, At: when, PrevState: prev}
+		if len(out) > 0 {
+			ch.PrevDate = out[len(out)-1].Date
+		}
+		r, err := NewRelease(p, orgs(), cfg, ch)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,15 +71,6 @@ func lifecycle(t *testing.T, ref string, stopAt procurement.State, cancel bool) 
 		prev = p.State
 	}
 	publish(at("2026-01-10T09:00:00Z"))
-	for _, k := range procurement.Assess(p, rs).RequiredApprovals {
-		a := procurement.Approval{Body: procurement.ApprovalBody(k), Date: procurement.NewDate(2026, 2, 1), RecordedBy: "k"}
-		if o, ok := strings.CutPrefix(k, "cabinet:"); ok {
-			a = procurement.Approval{Body: procurement.ApprovalCabinet, Organisation: o, Date: procurement.NewDate(2026, 2, 1), RecordedBy: "k"}
-		}
-		if err := p.RecordApproval(a); err != nil {
-			t.Fatal(err)
-		}
-	}
 	steps := []struct {
 		to   procurement.State
 		when string
@@ -85,7 +83,7 @@ func lifecycle(t *testing.T, ref string, stopAt procurement.State, cancel bool) 
 	for _, s := range steps {
 		if cancel && p.State == stopAt {
 			when := at(s.when)
-			if err := p.Transition(procurement.Move{To: procurement.StateCancelled, By: "o", At: when, Reason: "budget withdrawn"}, rs, procurement.EnglandAndWales); err != nil {
+			if err := p.Transition(procurement.Move{To: procurement.StateCancelled, By: "o", At: when, Reason: "budget withdrawn"}, env(when)); err != nil {
 				t.Fatal(err)
 			}
 			publish(when)
@@ -93,13 +91,18 @@ func lifecycle(t *testing.T, ref string, stopAt procurement.State, cancel bool) 
 		}
 		if s.to == procurement.StateAwardDecision {
 			p.Awards = []procurement.Award{{ID: "a1", Supplier: procurement.Supplier{Name: "Helpdesk Ltd", CompaniesHouse: "01234567", SME: true},
-				Value: procurement.Pence(27000001), Start: procurement.NewDate(2026, 7, 1), End: procurement.NewDate(2029, 6, 30),
-				Review: procurement.NewDate(2028, 7, 1)}}
+				Value: procurement.Pence(27000001), ValueIncVAT: procurement.Pence(32400001), Start: procurement.NewDate(2026, 7, 1),
+				End: procurement.NewDate(2029, 6, 30), Review: procurement.NewDate(2028, 7, 1)}}
+			// Every body decided on 14 April, after the evaluation began.
+			e := env(at("2026-04-14T17:00:00Z"))
+			for _, id := range procurement.Assess(p, e).RequiredApprovals {
+				a := procurement.Approval{Body: procurement.ApprovalBody(id), Outcome: procurement.OutcomeApproved, Date: procurement.NewDate(2026, 4, 14), RecordedBy: "k"}
+				if err := p.RecordApproval(a, e.Governance, e.Today()); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
-		if s.to == procurement.StateContractSigned {
-			p.Awards[0].Signed = procurement.NewDate(2026, 5, 20)
-		}
-		if err := p.Transition(procurement.Move{To: s.to, By: "o", At: at(s.when), Reason: "next stage"}, rs, procurement.EnglandAndWales); err != nil {
+		if err := p.Transition(procurement.Move{To: s.to, By: "o", At: at(s.when), Reason: "next stage"}, env(at(s.when))); err != nil {
 			t.Fatal(err)
 		}
 		publish(at(s.when))
@@ -321,7 +324,7 @@ func TestPartiesAndRoles(t *testing.T) {
 	for _, p := range r.Parties {
 		roles[p.ID] = strings.Join(p.Roles, ",")
 	}
-	want := map[string]string{"neddc": "buyer,procuringEntity", "bdc": "buyer", "dddc": "buyer", "GB-COH-01234567": "supplier"}
+	want := map[string]string{"GB-LAE-NED": "buyer,procuringEntity", "GB-LAE-BOS": "buyer", "GB-LAE-DEB": "buyer", "GB-COH-01234567": "supplier"}
 	if !reflect.DeepEqual(roles, want) {
 		t.Errorf("roles %v", roles)
 	}
@@ -331,7 +334,7 @@ func TestPartiesAndRoles(t *testing.T) {
 	if r.Awards[0].Value.Amount != Amount(27000001) || r.Contracts[0].Period.StartDate != "2026-07-01T00:00:00Z" {
 		t.Errorf("award %+v contract %+v", r.Awards[0], r.Contracts[0])
 	}
-	if _, err := NewRelease(procurement.JointProcurement{Host: "nobody"}, orgs(), cfg, 1, time.Now(), ""); domain.ErrorCode(err) != domain.CodeNotFound {
+	if _, err := NewRelease(procurement.JointProcurement{Host: "nobody"}, orgs(), cfg, Change{Seq: 1, At: time.Now()}); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("unknown host: %v", err)
 	}
 }

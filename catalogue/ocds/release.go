@@ -25,9 +25,6 @@ type Config struct {
 	PublisherURI  string
 	// BaseURI is the public root of the OCDS endpoints, used for package uris.
 	BaseURI string
-	// AuthorityScheme, when set, is the org-id scheme of councils' GSS codes
-	// in party identifiers; without one councils carry no identifier.
-	AuthorityScheme string
 }
 
 // OCID is the contracting process id of a procurement.

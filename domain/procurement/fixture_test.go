@@ -16,6 +16,13 @@ func sample() JointProcurement {
 	}
 }
 
+// evaluatedAward is an award with every fact the award decision needs,
+// starting on start for three years.
+func evaluatedAward(start Date) Award {
+	return Award{ID: "a1", Supplier: Supplier{Name: "Helpdesk Ltd", CompaniesHouse: "01234567", SME: true},
+		Value: Pounds(300000), ValueIncVAT: Pounds(360000), Start: start, End: start.AddDays(365*3 - 1)}
+}
+
 func at(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -32,15 +39,25 @@ func rules2026() RuleSet {
 	return rs
 }
 
-// approveAll records every approval the assessment asks for.
-func approveAll(p *JointProcurement, rs RuleSet) {
-	for _, k := range Assess(*p, rs).RequiredApprovals {
-		a := Approval{Body: ApprovalBody(k), Date: NewDate(2026, 2, 1), RecordedBy: "k1"}
-		if len(k) > 8 && k[:8] == "cabinet:" {
-			a = Approval{Body: ApprovalCabinet, Organisation: k[8:], Date: NewDate(2026, 2, 1), RecordedBy: "k1"}
-		}
-		if err := p.RecordApproval(a); err != nil {
+// envAt is the 2026 rules, the England and Wales calendar and the seed
+// governance with the clock at now.
+func envAt(now string) Env {
+	return Env{Rules: rules2026(), Calendar: EnglandAndWales, Governance: SeedGovernance(), Now: at(now)}
+}
+
+// approveAll records an approval dated day from every body the assessment asks for.
+func approveAll(p *JointProcurement, e Env, day Date) {
+	for _, id := range Assess(*p, e).RequiredApprovals {
+		a := Approval{Body: ApprovalBody(id), Outcome: OutcomeApproved, Date: day, Reference: "min-" + id, RecordedBy: "k1"}
+		if err := p.RecordApproval(a, e.Governance, e.Today()); err != nil {
 			panic(err)
 		}
 	}
+}
+
+// envWith is envAt("2026-03-01T12:00:00Z") under rule set rs.
+func envWith(rs RuleSet) Env {
+	e := envAt("2026-03-01T12:00:00Z")
+	e.Rules = rs
+	return e
 }

@@ -1,6 +1,8 @@
 package procurement
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,15 +58,17 @@ func (s State) Allowed() []State {
 type Move struct {
 	To     State
 	By     string    // key id or officer of the host authority
-	At     time.Time // when the move happened (the notice's publication time for award decision)
+	At     time.Time // when the move happened (the notice's publication, the signature)
 	Reason string
 }
 
-// Transition moves p to m.To if the lifecycle and rules allow it, recording
-// who, when and why. Illegal moves are conflicts listing the legal next
-// states; a missing approval or an unfinished standstill is a conflict
-// naming what is missing. On error p is unchanged.
-func (p *JointProcurement) Transition(m Move, rs RuleSet, cal Calendar) error {
+// Transition moves p to m.To if the lifecycle and the facts allow it,
+// recording who, when and why. An illegal move is a conflict listing the
+// legal next states; a move whose facts are missing or inconsistent is a
+// conflict naming each of them (see Assessment.Next for what each move
+// still needs). A move may not be dated in the future nor before the
+// previous move. On error p is unchanged.
+func (p *JointProcurement) Transition(m Move, env Env) error {
 	from := p.State
 	if from == "" {
 		from = StatePipeline
@@ -78,16 +82,16 @@ func (p *JointProcurement) Transition(m Move, rs RuleSet, cal Calendar) error {
 	}
 	if m.At.IsZero() {
 		pr.Add("at", "is required")
+	} else if m.At.After(env.Now) {
+		pr.Add("at", "is in the future; record a move when it has happened")
+	} else if n := len(p.History); n > 0 && m.At.Before(p.History[n-1].At) {
+		pr.Add("at", "is before the previous move (%s)", p.History[n-1].At.UTC().Format(time.RFC3339))
 	}
 	if err := pr.Err(); err != nil {
 		return err
 	}
 	allowed := from.Allowed()
-	legal := false
-	for _, a := range allowed {
-		legal = legal || a == m.To
-	}
-	if !legal {
+	if !slices.Contains(allowed, m.To) {
 		e := domain.Errorf(domain.CodeConflict, "a procurement in state %s cannot move to %s", from, m.To)
 		for _, a := range allowed {
 			e.Allowed = append(e.Allowed, string(a))
@@ -98,46 +102,42 @@ func (p *JointProcurement) Transition(m Move, rs RuleSet, cal Calendar) error {
 		return e
 	}
 	day := DateOf(m.At)
-	var standstill, detailsDue Date
+	as := p.assessFor(env, day)
+	if missing := p.needs(m.To, day, env, as); len(missing) > 0 {
+		facts := make([]string, len(missing))
+		for i, f := range missing {
+			facts[i] = f.Field + ": " + f.Problem
+		}
+		return &domain.Error{Code: domain.CodeConflict, Fields: missing,
+			Message: fmt.Sprintf("the move to %s needs facts that are missing or inconsistent: %s", m.To, strings.Join(facts, "; "))}
+	}
 	switch m.To {
 	case StateAwardDecision:
-		a := Assess(*p, rs)
-		if missing := a.MissingApprovals(p.Approvals); len(missing) > 0 {
-			e := domain.Errorf(domain.CodeConflict, "approvals are missing before the award decision: %s", strings.Join(missing, ", "))
-			for _, k := range missing {
-				e.Fields = append(e.Fields, domain.FieldProblem{Field: "approvals", Problem: "record the approval " + k})
-			}
-			return e
-		}
-		if a.StandstillApplies {
-			end, err := cal.NthWorkingDay(day, rs.StandstillWorkingDays)
+		p.StandstillEnds = Date{}
+		if as.StandstillApplies {
+			end, err := env.Calendar.NthWorkingDay(day, env.Rules.StandstillWorkingDays)
 			if err != nil {
 				return domain.Errorf(domain.CodeConflict, "cannot compute the standstill: %v", err)
 			}
-			standstill = end
+			p.StandstillEnds = end
 		}
 	case StateContractSigned:
-		if !p.StandstillEnds.IsZero() && !day.After(p.StandstillEnds) {
-			return domain.Errorf(domain.CodeConflict,
-				"the standstill runs to the end of %s; the contract can be signed from %s", p.StandstillEnds, p.StandstillEnds.AddDays(1))
-		}
 		// "within the period of 30 days beginning with the day on which the
 		// contract is entered into": the signing day is day 1.
-		detailsDue = day.AddDays(rs.ContractDetailsNoticeDays - 1)
-	}
-	if m.To == StateAwardDecision {
-		p.StandstillEnds = standstill
-	}
-	if m.To == StateContractSigned {
-		p.DetailsNoticeDue = detailsDue
+		p.DetailsNoticeDue = day.AddDays(env.Rules.ContractDetailsNoticeDays - 1)
+		p.Awards = slices.Clone(p.Awards)
+		for i := range p.Awards {
+			p.Awards[i].Signed = day
+		}
 	}
 	p.State = m.To
-	p.History = append(p.History, TransitionRecord{From: from, To: m.To, By: m.By, At: m.At, Reason: strings.TrimSpace(m.Reason)})
+	p.History = append(slices.Clone(p.History), TransitionRecord{From: from, To: m.To, By: m.By, At: m.At, Reason: strings.TrimSpace(m.Reason)})
 	return nil
 }
 
-// RecordRealisedSaving adds a saving measured after go-live.
-func (p *JointProcurement) RecordRealisedSaving(s RealisedSaving) error {
+// RecordRealisedSaving adds a saving measured after go-live, over a period
+// that has ended by today.
+func (p *JointProcurement) RecordRealisedSaving(s RealisedSaving, today Date) error {
 	if p.State != StateLive && p.State != StateClosed {
 		return domain.Errorf(domain.CodeConflict, "realised savings are recorded after go-live; this procurement is %s", p.State)
 	}
@@ -145,8 +145,13 @@ func (p *JointProcurement) RecordRealisedSaving(s RealisedSaving) error {
 	if !p.IsParty(s.Organisation) {
 		pr.Add("organisation", "must be the host or a partner of this procurement")
 	}
-	if s.From.IsZero() || s.To.IsZero() || s.To.Before(s.From) {
+	switch live, ok := p.movedTo(StateLive); {
+	case s.From.IsZero() || s.To.IsZero() || s.To.Before(s.From):
 		pr.Add("to", "give the period the saving covers: from and to, with to not before from")
+	case s.To.After(today):
+		pr.Add("to", "is %s, in the future; record a saving once its period is over", s.To)
+	case ok && s.From.Before(live):
+		pr.Add("from", "is %s, before the service went live on %s", s.From, live)
 	}
 	if strings.TrimSpace(s.RecordedBy) == "" {
 		pr.Add("recordedBy", "is required")
@@ -154,6 +159,6 @@ func (p *JointProcurement) RecordRealisedSaving(s RealisedSaving) error {
 	if err := pr.Err(); err != nil {
 		return err
 	}
-	p.RealisedSavings = append(p.RealisedSavings, s)
+	p.RealisedSavings = append(slices.Clone(p.RealisedSavings), s)
 	return nil
 }

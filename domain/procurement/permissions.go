@@ -30,21 +30,29 @@ func CanRunLifecycle(pr domain.Principal, p JointProcurement) error {
 	return domain.Errorf(domain.CodeForbidden, "only officers of the host authority %q run the lifecycle of %s", p.Host, p.Reference)
 }
 
-// serverFields are kept by the service, never edited by a PATCH.
+// serverFields are kept by the service, never edited by a PATCH:
+// lifecycle facts change through their own operations, which check them.
 var serverFields = []string{"id", "state", "history", "standstillEnds", "contractDetailsNoticeDue",
 	"realisedSavings", "created", "updated", "version"}
 
+// serverKept reports a field kept by the service; each approval
+// ("approvals.<body>") is recorded through RecordApproval.
+func serverKept(f string) bool {
+	return slices.Contains(serverFields, f) || strings.HasPrefix(f, "approvals.")
+}
+
 // EditableFields lists the field paths the principal may change: all
 // descriptive fields for admins and the host's officers; for a partner's
-// officers, their own organisation's baseline, driver count and Cabinet
-// approval, which are theirs to state. An empty list means read-only.
+// officers, their own organisation's baseline and driver count, which are
+// theirs to state (their council's approvals are recorded with
+// RecordApproval, see CanRecordApproval). An empty list means read-only.
 func EditableFields(pr domain.Principal, p JointProcurement) []string {
 	if pr.Role == domain.RoleAdmin || (pr.Role == domain.RoleOfficer && pr.Organisation == p.Host) {
 		return []string{"*"}
 	}
 	if pr.Role == domain.RoleOfficer && p.IsParty(pr.Organisation) {
 		o := pr.Organisation
-		return []string{"baseline." + o, "shares.counts." + o, "approvals." + Approval{Body: ApprovalCabinet, Organisation: o}.Key()}
+		return []string{"baseline." + o, "shares.counts." + o}
 	}
 	return nil
 }
@@ -59,8 +67,8 @@ func CheckEdit(pr domain.Principal, before, after JointProcurement) error {
 	changed := ChangedFields(before, after)
 	e := domain.Errorf(domain.CodeForbidden, "the changes include fields this key may not edit")
 	for _, f := range changed {
-		if slices.Contains(serverFields, f) {
-			e.Fields = append(e.Fields, domain.FieldProblem{Field: f, Problem: "is kept by the service; use the lifecycle or savings operations"})
+		if serverKept(f) {
+			e.Fields = append(e.Fields, domain.FieldProblem{Field: f, Problem: "is kept by the service; use the lifecycle, approvals or savings operations"})
 		} else if !slices.Contains(allowed, "*") && !slices.Contains(allowed, f) {
 			e.Fields = append(e.Fields, domain.FieldProblem{Field: f, Problem: "only the host authority's officers may change it"})
 		}
@@ -132,34 +140,4 @@ func union(a, b map[string]json.RawMessage) map[string]bool {
 		u[k] = true
 	}
 	return u
-}
-
-// RecordApproval adds or replaces the approval with the same key.
-func (p *JointProcurement) RecordApproval(a Approval) error {
-	var pr domain.Problems
-	switch a.Body {
-	case ApprovalJMT, ApprovalCommittee:
-		if a.Organisation != "" {
-			pr.Add("organisation", "is only given for a cabinet approval")
-		}
-	case ApprovalCabinet:
-		if !p.IsParty(a.Organisation) {
-			pr.Add("organisation", "must be the host or a partner of this procurement")
-		}
-	default:
-		pr.Add("body", "must be one of jointManagementTeam, ictSharedServiceCommittee, cabinet")
-	}
-	if a.Date.IsZero() {
-		pr.Add("date", "is required: the date of the decision, YYYY-MM-DD")
-	}
-	if strings.TrimSpace(a.RecordedBy) == "" {
-		pr.Add("recordedBy", "is required")
-	}
-	if err := pr.Err(); err != nil {
-		return err
-	}
-	k := a.Key()
-	p.Approvals = slices.DeleteFunc(p.Approvals, func(x Approval) bool { return x.Key() == k })
-	p.Approvals = append(p.Approvals, a)
-	return nil
 }

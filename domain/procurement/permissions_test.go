@@ -2,6 +2,7 @@ package procurement
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/jointict/councilapi/domain"
@@ -51,14 +52,54 @@ func TestPermissions(t *testing.T) {
 	if domain.ErrorCode(CheckEdit(outsider, p, p)) != domain.CodeForbidden {
 		t.Error("outsider edit allowed")
 	}
-	// A partner records its own Cabinet's decision but not another's.
-	cab := p
-	_ = cab.RecordApproval(Approval{Body: ApprovalCabinet, Organisation: "bdc", Date: NewDate(2026, 2, 3), RecordedBy: "k"})
-	if err := CheckEdit(partner, p, cab); err != nil {
-		t.Errorf("partner recording its own cabinet approval: %v", err)
+	// Approvals are not edited by a PATCH: RecordApproval checks them.
+	appr := p
+	appr.Approvals = []Approval{{Body: "bdc-executive", Organisation: "bdc", Outcome: OutcomeApproved, Date: NewDate(2026, 2, 3), RecordedBy: "k"}}
+	if domain.ErrorCode(CheckEdit(host, p, appr)) != domain.CodeForbidden || domain.ErrorCode(CheckEdit(partner, p, appr)) != domain.CodeForbidden {
+		t.Error("an approval was recorded by an edit")
 	}
-	_ = cab.RecordApproval(Approval{Body: ApprovalJMT, Date: NewDate(2026, 2, 3), RecordedBy: "k"})
-	if CheckEdit(partner, p, cab) == nil {
-		t.Error("partner recorded the JMT approval")
+}
+
+func TestOnlyACouncilsOwnOfficersRecordItsApproval(t *testing.T) {
+	gov := SeedGovernance()
+	p := sample() // neddc hosts for bdc and dddc
+	officer := func(org string) domain.Principal {
+		return domain.Principal{KeyID: org + "-key", Role: domain.RoleOfficer, Organisation: org}
+	}
+	cases := []struct {
+		who  domain.Principal
+		body ApprovalBody
+		org  string
+		ok   bool
+		says string
+	}{
+		{officer("dddc"), "dddc-committee", "", true, ""},
+		{officer("dddc"), ApprovalCabinet, "dddc", true, ""}, // the earlier form names DDDC's Key Decision body
+		{officer("bdc"), "dddc-committee", "", false, `Derbyshire Dales Committee is a body of "dddc": its decisions are recorded by "dddc"'s own officers, and this key acts for "bdc"`},
+		{officer("bdc"), ApprovalCabinet, "dddc", false, `recorded by "dddc"'s own officers`},
+		{officer("bdc"), "bdc-executive", "", true, ""},
+		{officer("neddc"), "bdc-executive", "", false, `recorded by "bdc"'s own officers`},
+		{officer("neddc"), ApprovalJMT, "", true, ""},
+		{officer("neddc"), ApprovalCommittee, "", true, ""},
+		{officer("bdc"), ApprovalCommittee, "", false, `joint body of the shared service: its decisions are recorded by officers of the host authority "neddc"`},
+		{officer("nwldc"), "bdc-executive", "", false, "not a party"},
+		{domain.Principal{KeyID: "admin-key", Role: domain.RoleAdmin}, "dddc-committee", "", true, ""},
+	}
+	for _, c := range cases {
+		a := Approval{Body: c.body, Organisation: c.org, Outcome: OutcomeApproved, Date: NewDate(2026, 2, 3), RecordedBy: c.who.KeyID}
+		err := CanRecordApproval(c.who, p, gov, a)
+		if c.ok {
+			if err != nil {
+				t.Errorf("%s recording %s: %v", c.who.Organisation, a.Key(), err)
+			}
+			q := p
+			if err := q.RecordApproval(a, gov, NewDate(2026, 3, 1)); err != nil {
+				t.Errorf("%s recording %s: %v", c.who.Organisation, a.Key(), err)
+			}
+			continue
+		}
+		if domain.ErrorCode(err) != domain.CodeForbidden || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s recording %s: %v, want forbidden saying %q", c.who.Organisation, a.Key(), err, c.says)
+		}
 	}
 }

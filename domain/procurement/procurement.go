@@ -90,13 +90,22 @@ type Supplier struct {
 type Award struct {
 	ID       string   `json:"id"`
 	Supplier Supplier `json:"supplier"`
-	// Value is the whole-life contract value excluding VAT.
+	// Value is the whole-life contract value excluding VAT; ValueIncVAT
+	// including it, which the Act's thresholds are judged on.
 	Value             Pence `json:"value"`
+	ValueIncVAT       Pence `json:"valueIncVat"`
 	NonRecoverableVAT Pence `json:"nonRecoverableVat"`
 	Start             Date  `json:"start,omitzero"`
 	End               Date  `json:"end,omitzero"`
 	Review            Date  `json:"review,omitzero"`
 	Signed            Date  `json:"signed,omitzero"`
+}
+
+// PublishedNotice is a notice published on Find a Tender (or elsewhere).
+type PublishedNotice struct {
+	Notice    Notice `json:"notice"`
+	Published Date   `json:"published"`
+	URL       string `json:"url,omitempty"`
 }
 
 // TransitionRecord is one lifecycle move: who, when, why.
@@ -146,6 +155,12 @@ type JointProcurement struct {
 	Milestones []Milestone      `json:"milestones,omitempty"`
 	Awards     []Award          `json:"awards,omitempty"`
 	Approvals  []Approval       `json:"approvals,omitempty"`
+	// PublishedNotices records notices published outside a move, such as
+	// the contract details notice due within 30 days of signature.
+	PublishedNotices []PublishedNotice `json:"publishedNotices,omitempty"`
+	// ReplacesAssets are the ids of estate assets this procurement
+	// replaces, so their refresh needs leave the capital programme.
+	ReplacesAssets []string `json:"replacesAssets,omitempty"`
 
 	State            State              `json:"state"`
 	History          []TransitionRecord `json:"history,omitempty"`
@@ -247,7 +262,7 @@ func (p JointProcurement) Validate() error {
 		if strings.TrimSpace(d.Title) == "" {
 			pr.Add(f+"title", "is required")
 		}
-		if u, err := url.Parse(d.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if !httpURL(d.URL) {
 			pr.Add(f+"url", "must be an absolute http(s) URL")
 		}
 	}
@@ -262,6 +277,23 @@ func (p JointProcurement) Validate() error {
 	}
 	for i, a := range p.Awards {
 		pr = append(pr, a.problems().Prefix("awards["+itoa(i)+"].")...)
+	}
+	for i, n := range p.PublishedNotices {
+		f := "publishedNotices[" + itoa(i) + "]."
+		if !slices.Contains(AllNotices, n.Notice) {
+			pr.Add(f+"notice", "must be one of %s", joinNotices(AllNotices))
+		}
+		if n.Published.IsZero() {
+			pr.Add(f+"published", "is required: the day the notice was published, YYYY-MM-DD")
+		}
+		if n.URL != "" && !httpURL(n.URL) {
+			pr.Add(f+"url", "must be an absolute http(s) URL")
+		}
+	}
+	for i, id := range p.ReplacesAssets {
+		if !localID.MatchString(id) {
+			pr.Add("replacesAssets["+itoa(i)+"]", "must be the id of an estate asset")
+		}
 	}
 	return pr.Err()
 }
@@ -280,6 +312,9 @@ func (a Award) problems() domain.Problems {
 	if a.Value < 0 {
 		pr.Add("value", "must not be negative")
 	}
+	if a.ValueIncVAT != 0 && a.ValueIncVAT < a.Value {
+		pr.Add("valueIncVat", "must be at least the value excluding VAT (%s)", a.Value)
+	}
 	if a.NonRecoverableVAT < 0 {
 		pr.Add("nonRecoverableVat", "must not be negative")
 	}
@@ -290,6 +325,11 @@ func (a Award) problems() domain.Problems {
 		pr.Add("review", "must not be after the end date %s", a.End)
 	}
 	return pr
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 func itoa(i int) string {

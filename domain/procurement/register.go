@@ -2,9 +2,12 @@ package procurement
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/jointict/councilapi/domain"
 )
 
 // RegisterHeader is the column list of the Transparency Code contracts
@@ -64,11 +67,18 @@ func yesNo(b bool) string {
 	return "No"
 }
 
-// WriteRegisterCSV writes the header and rows as CSV. Cells that a
-// spreadsheet would run as a formula are prefixed with an apostrophe.
+// WriteRegisterCSV writes the Transparency Code register as CSV.
 func WriteRegisterCSV(w io.Writer, rows [][]string) error {
+	return WriteSafeCSV(w, RegisterHeader, rows)
+}
+
+// WriteSafeCSV writes the header and rows as CSV. Cells that a
+// spreadsheet would run as a formula are prefixed with an apostrophe
+// (OWASP's advice against CSV injection); amounts, which may be negative,
+// are written as they are.
+func WriteSafeCSV(w io.Writer, header []string, rows [][]string) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(RegisterHeader); err != nil {
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -90,4 +100,19 @@ func WriteRegisterCSV(w io.Writer, rows [][]string) error {
 func isNumber(s string) bool {
 	_, err := ParsePence(s)
 	return err == nil
+}
+
+// RegisterPublicationProblems says what keeps the contracts register from
+// being published as the host authority's open data dataset, so that every
+// procurement answer and the readiness check can say so instead of the
+// dataset staying unpublished silently. found is false when no
+// organisation is marked as host.
+func RegisterPublicationProblems(host domain.Organisation, found bool) []string {
+	switch {
+	case !found:
+		return []string{"no organisation is marked as the host authority, so the contracts register has no publisher"}
+	case host.Contact.Email == "":
+		return []string{fmt.Sprintf("the host authority %s (%s) has no contact email, which the contracts register dataset needs as its contact point; set the organisation's contact.email", host.Name, host.ID)}
+	}
+	return nil
 }

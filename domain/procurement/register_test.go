@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
+
+	"github.com/jointict/councilapi/domain"
 )
 
 func TestContractsRegister(t *testing.T) {
@@ -34,5 +36,19 @@ func TestContractsRegister(t *testing.T) {
 		"Competitive flexible procedure", "Yes", "No", "ocds-abc123-JICT-2026-001"}
 	if len(recs) != 2 || strings.Join(recs[0], "|") != strings.Join(RegisterHeader, "|") || strings.Join(recs[1], "|") != strings.Join(want, "|") {
 		t.Errorf("csv:\n%s", b.String())
+	}
+}
+
+func TestRegisterPublicationProblems(t *testing.T) {
+	host := domain.SeedOrganisations()[2]
+	if got := RegisterPublicationProblems(host, true); len(got) != 1 || !strings.Contains(got[0], "no contact email") {
+		t.Errorf("host without email: %v", got)
+	}
+	host.Contact.Email = "ict@ne-derbyshire.gov.uk"
+	if got := RegisterPublicationProblems(host, true); got != nil {
+		t.Errorf("host with email: %v", got)
+	}
+	if got := RegisterPublicationProblems(domain.Organisation{}, false); len(got) != 1 {
+		t.Errorf("no host: %v", got)
 	}
 }

@@ -1,9 +1,6 @@
 package procurement
 
 import (
-	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -129,106 +126,14 @@ const (
 	NoticeTransparencyRegister        Notice = "transparencyCodeContractsRegister"
 )
 
-// ApprovalBody is a body whose approval a procurement may need.
-type ApprovalBody string
+// AllNotices lists the notices in lifecycle order.
+var AllNotices = []Notice{NoticePreliminaryMarketEngagement, NoticeTender, NoticeBelowThresholdTender,
+	NoticeContractAward, NoticeContractDetails, NoticeTransparencyRegister}
 
-const (
-	ApprovalJMT       ApprovalBody = "jointManagementTeam"
-	ApprovalCommittee ApprovalBody = "ictSharedServiceCommittee"
-	ApprovalCabinet   ApprovalBody = "cabinet" // the organisation's Cabinet or Executive, for a Key Decision
-)
-
-// Approval is a recorded decision.
-type Approval struct {
-	Body         ApprovalBody `json:"body"`
-	Organisation string       `json:"organisation,omitempty"` // for cabinet approvals
-	Date         Date         `json:"date"`
-	Reference    string       `json:"reference,omitempty"` // minute or decision record number
-	RecordedBy   string       `json:"recordedBy"`
-}
-
-// Key names the approval: "jointManagementTeam" or "cabinet:bdc".
-func (a Approval) Key() string {
-	if a.Body == ApprovalCabinet {
-		return string(a.Body) + ":" + a.Organisation
+func joinNotices(ns []Notice) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = string(n)
 	}
-	return string(a.Body)
-}
-
-// Assessment is what the rules require of a procurement.
-type Assessment struct {
-	RuleSet           string   `json:"ruleSet"`
-	Regime            Regime   `json:"regime"`
-	Notices           []Notice `json:"notices"`
-	StandstillApplies bool     `json:"standstillApplies"`
-	TransparencyCode  bool     `json:"transparencyCode"`
-	Shares            []Share  `json:"shares,omitempty"`
-	KeyDecisions      []string `json:"keyDecisions"`
-	RequiredApprovals []string `json:"requiredApprovals"`
-	// Problems are rule breaches the officer must resolve, such as a
-	// quotation route for an above-threshold value.
-	Problems []string `json:"problems,omitempty"`
-}
-
-// Assess computes the notices, Key Decisions and approvals p needs under rs.
-func Assess(p JointProcurement, rs RuleSet) Assessment {
-	a := Assessment{RuleSet: rs.Version, Notices: []Notice{}, KeyDecisions: []string{}}
-	net, gross := p.EstimatedValue, p.EstimatedValueIncVAT
-	competitive := p.Route == RouteOpen || p.Route == RouteCompetitiveFlexible
-	switch {
-	case rs.SubCentral.Met(net, gross):
-		a.Regime = AboveThreshold
-		if competitive {
-			a.Notices = append(a.Notices, NoticePreliminaryMarketEngagement, NoticeTender)
-		}
-		if p.Route == RouteBelowThresholdQuotation {
-			a.Problems = append(a.Problems, fmt.Sprintf("the estimated value %s incl. VAT reaches the threshold %s: a below-threshold quotation is not a permitted route",
-				gross.Display(), rs.SubCentral.Amount.Display()))
-		}
-		a.Notices = append(a.Notices, NoticeContractAward, NoticeContractDetails)
-		// Call-offs from frameworks have no mandatory standstill (s.51(3)).
-		a.StandstillApplies = !p.Route.IsFramework()
-	case rs.Notifiable.Met(net, gross):
-		a.Regime = NotifiableBelowThreshold
-		if competitive {
-			a.Notices = append(a.Notices, NoticeBelowThresholdTender)
-		}
-		a.Notices = append(a.Notices, NoticeContractDetails)
-	default:
-		a.Regime = BelowThreshold
-	}
-	if rs.TransparencyCode.Met(net, gross) {
-		a.TransparencyCode = true
-		a.Notices = append(a.Notices, NoticeTransparencyRegister)
-	}
-	a.RequiredApprovals = []string{string(ApprovalJMT), string(ApprovalCommittee)}
-	shares, err := p.SharesOf(net)
-	if err != nil {
-		a.Problems = append(a.Problems, "cost shares are incomplete, so Key Decisions cannot be decided: "+err.Error())
-		return a
-	}
-	grossShares, _ := p.SharesOf(gross)
-	a.Shares = shares
-	for i, s := range shares {
-		if rs.KeyDecisionThreshold(s.Organisation).Met(s.Amount, grossShares[i].Amount) {
-			a.KeyDecisions = append(a.KeyDecisions, s.Organisation)
-			a.RequiredApprovals = append(a.RequiredApprovals, Approval{Body: ApprovalCabinet, Organisation: s.Organisation}.Key())
-		}
-	}
-	return a
-}
-
-// MissingApprovals lists required approvals not among those recorded, sorted.
-func (a Assessment) MissingApprovals(recorded []Approval) []string {
-	var missing []string
-	for _, k := range a.RequiredApprovals {
-		if !slices.ContainsFunc(recorded, func(r Approval) bool { return r.Key() == k && !r.Date.IsZero() }) {
-			missing = append(missing, k)
-		}
-	}
-	sort.Strings(missing)
-	if len(a.Problems) > 0 && len(a.Shares) == 0 {
-		missing = append(missing, "cost shares ("+strings.Join(a.Problems, "; ")+")")
-	}
-	return missing
+	return strings.Join(s, ", ")
 }

@@ -43,7 +43,7 @@ func TestThresholdBoundaries(t *testing.T) {
 		// Transparency is judged excluding VAT; give the same figure both ways
 		// so each boundary is tested exactly.
 		p.EstimatedValueIncVAT, p.EstimatedValue = g, g
-		a := Assess(p, rs)
+		a := Assess(p, envWith(rs))
 		if a.Regime != c.regime || a.TransparencyCode != c.transparent {
 			t.Errorf("£%s: regime %s transparency %v; want %s %v", c.gross, a.Regime, a.TransparencyCode, c.regime, c.transparent)
 		}
@@ -67,7 +67,7 @@ func TestThresholdBoundaries(t *testing.T) {
 func TestQuotationAboveThresholdIsAProblem(t *testing.T) {
 	p := sample()
 	p.Route = RouteBelowThresholdQuotation
-	if a := Assess(p, rules2026()); len(a.Problems) != 1 {
+	if a := Assess(p, envWith(rules2026())); len(a.Problems) != 1 {
 		t.Errorf("problems %v", a.Problems)
 	}
 }
@@ -78,17 +78,17 @@ func TestKeyDecisionBoundary(t *testing.T) {
 	p.Shares = ShareBasis{Method: ShareExplicit, Percentages: map[string]Percent{"neddc": 5000, "bdc": 2500, "dddc": 2500}}
 	// £100,000 ex VAT: NEDDC's half is £50,000.00, the partners' quarters £25,000.
 	p.EstimatedValue, p.EstimatedValueIncVAT = Pounds(100000), Pounds(120000)
-	if a := Assess(p, rs); !slices.Equal(a.KeyDecisions, []string{"neddc"}) ||
-		!slices.Contains(a.RequiredApprovals, "cabinet:neddc") || slices.Contains(a.RequiredApprovals, "cabinet:bdc") {
+	if a := Assess(p, envWith(rs)); !slices.Equal(a.KeyDecisions, []string{"neddc"}) ||
+		!slices.Contains(a.RequiredApprovals, "neddc-cabinet") || slices.Contains(a.RequiredApprovals, "bdc-executive") {
 		t.Errorf("at £50,000.00: key decisions %v approvals %v", a.KeyDecisions, a.RequiredApprovals)
 	}
 	p.EstimatedValue = Pounds(100000) - 2 // NEDDC's half is £49,999.99
-	if a := Assess(p, rs); len(a.KeyDecisions) != 0 || !slices.Equal(a.RequiredApprovals, []string{"jointManagementTeam", "ictSharedServiceCommittee"}) {
+	if a := Assess(p, envWith(rs)); len(a.KeyDecisions) != 0 || !slices.Equal(a.RequiredApprovals, []string{"jointManagementTeam", "ictSharedServiceCommittee"}) {
 		t.Errorf("at £49,999.99: key decisions %v approvals %v", a.KeyDecisions, a.RequiredApprovals)
 	}
 	// Bolsover's constitution could set its own figure.
 	rs.KeyDecisionByOrg = map[string]Pence{"bdc": Pounds(20000)}
-	if a := Assess(p, rs); !slices.Equal(a.KeyDecisions, []string{"bdc"}) {
+	if a := Assess(p, envWith(rs)); !slices.Equal(a.KeyDecisions, []string{"bdc"}) {
 		t.Errorf("with BDC at £20,000: key decisions %v", a.KeyDecisions)
 	}
 }
@@ -97,10 +97,12 @@ func TestIncompleteSharesBlockAward(t *testing.T) {
 	p := sample()
 	p.Shares = ShareBasis{Method: ShareDriver, Driver: "users", Counts: map[string]int64{"neddc": 10}}
 	p.State = StateEvaluation
-	approveAll(&p, rules2026())
-	err := p.Transition(Move{To: StateAwardDecision, By: "o", At: at("2026-03-02T10:00:00Z"), Reason: "r"}, rules2026(), EnglandAndWales)
+	e := envAt("2026-03-02T12:00:00Z")
+	approveAll(&p, e, NewDate(2026, 2, 1))
+	p.Awards = []Award{evaluatedAward(NewDate(2026, 5, 1))}
+	err := p.Transition(Move{To: StateAwardDecision, By: "o", At: at("2026-03-02T10:00:00Z"), Reason: "r"}, e)
 	var de *domain.Error
-	if !errors.As(err, &de) || de.Code != domain.CodeConflict {
+	if !errors.As(err, &de) || de.Code != domain.CodeConflict || !hasField(de, "rules") {
 		t.Fatalf("award with unknown shares: %v", err)
 	}
 }

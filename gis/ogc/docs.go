@@ -26,6 +26,25 @@ var Conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+	// Part 3: filtering with CQL2, and the queryables it names.
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+	"http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+	"http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/array-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/property-property",
+	"http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
+	// sortby, as pygeoapi advertises it (OGC API – Records' sorting class).
+	"http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
 }
 
 // Service describes the API as a whole for the landing page.
@@ -170,9 +189,15 @@ func timePtr(t time.Time) *string {
 	return &s
 }
 
-// QueryablesDoc is the JSON Schema of the filterable properties.
+// QueryablesDoc is the JSON Schema (2020-12) of the properties a filter,
+// a property query parameter or sortby may name: each with its type, the
+// temporal property as a date-time in the primary-instant role and the
+// geometry in the primary-geometry role, as OGC API – Features Part 3 and
+// Part 5 describe them.
 func QueryablesDoc(c *Collection, base string) map[string]any {
-	props := map[string]any{}
+	props := map[string]any{
+		GeometryQueryable: map[string]any{"title": "Geometry", "format": "geometry-any", "x-ogc-role": "primary-geometry"},
+	}
 	for _, q := range c.queryables() {
 		p := map[string]any{"type": q.Type}
 		if q.Title != "" {
@@ -180,8 +205,16 @@ func QueryablesDoc(c *Collection, base string) map[string]any {
 		}
 		props[q.Name] = p
 	}
+	if t := c.TemporalProperty; t != "" {
+		p, _ := props[t].(map[string]any)
+		if p == nil {
+			p = map[string]any{}
+			props[t] = p
+		}
+		p["type"], p["format"], p["x-ogc-role"] = "string", "date-time", "primary-instant"
+	}
 	return map[string]any{
-		"$schema":              "https://json-schema.org/draft/2019-09/schema",
+		"$schema":              "https://json-schema.org/draft/2020-12/schema",
 		"$id":                  base + "/collections/" + url.PathEscape(c.ID) + "/queryables",
 		"type":                 "object",
 		"title":                c.Title,

@@ -26,7 +26,8 @@ func OpenAPI(s Service, cs []*Collection, base, version string) map[string]any {
 		id := c.ID
 		paths[p] = get("describe-"+id, "Collection "+titleOr(c), c.Description,
 			[]any{ref("f")}, resp("The collection", MediaJSON, schemaRef("collection")))
-		params := []any{ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("crs"), ref("f")}
+		params := []any{ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("crs"), ref("f"),
+			ref("filter"), ref("filter-lang"), ref("filter-crs"), ref("sortby")}
 		if c.TemporalProperty != "" {
 			params = append(params, ref("datetime"))
 		}
@@ -38,7 +39,7 @@ func OpenAPI(s Service, cs []*Collection, base, version string) map[string]any {
 		items := resp("The features", MediaGeoJSON, schemaRef("featureCollectionGeoJSON"))
 		items["headers"] = map[string]any{"Content-Crs": map[string]any{"$ref": "#/components/headers/Content-Crs"}}
 		paths[p+"/items"] = get("getFeatures-"+id, "Features of "+titleOr(c),
-			"Pages of features, filtered by bbox, datetime and properties, in any supported CRS.", params, items)
+			"Pages of features, filtered by bbox, datetime, properties and CQL2, sorted by queryables, in any supported CRS.", params, items)
 		feature := resp("The feature", MediaGeoJSON, schemaRef("featureGeoJSON"))
 		feature["headers"] = map[string]any{"Content-Crs": map[string]any{"$ref": "#/components/headers/Content-Crs"}}
 		paths[p+"/items/{featureId}"] = get("getFeature-"+id, "One feature of "+titleOr(c), "",
@@ -130,6 +131,15 @@ func parameters() map[string]any {
 		"datetime": param("datetime", "query", "An instant or interval (start/end, either end may be ..) the temporal property must overlap.",
 			map[string]any{"type": "string"}),
 		"featureId": param("featureId", "path", "The id of a feature.", map[string]any{"type": "string"}),
+		"filter": param("filter", "query", "A CQL2 filter on the queryables (see /queryables), e.g. floors > 5 AND S_INTERSECTS(geometry, BBOX(-2.4,53.4,-2.3,53.5)). "+
+			"Supported: comparisons, LIKE, BETWEEN, IN, IS NULL, AND/OR/NOT, arithmetic, CASEI, ACCENTI, the T_ and A_ functions and S_INTERSECTS, S_DISJOINT, S_WITHIN, S_CONTAINS, S_EQUALS.",
+			map[string]any{"type": "string"}),
+		"filter-lang": param("filter-lang", "query", "The encoding of filter: cql2-text (default) or cql2-json.",
+			map[string]any{"type": "string", "enum": []any{LangCQL2Text, LangCQL2JSON}, "default": LangCQL2Text}),
+		"filter-crs": param("filter-crs", "query", "The CRS of the geometries in filter, in its axis order (default CRS84).",
+			map[string]any{"type": "string", "format": "uri", "enum": crsEnum}),
+		"sortby": param("sortby", "query", "Queryables to order the features by, comma-separated, each prefixed - for descending (+ or nothing for ascending).",
+			map[string]any{"type": "array", "items": map[string]any{"type": "string", "pattern": `^[+-]?[^,]+$`}}),
 	}
 }
 

@@ -47,6 +47,7 @@ func ParseItems(v url.Values, c *Collection) (ItemsRequest, error) {
 	}
 	slices.Sort(names)
 	var bbox []float64
+	filter, filterLang, filterCRS := "", LangCQL2Text, crs.CRS84
 	for _, name := range names {
 		vals := v[name]
 		if len(vals) > 1 {
@@ -89,10 +90,25 @@ func ParseItems(v url.Values, c *Collection) (ItemsRequest, error) {
 			if _, err := ParseFormat(val); err != nil {
 				p.Add(name, "%v", err)
 			}
+		case "filter":
+			filter = val
+		case "filter-lang":
+			if val != LangCQL2Text && val != LangCQL2JSON {
+				p.Add(name, "must be %s or %s", LangCQL2Text, LangCQL2JSON)
+			}
+			filterLang = val
+		case "filter-crs":
+			if filterCRS, err = crs.Parse(val); err != nil {
+				p.Add(name, "must be one of %s", strings.Join(crs.Allowed(), ", "))
+			}
+		case "sortby":
+			if r.SortBy, err = ParseSortBy(val, c); err != nil {
+				p.Add(name, "%v", err)
+			}
 		default:
 			q, ok := c.queryable(name)
 			if !ok {
-				p.Add(name, "is not a parameter of this endpoint; use limit, offset, bbox, bbox-crs, datetime, crs, f or a queryable property (see /queryables)")
+				p.Add(name, "is not a parameter of this endpoint; use limit, offset, bbox, bbox-crs, datetime, crs, filter, filter-lang, filter-crs, sortby, f or a queryable property (see /queryables)")
 				continue
 			}
 			key, err := ParseFilterValue(q.Type, val)
@@ -100,6 +116,11 @@ func ParseItems(v url.Values, c *Collection) (ItemsRequest, error) {
 				p.Add(name, "%v", err)
 			}
 			r.Equals = append(r.Equals, Equal{Name: name, Key: key})
+		}
+	}
+	if filter != "" && p.Err() == nil {
+		if r.Filter, err = ParseFilter(filter, filterLang, filterCRS, c); err != nil {
+			p.Add("filter", "%v", err)
 		}
 	}
 	if bbox != nil && p.Err() == nil {
@@ -254,11 +275,19 @@ func ParseFormat(s string) (Format, error) {
 	return 0, fmt.Errorf("must be json or html")
 }
 
+// carriedParams are items parameters GDAL's OAPIF driver carries from a
+// connection URL ("OAPIF:.../collections/trees?filter=...") onto every
+// request it makes, the collection's description included; refusing them
+// there would make the filtered layer impossible to open, so non-items
+// resources ignore them.
+var carriedParams = []string{"filter", "filter-lang", "filter-crs", "sortby"}
+
 // CheckParams refuses any parameter a non-items resource does not take.
 func CheckParams(v url.Values, allowed ...string) error {
 	var p domain.Problems
 	for name, vals := range v {
 		switch {
+		case slices.Contains(carriedParams, name):
 		case name == FormatParam:
 			if _, err := ParseFormat(vals[0]); err != nil || len(vals) > 1 {
 				p.Add(name, "must be given once, as json or html")

@@ -7,6 +7,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"github.com/jointict/councilapi/gis/cql"
 )
 
 // Query selects features. All criteria must hold; a zero Query selects all.
@@ -17,6 +19,10 @@ type Query struct {
 	Time *Interval
 	// Equals are property = value tests.
 	Equals []Equal
+	// Filter is a compiled CQL2 filter (Part 3); nil selects all.
+	Filter *cql.Filter
+	// SortBy orders the matches before paging; empty keeps index order.
+	SortBy []SortKey
 	Offset int
 	Limit  int
 }
@@ -46,6 +52,9 @@ var candidatePool = sync.Pool{New: func() any { s := make([]uint32, 0, 1024); re
 // Search runs a query: it finds the matches exactly (so Matched is exact)
 // and returns the page [Offset, Offset+Limit) of them in index order.
 func (ix *Index) Search(q Query) Result {
+	if q.Filter != nil || len(q.SortBy) > 0 {
+		return ix.searchFiltered(q)
+	}
 	n := ix.Len()
 	bbox := q.BBox
 	if bbox != nil && len(q.Equals) == 0 && q.Time == nil && ix.allInside(*bbox) {

@@ -23,6 +23,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/jointict/councilapi/api"
+	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store/sqlite"
@@ -68,7 +69,8 @@ func main() {
 		log.Fatal(err)
 	}
 	defer st.Close()
-	srv := api.New(api.Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := api.New(api.Config{}, app.New(app.Config{}, st, quiet), quiet)
 	api.RegisterOGC(srv.Echo.Group("/ogc"), reg, func(c echo.Context) string { return "http://" + c.Request().Host })
 
 	// The ceiling's page is a real answer of the OGC server to a typical query.
