@@ -138,7 +138,7 @@ func TestCSVEastingsNorthings(t *testing.T) {
 	}
 	fs, rep := readAll(t, r)
 	// A row whose coordinates are not numbers is kept, unmapped.
-	if len(fs) != 3 || rep.InvalidCount != 0 || fs[2].Geometry != nil || csvSummary(t, r).NotMapped != 1 {
+	if len(fs) != 3 || rep.InvalidCount != 0 || fs[2].Geometry != nil || summaryOf(t, r).NotMapped != 1 {
 		t.Fatalf("features %d, report %+v", len(fs), rep)
 	}
 	if fs[0].Geometry != (orb.Point{379000.5, 396000.25}) {
@@ -291,14 +291,4 @@ func TestNaNFromCSVIsInvalid(t *testing.T) {
 	if rep.InvalidCount != 2 || !strings.Contains(rep.Invalid[0].Reason, "finite") {
 		t.Errorf("report %+v", rep)
 	}
-}
-
-// csvSummary is the summary of a CSV reader read to the end.
-func csvSummary(t *testing.T, r Reader) CSVSummary {
-	t.Helper()
-	s, ok := CSVSummaryOf(r)
-	if !ok {
-		t.Fatal("the reader Open returned for a CSV has no CSV summary")
-	}
-	return s
 }
