@@ -66,7 +66,10 @@ func (m repeated) add(t *testing.T, zw *zip.Writer) {
 
 // fortyMillionPoints builds the zipped Shapefile of issue 11: 40 M
 // identical points, a few megabytes zipped, over a gigabyte unzipped.
-func fortyMillionPoints(t *testing.T, withIndex bool) []byte {
+// headerType is the shape type the .shp header declares: the records are
+// points either way, but for other types only the .shx and .dbf tell the
+// count (records vary in size).
+func fortyMillionPoints(t *testing.T, headerType uint32, withIndex bool) []byte {
 	const points, perChunk = 40_000_000, 5_000
 	be, le := binary.BigEndian, binary.LittleEndian
 	shpHeader := func(words int64) []byte {
@@ -74,7 +77,7 @@ func fortyMillionPoints(t *testing.T, withIndex bool) []byte {
 		be.PutUint32(h, 9994)
 		be.PutUint32(h[24:], uint32(words))
 		le.PutUint32(h[28:], 1000)
-		le.PutUint32(h[32:], 1)
+		le.PutUint32(h[32:], headerType)
 		return h
 	}
 	rec := make([]byte, 28)
@@ -132,7 +135,7 @@ func assertLimitError(t *testing.T, err error, found int64) *LimitError {
 // TestFortyMillionPointsFailFast: the upload fails from its headers,
 // before any record is read, with next to no memory.
 func TestFortyMillionPointsFailFast(t *testing.T) {
-	data := fortyMillionPoints(t, true)
+	data := fortyMillionPoints(t, 1, true)
 	t.Logf("zipped Shapefile of 40 M points: %.1f MB", float64(len(data))/1e6)
 	before := heapAllocs()
 	_, err := Open(FormatShapefile, bytes.NewReader(data), int64(len(data)), Options{})
@@ -144,14 +147,20 @@ func TestFortyMillionPointsFailFast(t *testing.T) {
 	if allocated > 8<<20 {
 		t.Errorf("opening allocated %d bytes; the headers alone decide", allocated)
 	}
-	if le.Where != "its .shx index" {
+	if le.Where != "its .shp size" {
 		t.Errorf("found in %q", le.Where)
 	}
-	// Without the index, the .dbf header says the same.
-	data = fortyMillionPoints(t, false)
-	_, err = Open(FormatShapefile, bytes.NewReader(data), int64(len(data)), Options{})
-	if le := assertLimitError(t, err, 40_000_000); le.Where != "its .dbf header" {
-		t.Errorf("found in %q", le.Where)
+	// Records of other shapes vary in size: the index, else the table,
+	// tells the count.
+	for _, c := range []struct {
+		index bool
+		where string
+	}{{true, "its .shx index"}, {false, "its .dbf header"}} {
+		data = fortyMillionPoints(t, 5, c.index)
+		_, err = Open(FormatShapefile, bytes.NewReader(data), int64(len(data)), Options{})
+		if le := assertLimitError(t, err, 40_000_000); le.Where != c.where {
+			t.Errorf("found in %q", le.Where)
+		}
 	}
 }
 

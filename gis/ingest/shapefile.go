@@ -109,6 +109,15 @@ func openShapefileZip(src io.ReaderAt, size int64, opts Options) (Reader, error)
 		return nil, errors.New(".shp header is not a Shapefile header")
 	}
 	r.shapeType = binary.LittleEndian.Uint32(hdr[32:36])
+	// Point records have a fixed size, so the .shp's length is a record
+	// count too. The zip's size of the member is taken rather than the
+	// header's file length, which some writers get wrong.
+	if size, ok := map[uint32]uint64{1: 28, 21: 36, 11: 44}[r.shapeType]; ok && members[base+".shp"].UncompressedSize64 > shpHeaderSize {
+		if n := (members[base+".shp"].UncompressedSize64 - shpHeaderSize) / size; n > uint64(opts.Limits.MaxFeatures) {
+			r.Close()
+			return nil, opts.Limits.tooMany(int64(n), "its .shp size")
+		}
+	}
 	// The index holds 8 bytes per record after its 100-byte header: the
 	// record count without reading a record.
 	if shx := members[base+".shx"]; shx != nil && shx.UncompressedSize64 > shpHeaderSize {
