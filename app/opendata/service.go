@@ -160,7 +160,6 @@ func (s *Service) Instance() string { return s.runner.Owner() }
 // Stop cancels running jobs and waits for them.
 func (s *Service) Stop() { s.runner.Stop() }
 
-
 // now is the time stamps are taken at: whole seconds in UTC, so stored
 // RFC 3339 text compares in time order.
 func now() time.Time { return time.Now().UTC().Truncate(time.Second) }
