@@ -25,6 +25,7 @@ import (
 	"github.com/jointict/councilapi/app/jobs"
 	"github.com/jointict/councilapi/app/procurement"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/gis/ingest"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/mongo"
 	"github.com/jointict/councilapi/store/sqlite"
@@ -46,6 +47,7 @@ type config struct {
 	feedPoll     time.Duration
 	jobLease     time.Duration
 	jobWorkers   int
+	maxFeatures  int
 }
 
 func env(name, fallback string) string {
@@ -78,6 +80,8 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.DurationVar(&c.jobLease, "job-lease", lease, "how long an instance's claim on an upload job holds without renewal; a stopped instance's jobs are failed by another after it (env COUNCILAPI_JOB_LEASE)")
 	workers, _ := strconv.Atoi(env("COUNCILAPI_JOB_WORKERS", "2"))
 	fs.IntVar(&c.jobWorkers, "job-workers", workers, "uploads this instance processes at once (env COUNCILAPI_JOB_WORKERS)")
+	maxFeatures, _ := strconv.Atoi(env("COUNCILAPI_MAX_FEATURES", strconv.Itoa(ingest.DefaultLimits.MaxFeatures)))
+	fs.IntVar(&c.maxFeatures, "max-features", maxFeatures, "most features one spatial upload may hold; larger files fail at once, from their headers where the format says (env COUNCILAPI_MAX_FEATURES)")
 	return c
 }
 
@@ -169,7 +173,7 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
 	application := app.New(app.Config{BaseURL: cfg.baseURL, UploadLimit: cfg.uploadLimit, FeedPoll: cfg.feedPoll,
-		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers,
+		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers, MaxFeatures: cfg.maxFeatures,
 		Procurement: procurement.Config{OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions}}, st, log)
 	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit,
 		Version: version}, application, log)

@@ -35,6 +35,8 @@ type Config struct {
 	JobLease time.Duration
 	// JobWorkers is how many uploads this instance processes at once.
 	JobWorkers int
+	// MaxFeatures caps the features of one spatial upload (0: the default).
+	MaxFeatures int
 	// Procurement is the joint procurement capability's configuration
 	// (ocid prefix, Key Decision thresholds).
 	Procurement procurement.Config
@@ -61,7 +63,8 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 	a.Bus = events.New(st, log, events.Options{Poll: cfg.FeedPoll})
 	a.Identity = identity.New(st, a.Audit)
 	a.OpenData = opendata.New(st, a.Bus, a.Audit, a.OGC, log,
-		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease})
+		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease,
+			MaxFeatures: cfg.MaxFeatures})
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
 	a.Bus.Subscribe(a.Inspire)
 	a.Procurement = procurement.New(st, a.OpenData, a.Audit, log, cfg.Procurement)

@@ -59,6 +59,9 @@ type VersionRecord struct {
 	Extent  *od.BBox          `json:"extent,omitempty"`  // CRS84 extent of the features (spatial)
 	Source  string            `json:"sourceCrs,omitempty"`
 	Props   []ingest.Property `json:"properties,omitempty"`
+	// Ingest is the spatial reader's full report: every feature left out or
+	// repaired, the id rule applied, and each assumption made.
+	Ingest *ingest.Report `json:"ingest,omitempty"`
 }
 
 // VersionFile is one generated download of a version.
@@ -76,6 +79,9 @@ type UploadOptions struct {
 	XColumn string `json:"xColumn,omitempty"` // CSV coordinate columns
 	YColumn string `json:"yColumn,omitempty"`
 	Layer   string `json:"layer,omitempty"` // GeoPackage layer
+	// AxisOrder confirms how positions are stored (lonlat or latlon), when
+	// a file's axis order must be stated (see the README).
+	AxisOrder string `json:"axisOrder,omitempty"`
 	// PublishDataset publishes a draft dataset together with this version
 	// (set by the server for the datasets it maintains itself, such as the
 	// contracts register; never by a client).
@@ -103,6 +109,18 @@ type Config struct {
 	Workers int
 	// JobLease is how long a claimed job holds without renewal.
 	JobLease time.Duration
+	// MaxFeatures caps the features of one spatial upload (0: the default).
+	MaxFeatures int
+}
+
+// featureLimits are the spatial readers' limits for this deployment.
+func (c Config) featureLimits() ingest.Limits {
+	lim := ingest.DefaultLimits
+	if c.MaxFeatures > 0 {
+		lim.MaxFeatures = c.MaxFeatures
+	}
+	lim.MaxFeaturesSetting = "--max-features (COUNCILAPI_MAX_FEATURES)"
+	return lim
 }
 
 // DefaultUploadLimit caps one uploaded file when Config.UploadLimit is 0.
