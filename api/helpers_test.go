@@ -46,7 +46,14 @@ func newTestServerWith(t *testing.T, c Config, ac app.Config) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := Prepare(ctx, st); err != nil {
+	return newTestServerOn(t, c, ac, st)
+}
+
+// newTestServerOn serves over a store the test made (a fault-injecting
+// wrapper of a real one, say).
+func newTestServerOn(t *testing.T, c Config, ac app.Config, st store.Store) *testServer {
+	t.Helper()
+	if err := Prepare(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	srv := startServerWith(t, c, ac, st)
