@@ -21,6 +21,7 @@ import (
 
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/identity"
+	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -42,6 +43,9 @@ type Config struct {
 	KeyDecisionThresholds string
 	// Version is reported by the landing page and OpenAPI document.
 	Version string
+	// Basemap is drawn under the HTML maps (OGC API pages, dataset pages);
+	// the zero value draws none.
+	Basemap ogc.Basemap
 }
 
 // Server holds the Echo instance and what handlers share. Each capability
@@ -54,6 +58,7 @@ type Server struct {
 	store    store.Store
 	cfg      Config
 	log      *slog.Logger
+	csp      string
 	starters []func(context.Context) error
 	stoppers []func()
 }
@@ -98,7 +103,7 @@ func New(cfg Config, a *app.App, log *slog.Logger) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log}
+	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log, csp: contentSecurityPolicy(cfg.Basemap)}
 	e.HTTPErrorHandler = s.errorHandler
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
@@ -108,6 +113,8 @@ func New(cfg Config, a *app.App, log *slog.Logger) *Server {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: requestIDs()}))
 	e.Use(s.recoverer)
 	e.Use(s.requestLog)
+	e.Use(s.securityHeaders)
+	e.Use(s.cors)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024, Skipper: gzipSkipper}))
 	e.Use(s.bodyLimit)
 	s.routes()
@@ -136,7 +143,7 @@ func (s *Server) routes() {
 
 	// Capabilities, one line each.
 	s.datasetsRoutes(v1)
-	RegisterOGC(e.Group("/ogc"), s.app.OGC, s.baseURL)
+	RegisterOGC(e.Group("/ogc"), s.app.OGC, s.baseURL, s.cfg.Basemap)
 	s.harvestRoutes(s.app.OpenData)
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)

@@ -71,7 +71,7 @@ func main() {
 	defer st.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := api.New(api.Config{}, app.New(app.Config{}, st, quiet), quiet)
-	api.RegisterOGC(srv.Echo.Group("/ogc"), reg, func(c echo.Context) string { return "http://" + c.Request().Host })
+	api.RegisterOGC(srv.Echo.Group("/ogc"), reg, func(c echo.Context) string { return "http://" + c.Request().Host }, ogc.Basemap{})
 
 	// The ceiling's page is a real answer of the OGC server to a typical query.
 	rec := httptest.NewRecorder()
