@@ -49,6 +49,7 @@ var problemTypes = map[string]struct {
 	"conflict":       {http.StatusConflict, "Conflict", "The request clashes with the current state: a duplicate value or an illegal state change; allowed[] lists legal alternatives when there are some."},
 	"stale":          {http.StatusPreconditionFailed, "Stale version", "The resource changed since you read it (If-Match did not match its ETag). Fetch it again and re-apply your change."},
 	"too-large":      {http.StatusRequestEntityTooLarge, "Body too large", "The request body is larger than the server accepts."},
+	"throttled":      {http.StatusTooManyRequests, "Too many failed authentications", "This client address, or this API key's prefix, sent too many keys that are not valid in a short time. Wait the seconds in Retry-After, then send a valid key; every request is refused until then."},
 	"unsupported":    {http.StatusUnsupportedMediaType, "Unsupported media type", "Send the body with a Content-Type this endpoint accepts."},
 	"method":         {http.StatusMethodNotAllowed, "Method not allowed", "This URL does not accept this HTTP method."},
 	"unavailable":    {http.StatusServiceUnavailable, "Service unavailable", "A dependency such as the database is not reachable; retry later."},

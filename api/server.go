@@ -46,6 +46,9 @@ type Config struct {
 	// Basemap is drawn under the HTML maps (OGC API pages, dataset pages);
 	// the zero value draws none.
 	Basemap ogc.Basemap
+	// AuthFailures throttles failed authentication per client address and
+	// per key prefix; the zero value takes DefaultAuthFailures.
+	AuthFailures AuthFailureLimit
 }
 
 // Server holds the Echo instance and what handlers share. Each capability
@@ -59,6 +62,7 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	csp      string
+	throttle *authThrottle
 	starters []func(context.Context) error
 	stoppers []func()
 }
@@ -103,7 +107,8 @@ func New(cfg Config, a *app.App, log *slog.Logger) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log, csp: contentSecurityPolicy(cfg.Basemap)}
+	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log,
+		csp: contentSecurityPolicy(cfg.Basemap), throttle: newAuthThrottle(cfg.AuthFailures)}
 	e.HTTPErrorHandler = s.errorHandler
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
