@@ -21,6 +21,7 @@ import (
 
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/identity"
+	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
 )
@@ -136,8 +137,8 @@ func (s *Server) routes() {
 	v1 := e.Group("/api/v1")
 	v1.GET("/organisations", s.listOrganisations)
 	v1.GET("/organisations/:id", s.getOrganisation)
-	v1.POST("/organisations", s.createOrganisation, s.authenticate)
-	v1.PATCH("/organisations/:id", s.patchOrganisation, s.authenticate)
+	v1.POST("/organisations", s.createOrganisation, s.authenticate, requireArea(domain.AreaAdmin))
+	v1.PATCH("/organisations/:id", s.patchOrganisation, s.authenticate, requireArea(domain.AreaAdmin))
 
 	v1.GET("/keys", s.listKeys, s.authenticate)
 	v1.POST("/keys", s.createKey, s.authenticate)
