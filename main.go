@@ -23,6 +23,7 @@ import (
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/events"
 	"github.com/jointict/councilapi/app/jobs"
+	"github.com/jointict/councilapi/app/procurement"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
@@ -73,7 +74,7 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.Int64Var(&c.bodyLimit, "body-limit", limit, "largest JSON request body in bytes; larger ones get 413 (env COUNCILAPI_BODY_LIMIT)")
 	upload, _ := strconv.ParseInt(env("COUNCILAPI_UPLOAD_LIMIT", "2147483648"), 10, 64)
 	fs.Int64Var(&c.uploadLimit, "upload-limit", upload, "largest dataset file upload in bytes (env COUNCILAPI_UPLOAD_LIMIT)")
-	fs.StringVar(&c.ocidPrefix, "ocid-prefix", env("COUNCILAPI_OCID_PREFIX", api.DefaultOCIDPrefix), "registered Open Contracting ocid prefix, ocds-xxxxxx- (env COUNCILAPI_OCID_PREFIX)")
+	fs.StringVar(&c.ocidPrefix, "ocid-prefix", env("COUNCILAPI_OCID_PREFIX", procurement.DefaultOCIDPrefix), "registered Open Contracting ocid prefix, ocds-xxxxxx- (env COUNCILAPI_OCID_PREFIX)")
 	fs.StringVar(&c.keyDecisions, "key-decision-thresholds", env("COUNCILAPI_KEY_DECISION_THRESHOLDS", ""), "per-organisation Key Decision thresholds in pounds, e.g. bdc=75000,dddc=100000 (default £50,000) (env COUNCILAPI_KEY_DECISION_THRESHOLDS)")
 	fs.StringVar(&c.logFormat, "log-format", env("COUNCILAPI_LOG_FORMAT", "text"), "log format: text or json (env COUNCILAPI_LOG_FORMAT)")
 	poll, _ := time.ParseDuration(env("COUNCILAPI_FEED_POLL", events.DefaultPoll.String()))
@@ -200,11 +201,11 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
 	application := app.New(app.Config{BaseURL: cfg.baseURL, UploadLimit: cfg.uploadLimit, FeedPoll: cfg.feedPoll,
-		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers}, st, log)
+		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers,
+		Procurement: procurement.Config{OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions}}, st, log)
 	basemap, failures, _ := httpConfig(cfg) // checked in run
 	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit,
-		OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions, Version: version,
-		Basemap: basemap, AuthFailures: failures}, application, log)
+		Version: version, Basemap: basemap, AuthFailures: failures}, application, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.addr, "err", err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -95,8 +96,20 @@ func (a *datasetsAPI) view(c echo.Context, d appod.DatasetRecord) datasetView {
 //	@Security	bearer
 //	@Router		/api/v1/datasets [post]
 func (a *datasetsAPI) create(c echo.Context) error {
+	if err := authorize(c, domain.AreaOpenData, ""); err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	if err := decodeJSON(c, &raw); err != nil {
+		return err
+	}
+	// Dates are checked by name before decoding, so a bad one is a problem
+	// naming its member rather than a time-parse error.
+	if err := od.DatasetDateProblems(raw).Err(); err != nil {
+		return err
+	}
 	var in appod.DatasetInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := strictDecode(raw, &in); err != nil {
 		return err
 	}
 	d, m, err := a.svc.Create(c.Request().Context(), actor(c), in)

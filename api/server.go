@@ -37,11 +37,6 @@ type Config struct {
 	BodyLimit int64
 	// UploadLimit caps one uploaded dataset file, in bytes.
 	UploadLimit int64
-	// OCIDPrefix is the registered Open Contracting ocid prefix (ocds-xxxxxx-).
-	OCIDPrefix string
-	// KeyDecisionThresholds overrides the £50,000 Key Decision threshold per
-	// organisation: "bdc=75000,dddc=100000" (pounds).
-	KeyDecisionThresholds string
 	// Version is reported by the landing page and OpenAPI document.
 	Version string
 	// Basemap is drawn under the HTML maps (OGC API pages, dataset pages);
@@ -99,7 +94,7 @@ const (
 
 // Indexes lists what the collections still owned by this package need
 // (the application layer declares its own).
-var Indexes = slices.Concat(sourcingIndexes, procurementIndexes)
+var Indexes = slices.Concat(sourcingIndexes)
 
 // New builds the server with every route registered.
 func New(cfg Config, a *app.App, log *slog.Logger) *Server {
@@ -252,12 +247,13 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "instance": s.app.Instance()})
 }
 
-// readyz reports whether the store answers.
+// readyz reports whether the store answers and derived state has loaded;
+// detail names what keeps publication incomplete even when ready.
 //
-//	@Summary	Readiness: the store is reachable
+//	@Summary	Readiness: the store is reachable and derived state loaded; detail names what keeps publication incomplete (the contracts register dataset, OCDS identifiers)
 //	@Tags		operations
 //	@Produce	json
-//	@Success	200	{object}	map[string]string
+//	@Success	200	{object}	app.Readiness
 //	@Failure	503	{object}	Problem
 //	@Router		/readyz [get]
 func (s *Server) readyz(c echo.Context) error {
@@ -270,7 +266,10 @@ func (s *Server) readyz(c echo.Context) error {
 		p.Components = r.Detail
 		return p
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return c.JSON(http.StatusOK, struct {
+		Status string            `json:"status"`
+		Detail map[string]string `json:"detail,omitempty"`
+	}{"ready", r.Detail})
 }
 
 func readinessText(detail map[string]string) string {

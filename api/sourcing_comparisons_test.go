@@ -97,7 +97,7 @@ func TestSourcingStoredComparisonNeverChanges(t *testing.T) {
 	w.Write([]string{"key", "value", "unit", "year", "source"})
 	for _, f := range current.Factors {
 		v := f.Value
-		if strings.HasPrefix(f.Key, "grid.") {
+		if strings.HasPrefix(f.Key, "grid.") || strings.HasPrefix(f.Key, "gridproj.") {
 			v = v.MulInt(2)
 		}
 		w.Write([]string{f.Key, v.String(), f.Unit, strconv.Itoa(f.Year), "test: doubled " + f.Source})
@@ -196,10 +196,10 @@ func TestSourcingComparisonExportsAndChart(t *testing.T) {
 		t.Fatalf("summary table: %d rows (%v)", len(summary), err)
 	}
 	// The on-premise year 4 cash and the IaaS NPV, as in the README.
-	if years[5][3] != "2029" || years[5][5] != "39040.15" {
+	if years[5][3] != "2029" || years[5][5] != "59299.31" {
 		t.Errorf("on-premise 2029 row: %v", years[5])
 	}
-	if summary[3][1] != "IaaS virtual machines" || summary[3][4] != "46973.61" || summary[3][20] != "1" {
+	if summary[3][1] != "IaaS virtual machines" || summary[3][4] != "128057.43" || summary[3][20] != "1" {
 		t.Errorf("IaaS summary row: %v", summary[3])
 	}
 
@@ -211,12 +211,12 @@ func TestSourcingComparisonExportsAndChart(t *testing.T) {
 	if got := strings.Join(f.GetSheetList(), ","); got != "Years,Summary,Assumptions" {
 		t.Errorf("sheets %s", got)
 	}
-	if v, _ := f.GetCellValue("Summary", "E5"); v != "46,973.61" {
+	if v, _ := f.GetCellValue("Summary", "E5"); v != "128,057.43" {
 		t.Errorf("XLSX IaaS NPV cell shows %q", v)
 	}
 	raw, _ := f.GetCellValue("Summary", "E5", excelize.Options{RawCellValue: true})
-	if raw != "46973.61" {
-		t.Errorf("XLSX IaaS NPV is stored as %q, want the number 46973.61", raw)
+	if raw != "128057.43" {
+		t.Errorf("XLSX IaaS NPV is stored as %q, want the number 128057.43", raw)
 	}
 
 	svg := ts.do("GET", path+"/chart.svg", "", nil)

@@ -26,27 +26,28 @@ func TestSourcingReportHasTheCommitteeSections(t *testing.T) {
 	html := string(r.Body)
 	for _, want := range []string{"North East Derbyshire District Council", "1. Purpose", "end of support", "2. Recommendation",
 		"<strong>IaaS virtual machines</strong> is approved", "3. Options considered", "Rejected. Does not support the council",
-		"Rejected. Ranked 3 of 3", "4. Financial implications", "£46,973.61", "5. Risk implications",
+		"Rejected. Ranked 3 of 3", "4. Financial implications", "£128,057.43", "5. Risk implications",
 		"&lt;must be tested&gt;", "lowest published G-Cloud price", "6. Environmental impact", "7. Key Decision",
-		"This is not a Key Decision on cost", "£50,000.00", "<svg", "Annex: assumptions and sources",
+		"<strong>This is a Key Decision.</strong>", "£50,000.00", "<svg", "Annex: assumptions and sources",
 		"DESNZ Government GHG conversion factors", "@page", "size: A4"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
-	// The worked example's recommended option costs £49,989.61, just under the
-	// Key Decision threshold; a larger estate crosses it.
-	big := ts.postWorkedExample(ts.key(domain.RoleOfficer, "neddc"), map[string]any{"horizonYears": 10})
-	r = ts.do("GET", "/api/v1/comparisons/"+big.ID+"/report", "", nil)
-	if !strings.Contains(string(r.Body), "<strong>This is a Key Decision.</strong>") {
-		t.Error("a £50,000+ recommendation is not reported as a Key Decision")
+	// Over its five years the recommended option costs £136,283.28, a Key
+	// Decision; over one year (£38,658.40) it is not.
+	small := ts.postWorkedExample(ts.key(domain.RoleOfficer, "neddc"), map[string]any{"horizonYears": 1})
+	r = ts.do("GET", "/api/v1/comparisons/"+small.ID+"/report", "", nil)
+	if !strings.Contains(string(r.Body), "This is not a Key Decision on cost") {
+		t.Error("a recommendation under £50,000 is reported as a Key Decision")
 	}
 }
 
 // TestSourcingReportPrintsOnA4InChromium renders the decision report in
 // headless Chromium, takes a screenshot and prints it to PDF, which must be
-// one to three A4 pages. COUNCILAPI_KEEP_REPORT=dir keeps report.png and
-// report.pdf to look at.
+// one to four A4 pages (the annex prints the whole method, which now covers
+// cost parity, licence refresh, replication and the grid projection).
+// COUNCILAPI_KEEP_REPORT=dir keeps report.png and report.pdf to look at.
 func TestSourcingReportPrintsOnA4InChromium(t *testing.T) {
 	chromium := testref.Tool(t, "chromium", "chromium")
 	ts := newTestServer(t)
@@ -70,8 +71,8 @@ func TestSourcingReportPrintsOnA4InChromium(t *testing.T) {
 		t.Fatalf("no PDF: %v", err)
 	}
 	pages := bytes.Count(doc, []byte("/Type /Page")) - bytes.Count(doc, []byte("/Type /Pages"))
-	if pages < 1 || pages > 3 {
-		t.Errorf("the report prints on %d pages, want 1 to 3", pages)
+	if pages < 1 || pages > 4 {
+		t.Errorf("the report prints on %d pages, want 1 to 4", pages)
 	}
 	// A4 is 595 x 842 points; Chromium writes the MediaBox of each page.
 	if !bytes.Contains(doc, []byte("/MediaBox [0 0 595")) && !bytes.Contains(doc, []byte("/MediaBox [0 0 594")) {

@@ -16,6 +16,7 @@ import (
 	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/app/inspire"
 	"github.com/jointict/councilapi/app/opendata"
+	"github.com/jointict/councilapi/app/procurement"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
@@ -34,6 +35,9 @@ type Config struct {
 	JobLease time.Duration
 	// JobWorkers is how many uploads this instance processes at once.
 	JobWorkers int
+	// Procurement is the joint procurement capability's configuration
+	// (ocid prefix, Key Decision thresholds).
+	Procurement procurement.Config
 }
 
 // App is the application layer of one server instance.
@@ -45,6 +49,8 @@ type App struct {
 	Identity *identity.Service
 	OpenData *opendata.Service
 	Inspire  *inspire.Service
+	// Procurement is joint procurement, the ICT estate and the capital programmes.
+	Procurement *procurement.Service
 
 	log *slog.Logger
 }
@@ -58,12 +64,16 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease})
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
 	a.Bus.Subscribe(a.Inspire)
+	a.Procurement = procurement.New(st, a.OpenData, a.Audit, log, cfg.Procurement)
 	return a
 }
 
 // Start begins tailing the change feed (derived state loads in the
 // background; see Ready) and processing jobs.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.Procurement.Start(ctx); err != nil {
+		return err
+	}
 	if err := a.Bus.Start(ctx); err != nil {
 		return err
 	}
@@ -106,6 +116,11 @@ func (a *App) Ready(ctx context.Context) Readiness {
 		r.Ready = false
 		r.Detail["ogc-collections-loading"] = fmt.Sprint(loading)
 	}
+	// What keeps publication incomplete is reported without making the
+	// instance unready: it serves everything else correctly.
+	for k, v := range a.Procurement.Readiness(ctx) {
+		r.Detail[k] = v
+	}
 	if len(r.Detail) == 0 {
 		r.Detail = nil
 	}
@@ -117,6 +132,7 @@ var Indexes = slices.Concat(
 	identity.Indexes,
 	opendata.Indexes,
 	inspire.Indexes,
+	procurement.Indexes,
 )
 
 // Prepare creates indexes and seeds a fresh store; safe on every start and

@@ -45,7 +45,7 @@ const (
 // written. Readers re-read the record to learn its new state, so a change
 // carries no data and reading one twice is harmless.
 type Change struct {
-	Seq        int64 // position in the feed; strictly increasing per write
+	Seq        int64 // position in the feed (see Store.Changes for its order)
 	Op         ChangeOp
 	Collection string
 	ID         string
@@ -190,18 +190,28 @@ type Store interface {
 	// leftovers of an interrupted import) and reports how many went.
 	DeleteMatching(ctx context.Context, coll string, filters []Filter) (int64, error)
 
-	// Changes returns the changes recorded after cursor, oldest first, at
-	// most limit, and the cursor to read from next time. Every Insert,
-	// Update and Delete is recorded atomically with the write itself
-	// (InsertMany and DeleteMatching, which serve immutable bulk sets, are
-	// not). A cursor is opaque text; "" starts at the oldest retained change.
-	// A change may be returned more than once, never skipped; a cursor older
-	// than the retained feed gives ErrCursorExpired.
+	// Changes returns the changes recorded after cursor, at most limit
+	// (limit <= 0: 1000) in position order, and the cursor to read from next
+	// time. Every Insert, Update and Delete is recorded atomically with the
+	// write itself (InsertMany and DeleteMatching, which serve immutable bulk
+	// sets, are not). A cursor is opaque text; "" starts at the oldest
+	// retained change. A change may be returned more than once, never
+	// skipped; a cursor older than the retained feed (or one this store did
+	// not issue) gives ErrCursorExpired.
+	//
+	// Readers re-read the records they are told about, because two freedoms
+	// are allowed: a reader that falls behind may be given only the newest
+	// change of a record (the MongoDB adapter keeps one position per record,
+	// so a record's earlier changes are superseded by its latest), and a
+	// write that became visible late may arrive in a later answer with a
+	// lower Seq than changes already returned (MongoDB takes a position
+	// before the write commits). The SQLite adapter does neither.
 	Changes(ctx context.Context, cursor string, limit int) ([]Change, string, error)
 	// HeadCursor returns a cursor at the newest change. A reader that loads
 	// the whole state takes it first, loads, then reads Changes from it:
-	// nothing written meanwhile is missed (some changes may already be
-	// reflected in what it loaded).
+	// nothing written meanwhile is missed, including writes in flight when
+	// HeadCursor was called (some changes may already be reflected in what
+	// it loaded).
 	HeadCursor(ctx context.Context) (string, error)
 
 	AppendAudit(ctx context.Context, e AuditEntry) error
@@ -215,4 +225,22 @@ type Store interface {
 
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// LocalFile is implemented by blobs that are a plain file on this machine.
+type LocalFile interface {
+	// LocalPath is the absolute path of the blob's file.
+	LocalPath() string
+}
+
+// LocalPath returns the path of b's file when the adapter keeps blobs as
+// local files (SQLite), so a caller can memory-map it instead of copying it;
+// false means read it through b (MongoDB keeps blobs in GridFS: copy to a
+// cache first). The file holds immutable content and must never be written.
+// DeleteBlob unlinks it; a mapping or descriptor already open stays valid.
+func LocalPath(b Blob) (string, bool) {
+	if lf, ok := b.(LocalFile); ok {
+		return lf.LocalPath(), true
+	}
+	return "", false
 }

@@ -13,7 +13,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -147,11 +146,19 @@ func (s *Service) processTabular(ctx context.Context, h *jobs.Handle, d DatasetR
 	if err != nil {
 		return fmt.Errorf("the CSV cannot be read to the end: %w", err)
 	}
-	if !profile.Report.Valid() {
-		return fmt.Errorf("the file has %d errors (first: %s); fix them and upload again", profile.Report.Errors, firstProblem(profile.Report))
+	if dec := profile.Report.Decide(profile.RowCount, d.ErrorThreshold); !dec.Publishable {
+		return fmt.Errorf("%s (first: %s); fix them and upload again", dec.Reason, firstProblem(profile.Report))
 	}
 	if profile.RowCount == 0 {
 		return errors.New("the CSV has a header but no rows")
+	}
+	// A table whose columns say where each row is could be a map: say how.
+	header := make([]string, len(profile.Columns))
+	for i, c := range profile.Columns {
+		header[i] = c.Name
+	}
+	if c, err := ingest.DetectCSVCoordinates(header, profile.Sample); err == nil && c != nil {
+		profile.Report.Add(od.RowProblem{Severity: od.SeverityWarning, Message: c.Advice()})
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -170,14 +177,11 @@ func (s *Service) processTabular(ctx context.Context, h *jobs.Handle, d DatasetR
 	jsonOut := s.newBlobWriter(ctx, FileKey(d.ID, v.Number, "json"))
 	fail := func(err error) error { csvOut.abort(err); jsonOut.abort(err); return err }
 	cw := csv.NewWriter(csvOut)
-	header := rd.Header()
-	if err := cw.Write(header); err != nil {
+	if err := cw.Write(rd.Header()); err != nil {
 		return fail(err)
 	}
-	names := make([][]byte, len(header))
-	for i, n := range header {
-		names[i], _ = json.Marshal(n)
-	}
+	enc := od.NewRowEncoder(v.Columns)
+	var buf []byte
 	io.WriteString(jsonOut, "[")
 	var rows int64
 	for {
@@ -194,16 +198,8 @@ func (s *Service) processTabular(ctx context.Context, h *jobs.Handle, d DatasetR
 		if rows > 0 {
 			io.WriteString(jsonOut, ",")
 		}
-		io.WriteString(jsonOut, "\n{")
-		for i, cell := range row {
-			if i > 0 {
-				io.WriteString(jsonOut, ",")
-			}
-			jsonOut.Write(names[i])
-			io.WriteString(jsonOut, ":")
-			jsonOut.Write(typedJSON(cell, v.Columns[i].Type))
-		}
-		io.WriteString(jsonOut, "}")
+		buf = append(buf[:0], '\n')
+		jsonOut.Write(enc.AppendRow(buf, row))
 		rows++
 		if rows%50_000 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -240,34 +236,6 @@ func firstProblem(r *od.Report) string {
 	}
 	p := r.Problems[0]
 	return fmt.Sprintf("row %d %s: %s", p.Row, p.Column, p.Message)
-}
-
-// typedJSON encodes a cell as the JSON value its column's type says.
-func typedJSON(cell string, t od.ColumnType) []byte {
-	if od.IsNull(cell) {
-		return []byte("null")
-	}
-	switch t {
-	case od.TypeInteger:
-		if _, err := strconv.ParseInt(strings.TrimSpace(cell), 10, 64); err == nil {
-			return []byte(strings.TrimSpace(cell))
-		}
-	case od.TypeDecimal:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(cell), 64); err == nil {
-			return strconv.AppendFloat(nil, f, 'g', -1, 64)
-		}
-	case od.TypeBoolean:
-		if b := od.ParseBool(cell); b != nil {
-			return strconv.AppendBool(nil, *b)
-		}
-	case od.TypeDate:
-		if t, _, ok := od.ParseDate(cell); ok {
-			b, _ := json.Marshal(t.Format("2006-01-02"))
-			return b
-		}
-	}
-	b, _ := json.Marshal(cell)
-	return b
 }
 
 var ingestFormats = map[string]ingest.Format{"geojson": ingest.FormatGeoJSON, "json": ingest.FormatGeoJSON,

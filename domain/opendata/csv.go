@@ -249,6 +249,8 @@ type Reader struct {
 	row, line int64
 	report    Report
 	padded    []string
+	// blankFrom is the first row of a run of empty rows not yet reported.
+	blankFrom, blankLine int64
 }
 
 // NewReader prepares to read a CSV file. It fails only when the file cannot
@@ -265,9 +267,16 @@ func NewReader(r io.Reader, opt ReadOptions) (*Reader, error) {
 	}
 	tg := &guard{r: text, limit: limit}
 	br := bufio.NewReaderSize(tg, sampleBytes)
+	sample, _ := br.Peek(sampleBytes / 2)
+	crOnly := bytes.IndexByte(sample, '\r') >= 0 && bytes.IndexByte(sample, '\n') < 0
+	if crOnly {
+		// Classic Mac OS and some finance exports end lines with a bare CR,
+		// which encoding/csv would read as one enormous row.
+		br = bufio.NewReaderSize(transform.NewReader(br, crToLF{}), sampleBytes)
+		sample, _ = br.Peek(sampleBytes / 2)
+	}
 	delim := opt.Delimiter
 	if delim == 0 {
-		sample, _ := br.Peek(sampleBytes / 2)
 		delim = DetectDelimiter(string(sample))
 	}
 	cr := csv.NewReader(br)
@@ -276,6 +285,9 @@ func NewReader(r io.Reader, opt ReadOptions) (*Reader, error) {
 	cr.ReuseRecord = true
 	rd := &Reader{cr: cr, raw: raw, text: tg, enc: enc, bom: bom, delim: delim}
 	rd.report.limit = opt.MaxProblems
+	if crOnly {
+		rd.report.repaired("(file)", "line endings", 0, "\r", "\n")
+	}
 	first, err := rd.read()
 	if err == io.EOF {
 		return nil, domain.Errorf(domain.CodeInvalid, "the file is empty: a CSV file needs a header row and data rows")
@@ -303,7 +315,7 @@ func (rd *Reader) cleanHeader(rec []string) []string {
 	h := make([]string, len(rec))
 	seen := map[string]int{}
 	for i, name := range rec {
-		name = strings.TrimSpace(strings.TrimPrefix(name, "\uFEFF"))
+		name = rd.clean(strings.TrimPrefix(name, "\uFEFF"), "(header)", 0)
 		if name == "" {
 			name = fmt.Sprintf("column_%d", i+1)
 			rd.report.Add(RowProblem{Line: 1, Column: name, Severity: SeverityWarning,
@@ -349,8 +361,9 @@ func (rd *Reader) read() ([]string, error) {
 }
 
 // Next returns the next data row, always with exactly one cell per column
-// (short rows are padded, extra cells dropped, both reported), or io.EOF.
-// The slice is reused by the following call.
+// (short rows are padded, extra cells dropped, both reported), its cells
+// trimmed and repaired (see CleanCell; each repair is counted in the
+// report), or io.EOF. The slice is reused by the following call.
 func (rd *Reader) Next() ([]string, error) {
 	for {
 		var rec []string
@@ -360,15 +373,21 @@ func (rd *Reader) Next() ([]string, error) {
 		} else {
 			var err error
 			if rec, err = rd.read(); err != nil {
+				if err == io.EOF {
+					rd.Finish()
+				}
 				return nil, err
 			}
 		}
 		rd.row++
 		if blankRecord(rec) {
 			// The row keeps its number, so numbers still match the file's lines.
-			rd.report.Add(RowProblem{Row: rd.row, Line: rd.line, Severity: SeverityWarning, Message: "is empty and was skipped"})
+			if rd.blankFrom == 0 {
+				rd.blankFrom, rd.blankLine = rd.row, rd.line
+			}
 			continue
 		}
+		rd.flushBlank(rd.row - 1)
 		n := len(rd.header)
 		switch {
 		case len(rec) < n:
@@ -384,8 +403,55 @@ func (rd *Reader) Next() ([]string, error) {
 			}
 			rec = rec[:n]
 		}
+		for i, cell := range rec {
+			rec[i] = rd.clean(cell, rd.header[i], rd.row)
+		}
 		return rec, nil
 	}
+}
+
+// clean repairs one cell, counting what it changed.
+func (rd *Reader) clean(cell, column string, row int64) string {
+	cleaned, repairs := CleanCell(cell)
+	for _, kind := range repairs {
+		rd.report.repaired(column, kind, row, cell, cleaned)
+	}
+	return cleaned
+}
+
+// flushBlank reports the run of empty rows that ended at row last, once
+// for the run: Excel leaves hundreds of ",,,," lines at the end of a sheet.
+func (rd *Reader) flushBlank(last int64) {
+	if rd.blankFrom == 0 {
+		return
+	}
+	msg := "is empty and was skipped"
+	if last > rd.blankFrom {
+		msg = fmt.Sprintf("is the first of %d empty rows (to row %d), skipped", last-rd.blankFrom+1, last)
+	}
+	rd.report.Add(RowProblem{Row: rd.blankFrom, Line: rd.blankLine, Severity: SeverityWarning, Message: msg})
+	rd.blankFrom = 0
+}
+
+// Finish reports what only the end of the file shows (a run of empty rows
+// at the end). Next calls it on reaching the end; calling it again is
+// harmless.
+func (rd *Reader) Finish() { rd.flushBlank(rd.row) }
+
+// crToLF turns bare carriage returns into line feeds.
+type crToLF struct{ transform.NopResetter }
+
+func (crToLF) Transform(dst, src []byte, atEOF bool) (int, int, error) {
+	n := copy(dst, src)
+	for i := range n {
+		if dst[i] == '\r' {
+			dst[i] = '\n'
+		}
+	}
+	if n < len(src) {
+		return n, n, transform.ErrShortDst
+	}
+	return n, n, nil
 }
 
 func blankRecord(rec []string) bool {

@@ -187,21 +187,23 @@ func TestProblemsAreCappedButCounted(t *testing.T) {
 	}
 }
 
-// genCSV writes n rows of spend-like data without holding them in memory.
-type genCSV struct {
-	n, i int
+// genLines streams the lines line(0), line(1), … until line returns nil,
+// without holding them in memory.
+type genLines struct {
+	line func(i int) []byte
+	i    int
 	buf  []byte
+	done bool
 }
 
-func (g *genCSV) Read(p []byte) (int, error) {
-	for len(g.buf) < len(p) && g.i <= g.n {
-		if g.i == 0 {
-			g.buf = append(g.buf, "Date,Department,Beneficiary,Purpose,Amount,Irrecoverable VAT,Merchant Category\n"...)
+func (g *genLines) Read(p []byte) (int, error) {
+	for len(g.buf) < len(p) && !g.done {
+		if l := g.line(g.i); l != nil {
+			g.buf = append(g.buf, l...)
+			g.i++
 		} else {
-			g.buf = fmt.Appendf(g.buf, "%02d/%02d/2024,Environmental Services,Supplier %d Ltd,\"Waste, recycling\",%d.%02d,,\n",
-				g.i%28+1, g.i%12+1, g.i%997, 500+g.i%100000, g.i%100)
+			g.done = true
 		}
-		g.i++
 	}
 	if len(g.buf) == 0 {
 		return 0, io.EOF
@@ -211,13 +213,27 @@ func (g *genCSV) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// genCSV writes n rows of spend-like data in the Code's layout.
+func genCSV(n int) *genLines {
+	return &genLines{line: func(i int) []byte {
+		switch {
+		case i == 0:
+			return []byte("Date,Department,Beneficiary,Purpose,Amount,Irrecoverable VAT,Merchant Category\n")
+		case i > n:
+			return nil
+		}
+		return fmt.Appendf(nil, "%02d/%02d/2024,Environmental Services,Supplier %d Ltd,\"Waste, recycling\",%d.%02d,,\n",
+			i%28+1, i%12+1, i%997, 500+i%100000, i%100)
+	}}
+}
+
 func TestLargeStreamedCSV(t *testing.T) {
 	if testing.Short() {
 		t.Skip("streams 40 MB")
 	}
 	const rows = 500_000
 	var ticks int
-	p, err := ProfileCSV(&genCSV{n: rows}, ProfileOptions{Template: &SpendOver500,
+	p, err := ProfileCSV(genCSV(rows), ProfileOptions{Template: &SpendOver500,
 		ReadOptions: ReadOptions{Progress: func(int64) { ticks++ }}})
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +253,7 @@ func BenchmarkProfileCSV(b *testing.B) {
 	const rows = 200_000
 	var size int64
 	for b.Loop() {
-		p, err := ProfileCSV(&genCSV{n: rows}, ProfileOptions{Template: &SpendOver500})
+		p, err := ProfileCSV(genCSV(rows), ProfileOptions{Template: &SpendOver500})
 		if err != nil {
 			b.Fatal(err)
 		}

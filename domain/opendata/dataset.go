@@ -97,6 +97,9 @@ type Dataset struct {
 	Modified        time.Time         `json:"modified"`
 	Status          Status            `json:"status"`
 	Inspire         *Inspire          `json:"inspire,omitempty"`
+	// ErrorThreshold is how many rows with errors an uploaded file may have
+	// and still publish; nil means DefaultErrorThreshold.
+	ErrorThreshold *ErrorThreshold `json:"errorThreshold,omitempty"`
 }
 
 // IsSpatial reports whether the dataset carries INSPIRE metadata.
@@ -235,6 +238,9 @@ func (d Dataset) Validate() error {
 	}
 	if d.Issued != nil && !d.Modified.IsZero() && d.Modified.Before(*d.Issued) {
 		p.Add("modified", "must not be before issued")
+	}
+	if d.ErrorThreshold != nil {
+		p = append(p, d.ErrorThreshold.problems().Prefix("errorThreshold.")...)
 	}
 	if d.Inspire != nil {
 		// The bounding box is not required here: publishing a version fills it

@@ -1,11 +1,8 @@
 package opendata
 
 import (
-	"fmt"
 	"io"
-	"math"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -14,30 +11,44 @@ type ValueKind string
 
 const (
 	KindText         ValueKind = "text"
-	KindDate         ValueKind = "date"   // ISO 8601 or UK dd/mm/yyyy
-	KindAmount       ValueKind = "amount" // pounds, with or without £ and thousands commas
+	KindDate         ValueKind = "date"   // ISO 8601, dd/mm/yyyy, dd-MMM-yyyy, compact yyyymmdd[hhmmss]; US mm/dd/yyyy when the column is consistently US
+	KindAmount       ValueKind = "amount" // pounds: £, thousands commas, brackets or a minus (leading or trailing) for credits
 	KindPostcode     ValueKind = "postcode"
 	KindUPRN         ValueKind = "uprn" // Unique Property Reference Number, up to 12 digits
 	KindEasting      ValueKind = "easting"
 	KindNorthing     ValueKind = "northing"
 	KindLatitude     ValueKind = "latitude"
 	KindLongitude    ValueKind = "longitude"
+	KindMapX         ValueKind = "map-x"        // an easting or a longitude, as the row's CRS (or its value range) says
+	KindMapY         ValueKind = "map-y"        // a northing or a latitude
+	KindCRS          ValueKind = "crs"          // a CRS label: WGS84, OSGB36, EPSG:27700 …
 	KindTenure       ValueKind = "tenure"       // freehold / leasehold
 	KindRegistration ValueKind = "registration" // Companies House or Charity Commission number
+	KindRedaction    ValueKind = "redaction"    // the reason a row's values were redacted
 )
 
-// TemplateColumn is one field of a template.
+// TemplateColumn is one field of a template, with every heading it is
+// recognised under. Headings are compared folded (see headingKey), and also
+// as a Shapefile DBF would have cut them to 10 characters.
 type TemplateColumn struct {
-	Name     string    `json:"name"`
-	Synonyms []string  `json:"synonyms,omitempty"` // other headings councils use for it
-	Required bool      `json:"required"`           // the column must be present
-	Blank    bool      `json:"blankAllowed"`       // cells may be empty
-	Kind     ValueKind `json:"kind"`
+	Name     string   `json:"name"`               // the field as reports call it
+	Code     []string `json:"code,omitempty"`     // other names the Code and its guidance use
+	Schema   []string `json:"schema,omitempty"`   // the template schema's field names (LGA, 360Giving)
+	Variants []string `json:"variants,omitempty"` // other headings councils use
+	Required bool     `json:"required"`           // the Code requires the column
+	Blank    bool     `json:"blankAllowed"`       // cells may be empty
+	// Redactable fields may be withheld: a cell saying Redacted, or a reason
+	// in the template's redaction column, stands for the value.
+	Redactable bool      `json:"redactable,omitempty"`
+	Kind       ValueKind `json:"kind"`
 	// Threshold is the amount (in pounds, either sign) below which the Code
 	// does not require a row; smaller amounts get a warning, not an error,
 	// since publishing more than the Code asks is allowed.
 	Threshold float64 `json:"threshold,omitempty"`
 	NotBefore string  `json:"notBefore,omitempty"` // a date column this one must not precede
+	// WatchCut asks for a warning when many values share the column's
+	// greatest length, the sign of names cut by a finance system.
+	WatchCut bool `json:"-"`
 }
 
 // Alternative is a requirement any one of several column sets satisfies,
@@ -51,94 +62,14 @@ type Alternative struct {
 type Template struct {
 	ID           string           `json:"id"`
 	Title        string           `json:"title"`
+	Schema       string           `json:"schema"`      // id of the published schema its Schema names follow: "lga", "360giving"
+	SchemaTitle  string           `json:"schemaTitle"` // "LGA spend schema"
 	Columns      []TemplateColumn `json:"columns"`
 	Alternatives []Alternative    `json:"alternatives,omitempty"`
 }
 
-var (
-	departmentSyn = []string{"Department", "Service Area", "Directorate", "Service", "Expense Area", "Service Division",
-		"Department Incurring Expenditure", "Department Responsible", "Responsible Department", "Body Name"}
-	vatSyn = []string{"Irrecoverable VAT", "VAT that cannot be recovered", "Non-recoverable VAT", "Unrecoverable VAT",
-		"VAT Irrecoverable", "Irrecoverable VAT Amount", "VAT not recoverable"}
-)
-
-// The three templates the Code makes mandatory that councils publish as CSV.
-var (
-	SpendOver500 = Template{ID: "spend-over-500", Title: "Expenditure exceeding £500", Columns: []TemplateColumn{
-		{Name: "Organisation Name", Synonyms: []string{"Organisation", "Body", "Local Authority"}, Kind: KindText, Blank: true},
-		{Name: "Date", Synonyms: []string{"Payment Date", "Transaction Date", "Date Paid", "Effective Date", "Invoice Date",
-			"Expenditure Date", "Date Incurred", "Date the expenditure was incurred", "Paid Date"}, Required: true, Kind: KindDate},
-		{Name: "Department", Synonyms: departmentSyn, Required: true, Kind: KindText},
-		{Name: "Beneficiary", Synonyms: []string{"Supplier", "Supplier Name", "Payee", "Payee Name", "Vendor", "Vendor Name",
-			"Creditor", "Creditor Name", "Merchant Name", "Recipient"}, Required: true, Kind: KindText},
-		{Name: "Purpose", Synonyms: []string{"Summary of Purpose", "Purpose of Spend", "Purpose of Expenditure", "Expense Type",
-			"Description", "Expenditure Category", "Subjective Description", "Expense Description"}, Required: true, Kind: KindText},
-		{Name: "Amount", Synonyms: []string{"Net Amount", "Value", "Amount (£)", "Amount £", "Total", "Gross Amount",
-			"Amount Paid", "Net Value", "Amount Excluding VAT"}, Required: true, Kind: KindAmount, Threshold: 500},
-		{Name: "Irrecoverable VAT", Synonyms: vatSyn, Required: true, Blank: true, Kind: KindAmount},
-		{Name: "Merchant Category", Synonyms: []string{"Merchant Category Code", "MCC", "Merchant Type", "Category"},
-			Required: true, Blank: true, Kind: KindText},
-		{Name: "Transaction Number", Synonyms: []string{"Transaction ID", "Transaction Reference", "Payment Reference",
-			"Invoice Number", "Reference"}, Kind: KindText, Blank: true},
-	}}
-
-	ContractsOver5000 = Template{ID: "contracts-over-5000", Title: "Contracts exceeding £5,000", Columns: []TemplateColumn{
-		{Name: "Reference", Synonyms: []string{"Reference Number", "Contract Reference", "Contract Ref", "Contract ID",
-			"Contract Number", "Ref"}, Required: true, Kind: KindText},
-		{Name: "Title", Synonyms: []string{"Title of Agreement", "Contract Title", "Contract Name", "Agreement Title"},
-			Required: true, Kind: KindText},
-		{Name: "Department", Synonyms: departmentSyn, Required: true, Kind: KindText},
-		{Name: "Description", Synonyms: []string{"Description of Goods and Services", "Description of Goods or Services",
-			"Contract Description", "Goods/Services", "Description of the goods and/or services"}, Required: true, Kind: KindText},
-		{Name: "Supplier", Synonyms: []string{"Supplier Name", "Supplier Name and Details", "Contractor", "Provider",
-			"Supplier Details"}, Required: true, Kind: KindText},
-		{Name: "Value", Synonyms: []string{"Contract Value", "Total Value", "Total Contract Value", "Sum to be Paid",
-			"Estimated Value", "Estimated Annual Value", "Annual Value", "Value (£)", "Estimated Annual Spend", "Budget"},
-			Required: true, Kind: KindAmount, Threshold: 5000},
-		{Name: "Irrecoverable VAT", Synonyms: vatSyn, Required: true, Blank: true, Kind: KindAmount},
-		{Name: "Start Date", Synonyms: []string{"Contract Start Date", "Start", "Commencement Date"}, Required: true, Kind: KindDate},
-		{Name: "End Date", Synonyms: []string{"Contract End Date", "End", "Expiry Date", "Contract Expiry Date"},
-			Required: true, Kind: KindDate, NotBefore: "Start Date"},
-		{Name: "Review Date", Synonyms: []string{"Contract Review Date"}, Kind: KindDate, Blank: true},
-		{Name: "Procurement Route", Synonyms: []string{"Invitation to Quote or Tender", "Procurement Process",
-			"Procurement Type", "ITQ/ITT", "Quote or Tender", "Whether Invitation to Quote or Tender",
-			"Result of Invitation to Quote or Tender", "Tender Process"}, Required: true, Kind: KindText},
-		{Name: "SME/VCSE", Synonyms: []string{"SME", "VCSE", "SME or VCSE", "Is SME", "SME/VCSE Status", "Supplier Type",
-			"Small or Medium Enterprise", "Voluntary or Community Sector Enterprise"}, Required: true, Kind: KindText},
-		{Name: "Registration Number", Synonyms: []string{"Company Registration Number", "Charity Registration Number",
-			"Company Number", "Charity Number", "Company or Charity Number", "Company or Charity Registration Number",
-			"Companies House Number", "Supplier Registration Number"}, Required: true, Blank: true, Kind: KindRegistration},
-	}}
-
-	LandAndBuildingAssets = Template{ID: "land-and-building-assets", Title: "Land and building assets", Columns: []TemplateColumn{
-		{Name: "Organisation Name", Synonyms: []string{"Organisation", "Body", "Local Authority"}, Kind: KindText, Blank: true},
-		{Name: "UPRN", Synonyms: []string{"Unique Property Reference Number", "Property Reference Number"}, Required: true,
-			Blank: true, Kind: KindUPRN},
-		{Name: "Unique Asset ID", Synonyms: []string{"Unique Asset Identity", "Asset ID", "Asset Reference", "Asset Number",
-			"Asset Ref", "Property Reference", "Property ID"}, Required: true, Kind: KindText},
-		{Name: "Name", Synonyms: []string{"Asset Name", "Property Name", "Building Name", "Site Name", "Name of Building/Land",
-			"Name of the building/land or both", "Land/Building Name"}, Required: true, Kind: KindText},
-		{Name: "Street Number", Synonyms: []string{"No", "Number", "Building Number", "Street No", "House Number",
-			"Street Number(s)"}, Required: true, Blank: true, Kind: KindText},
-		{Name: "Street", Synonyms: []string{"Street Name", "Road", "Address Line 1", "Address"}, Kind: KindText, Blank: true},
-		{Name: "Post Town", Synonyms: []string{"Town", "PostTown"}, Required: true, Blank: true, Kind: KindText},
-		{Name: "Postcode", Synonyms: []string{"Post Code", "United Kingdom Postcode", "UK Postcode"}, Required: true,
-			Blank: true, Kind: KindPostcode},
-		{Name: "Easting", Synonyms: []string{"X", "X Coordinate", "X Co-ordinate", "GeoX", "Map Reference X"}, Kind: KindEasting, Blank: true},
-		{Name: "Northing", Synonyms: []string{"Y", "Y Coordinate", "Y Co-ordinate", "GeoY", "Map Reference Y"}, Kind: KindNorthing, Blank: true},
-		{Name: "Latitude", Synonyms: []string{"Lat"}, Kind: KindLatitude, Blank: true},
-		{Name: "Longitude", Synonyms: []string{"Long", "Lon", "Lng"}, Kind: KindLongitude, Blank: true},
-		{Name: "Tenure", Synonyms: []string{"Holding Type", "Freehold or Leasehold", "Freehold/Leasehold", "Tenure Type",
-			"Ownership"}, Required: true, Kind: KindTenure},
-		{Name: "Tenure Category", Synonyms: []string{"Characteristics", "Holding Detail", "Tenure Detail", "Use"}, Kind: KindText, Blank: true},
-		{Name: "Land or Building", Synonyms: []string{"Land Only or Land and Building", "Asset Type", "Property Type",
-			"Land/Building"}, Kind: KindText, Blank: true},
-	}, Alternatives: []Alternative{{Name: "Map reference",
-		Options: [][]string{{"Easting", "Northing"}, {"Latitude", "Longitude"}}}}}
-)
-
 // Templates lists the templates by id.
-var Templates = []*Template{&SpendOver500, &ContractsOver5000, &LandAndBuildingAssets}
+var Templates = []*Template{&SpendOver500, &ProcurementCardTransactions, &ContractsOver5000, &LandAndBuildingAssets, &GrantsToVCSE}
 
 // LookupTemplate finds a template by id.
 func LookupTemplate(id string) (*Template, bool) {
@@ -150,112 +81,14 @@ func LookupTemplate(id string) (*Template, bool) {
 	return nil, false
 }
 
-// headingKey folds a heading so that "Amount (£)", "amount_£" and "AMOUNT"
-// compare equal to the synonym lists.
-func headingKey(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
+// TemplateIDs lists the template ids, for messages naming the valid ones.
+func TemplateIDs() []string {
+	ids := make([]string, len(Templates))
+	for i, t := range Templates {
+		ids[i] = t.ID
 	}
-	return b.String()
+	return ids
 }
-
-type templateCheck struct {
-	t      *Template
-	report *Report
-	index  []int // header index per template column, -1 when absent
-	byName map[string]int
-}
-
-// begin matches the header against the template, reporting missing columns.
-func (t *Template) begin(header []string, report *Report) *templateCheck {
-	report.Template = t.ID
-	c := &templateCheck{t: t, report: report, index: make([]int, len(t.Columns)), byName: map[string]int{}}
-	keys := make(map[string]int, len(header))
-	for i, h := range header {
-		if _, dup := keys[headingKey(h)]; !dup {
-			keys[headingKey(h)] = i
-		}
-	}
-	for ci, col := range t.Columns {
-		c.index[ci] = -1
-		for _, name := range append([]string{col.Name}, col.Synonyms...) {
-			if i, ok := keys[headingKey(name)]; ok {
-				c.index[ci] = i
-				break
-			}
-		}
-		c.byName[col.Name] = ci
-		if c.index[ci] < 0 && col.Required {
-			report.Add(RowProblem{Column: col.Name, Severity: SeverityError, Message: fmt.Sprintf(
-				"the %s template needs a %q column (also accepted: %s)", t.Title, col.Name, strings.Join(col.Synonyms, ", "))})
-		}
-	}
-	for _, alt := range t.Alternatives {
-		satisfied := false
-		var ways []string
-		for _, set := range alt.Options {
-			all := true
-			for _, name := range set {
-				all = all && c.index[c.byName[name]] >= 0
-			}
-			satisfied = satisfied || all
-			ways = append(ways, strings.Join(set, " and "))
-		}
-		if !satisfied {
-			report.Add(RowProblem{Column: alt.Name, Severity: SeverityError, Message: fmt.Sprintf(
-				"the %s template needs a %s: columns %s", t.Title, strings.ToLower(alt.Name), strings.Join(ways, ", or "))})
-		}
-	}
-	return c
-}
-
-func (c *templateCheck) row(row []string, rowNum, line int64) {
-	for ci, col := range c.t.Columns {
-		i := c.index[ci]
-		if i < 0 {
-			continue
-		}
-		v := strings.TrimSpace(row[i])
-		bad := func(sev Severity, format string, args ...any) {
-			c.report.Add(RowProblem{Row: rowNum, Line: line, Column: col.Name, Value: v, Severity: sev,
-				Message: fmt.Sprintf(format, args...)})
-		}
-		if IsNull(v) {
-			if !col.Blank {
-				bad(SeverityError, "%s is required", col.Name)
-			}
-			continue
-		}
-		if msg := checkValue(col, v, bad); msg != "" {
-			bad(SeverityError, "%s", msg)
-		}
-		if col.NotBefore != "" {
-			if j := c.index[c.byName[col.NotBefore]]; j >= 0 {
-				end, _, ok1 := ParseDate(v)
-				start, _, ok2 := ParseDate(row[j])
-				if ok1 && ok2 && end.Before(start) {
-					bad(SeverityError, "%s %s is before %s %s", col.Name, v, col.NotBefore, strings.TrimSpace(row[j]))
-				}
-			}
-		}
-	}
-}
-
-func (c *templateCheck) end() {}
-
-var (
-	postcodeRe     = regexp.MustCompile(`^(?i)(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$`)
-	uprnRe         = regexp.MustCompile(`^[0-9]{1,12}$`)
-	registrationRe = regexp.MustCompile(`^(?i)([0-9]{6,8}|[A-Z]{2}[0-9]{6})(-[0-9]{1,2})?$`)
-)
-
-// coordRange bounds coordinates to the UK: British National Grid metres, or
-// WGS 84 degrees.
-var coordRange = map[ValueKind][2]float64{KindEasting: {0, 700000}, KindNorthing: {0, 1300000},
-	KindLatitude: {49, 61}, KindLongitude: {-9, 2.1}}
 
 // CheckTemplate streams a CSV file through a template's checks alone; to
 // profile and check in one pass use ProfileCSV with ProfileOptions.Template.
@@ -267,97 +100,25 @@ func CheckTemplate(r io.Reader, t *Template, opt ReadOptions) (*Report, error) {
 	return p.Report, err
 }
 
-// checkValue returns why v is not a valid value of col, or "".
-func checkValue(col TemplateColumn, v string, warn func(Severity, string, ...any)) string {
-	switch col.Kind {
-	case KindDate:
-		if _, _, ok := ParseDate(v); !ok {
-			if parts := strings.Split(v, "/"); len(parts) == 3 && atoi(parts[1]) > 12 && atoi(parts[0]) <= 12 {
-				return "looks like a US month/day date; write it as dd/mm/yyyy or yyyy-mm-dd"
-			}
-			return "is not a date; write it as yyyy-mm-dd or dd/mm/yyyy"
-		}
-	case KindAmount:
-		a, ok := ParseAmount(v)
-		if !ok {
-			return "is not an amount in pounds, e.g. 1234.56, £1,234.56 or -650.00"
-		}
-		if col.Threshold > 0 && math.Abs(a) < col.Threshold {
-			warn(SeverityWarning, "£%s is below the Code's £%s threshold; check the row belongs in this file",
-				strconv.FormatFloat(math.Abs(a), 'f', 2, 64), groupThousands(col.Threshold))
-		}
-	case KindPostcode:
-		if !postcodeRe.MatchString(v) {
-			return "is not a UK postcode such as S44 6NG"
-		}
-	case KindUPRN:
-		if !uprnRe.MatchString(v) {
-			return "is not a UPRN: up to 12 digits"
-		}
-	case KindEasting, KindNorthing, KindLatitude, KindLongitude:
-		lo, hi := coordRange[col.Kind][0], coordRange[col.Kind][1]
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < lo || f > hi {
-			return fmt.Sprintf("must be a number from %g to %g (%s in Great Britain and Northern Ireland)", lo, hi, col.Kind)
-		}
-	case KindTenure:
-		l := strings.ToLower(v)
-		if !strings.Contains(l, "freehold") && !strings.Contains(l, "leasehold") && l != "other" {
-			return "must say whether the council holds the freehold or a leasehold (Freehold, Leasehold or Other)"
-		}
-	case KindRegistration:
-		if !registrationRe.MatchString(strings.ReplaceAll(v, " ", "")) {
-			return "is not a Companies House number (8 characters, e.g. 01234567 or SC123456) or a charity number"
-		}
-	}
-	return ""
-}
+var (
+	postcodeRe     = regexp.MustCompile(`^(?i)(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$`)
+	uprnRe         = regexp.MustCompile(`^[0-9]{1,12}$`)
+	registrationRe = regexp.MustCompile(`^(?i)(GB-(COH|CHC|SC|NIC)-)?([0-9]{6,8}|[A-Z]{2}[0-9]{6})(-[0-9]{1,2})?$`)
+)
 
-// ParseAmount reads an amount of pounds as councils write them: "1234.5",
-// "£1,234.56", "-£600", "£-600", "(600.00)" for a credit, or "GBP 700".
-func ParseAmount(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
-	neg := false
-	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
-		neg, s = true, strings.TrimSpace(s[1:len(s)-1])
-	}
-	if strings.HasPrefix(s, "-") {
-		neg, s = !neg, strings.TrimSpace(s[1:])
-	}
-	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "£"), "GBP"))
-	if strings.HasPrefix(s, "-") {
-		neg, s = !neg, s[1:]
-	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	if !digits(whole) && !(whole == "" && hasFrac) {
-		return 0, false
-	}
-	if hasFrac && (!digits(frac) || strings.Contains(frac, ",")) {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-	if err != nil {
-		return 0, false
-	}
-	if neg {
-		f = -f
-	}
-	return f, true
-}
+// coordRange bounds single-axis coordinate columns to the UK.
+var coordRange = map[ValueKind][2]float64{KindEasting: {0, maxEasting}, KindNorthing: {0, maxNorthing},
+	KindLatitude: {minLat, maxLat}, KindLongitude: {minLon, maxLon}}
 
-func groupThousands(f float64) string {
-	s := strconv.FormatFloat(f, 'f', 0, 64)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+// tenureWords are the words a tenure cell must contain one of.
+var tenureWords = []string{"freehold", "leasehold", "lease", "licence", "license", "other", "fh", "lh"}
 
-// TemplateIDs lists the template ids, for messages naming the valid ones.
-func TemplateIDs() []string {
-	ids := make([]string, len(Templates))
-	for i, t := range Templates {
-		ids[i] = t.ID
+func validTenure(v string) bool {
+	l := strings.ToLower(v)
+	for _, w := range tenureWords {
+		if l == w || (len(w) > 2 && strings.Contains(l, w)) {
+			return true
+		}
 	}
-	return ids
+	return false
 }

@@ -1,8 +1,12 @@
 package opendata
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jointict/councilapi/internal/testref"
 )
 
 func check(t *testing.T, tpl *Template, data string) *Report {
@@ -41,7 +45,7 @@ func TestSpendOver500(t *testing.T) {
 		row int64
 		col string
 		sev Severity
-	}{{0, "Purpose", SeverityError}, {0, "Irrecoverable VAT", SeverityError}, {0, "Merchant Category", SeverityError},
+	}{{0, "Purpose", SeverityError}, {0, "Irrecoverable VAT", SeverityError}, {0, "Merchant category", SeverityError},
 		{1, "Date", SeverityError}, {2, "Date", SeverityError}, {3, "Department", SeverityError},
 		{3, "Amount", SeverityError}, {4, "Amount", SeverityWarning}} {
 		if !hasProblem(r, want.row, want.col, want.sev) {
@@ -117,6 +121,31 @@ func TestParseAmount(t *testing.T) {
 	for _, in := range []string{"", "£", "12,34", "1.2.3", "ten", "1,234.5,6", "$5"} {
 		if _, ok := ParseAmount(in); ok {
 			t.Errorf("ParseAmount(%q) accepted", in)
+		}
+	}
+}
+
+// The README lists every heading each template accepts; this keeps it so.
+func TestREADMEListsEveryHeading(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testref.ModuleRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, tp := range Templates {
+		start := strings.Index(readme, "**`"+tp.ID+"`**")
+		if start < 0 {
+			t.Errorf("README has no heading table for %s", tp.ID)
+			continue
+		}
+		table := readme[start:]
+		table = table[:strings.Index(table, "</details>")]
+		for _, col := range tp.Columns {
+			for _, name := range append(append(append([]string{col.Name}, col.Code...), col.Schema...), col.Variants...) {
+				if !strings.Contains(table, name) {
+					t.Errorf("README's %s table does not list %q (field %s)", tp.ID, name, col.Name)
+				}
+			}
 		}
 	}
 }

@@ -71,7 +71,12 @@ type Column struct {
 	Name        string     `json:"name"`
 	Type        ColumnType `json:"type"`
 	Nulls       int64      `json:"nulls"`
-	DateFormats []string   `json:"dateFormats,omitempty"` // "iso", "uk" for date columns
+	DateFormats []string   `json:"dateFormats,omitempty"` // "iso", "uk" or "us", "text", "compact" for date columns
+	// Field and Kind are the Transparency Code template field the column
+	// was read as ("Supplier name", text) when the dataset has a template;
+	// the column keeps the file's own name.
+	Field string    `json:"field,omitempty"`
+	Kind  ValueKind `json:"kind,omitempty"`
 }
 
 // Version is one uploaded file of a dataset. Once published it never
@@ -146,13 +151,18 @@ func (v Version) Validate() error {
 }
 
 // Publish makes a processing version visible. Only a version whose
-// validation report has no errors may be published.
+// validation report has no errors, or whose errors its dataset's threshold
+// let through (Report.Decide), may be published.
 func (v *Version) Publish(now time.Time) error {
 	if v.State != VersionProcessing {
 		return &domain.Error{Code: domain.CodeConflict, Message: fmt.Sprintf("a %s version cannot be published", v.State)}
 	}
-	if v.Report != nil && v.Report.Errors > 0 {
-		return domain.Errorf(domain.CodeInvalid, "the file has %d errors; fix them and upload it again", v.Report.Errors)
+	if !v.Report.Publishable() {
+		reason := fmt.Sprintf("the file has %d errors", v.Report.Errors)
+		if v.Report.Decision != nil {
+			reason = v.Report.Decision.Reason
+		}
+		return domain.Errorf(domain.CodeInvalid, "%s; fix them and upload it again", reason)
 	}
 	t := now.UTC()
 	next := *v
@@ -325,7 +335,16 @@ func (j *Job) Succeed(now time.Time, report *Report) error {
 	}
 	t := now.UTC()
 	j.Finished, j.Progress, j.Report = &t, 100, report
+	j.countReport()
 	return nil
+}
+
+// countReport makes the job's error and warning counts those of its report,
+// so the counts a client polls always equal the lists it reads.
+func (j *Job) countReport() {
+	if j.Report != nil {
+		j.Counts.Errors, j.Counts.Warnings = j.Report.Errors, j.Report.Warnings
+	}
 }
 
 // Fail finishes a queued or running job with a reason the user can act on.
@@ -335,6 +354,7 @@ func (j *Job) Fail(now time.Time, reason string, report *Report) error {
 	}
 	t := now.UTC()
 	j.Finished, j.Error, j.Report = &t, reason, report
+	j.countReport()
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/procurement"
 )
 
 // MaxExportResults is the Digital Marketplace rule for direct award: a
@@ -45,6 +46,45 @@ type Outcome struct {
 	Reason             string    `json:"reason,omitempty"`
 	RecordedBy         string    `json:"recordedBy"`
 	RecordedAt         time.Time `json:"recordedAt"`
+	// ComparisonID is the comparison the award rests on; JointProcurement
+	// the joint procurement it is part of, when there is one.
+	ComparisonID     string `json:"comparisonId,omitempty"`
+	JointProcurement string `json:"jointProcurement,omitempty"`
+}
+
+// AwardNotices is what an awarded outcome triggers under the procurement
+// rules in force on the day it was recorded.
+type AwardNotices struct {
+	RuleSet           string               `json:"ruleSet"`
+	Regime            procurement.Regime   `json:"regime"`
+	Notices           []procurement.Notice `json:"notices"`
+	StandstillApplies bool                 `json:"standstillApplies"`
+	// ContractsRegister is true when the award belongs in the Transparency
+	// Code contracts register (over £5,000).
+	ContractsRegister bool `json:"contractsRegister"`
+}
+
+// Notices applies the joint procurement register's dated rule set to an
+// awarded G-Cloud call-off: its value decides the regime (Contracts Finder
+// or Find a Tender notices), the framework route the standstill, and the
+// Transparency Code threshold the contracts register. Outcomes without an
+// award trigger nothing.
+func (o Outcome) Notices(sets []procurement.RuleSet) (AwardNotices, error) {
+	if o.Result != OutcomeAwarded {
+		return AwardNotices{Notices: []procurement.Notice{}}, nil
+	}
+	rs, err := procurement.RuleSetAt(sets, procurement.DateOf(o.RecordedAt))
+	if err != nil {
+		return AwardNotices{}, err
+	}
+	// A one-party procurement by the buying organisation on the G-Cloud
+	// route: Assess reads only its value and route for the notices.
+	p := procurement.JointProcurement{Host: o.BuyingOrganisation, Route: procurement.RouteGCloudDirectAward,
+		EstimatedValue: o.ContractValue, EstimatedValueIncVAT: procurement.IncVAT(o.ContractValue, rs.VAT)}
+	a := procurement.Assess(p, procurement.Env{Rules: rs, Calendar: procurement.EnglandAndWales,
+		Governance: procurement.SeedGovernance(), Now: o.RecordedAt})
+	return AwardNotices{RuleSet: a.RuleSet, Regime: a.Regime, Notices: a.Notices, StandstillApplies: a.StandstillApplies,
+		ContractsRegister: a.TransparencyCode}, nil
 }
 
 // NewSavedSearch validates and creates a saved search.

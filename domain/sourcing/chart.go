@@ -28,7 +28,7 @@ func ChartSVG(res Result) []byte {
 	var maxCost float64
 	for _, o := range res.Options {
 		for _, y := range o.Years {
-			maxCost = math.Max(maxCost, y.CumulativeDiscounted.Dec().Float())
+			maxCost = math.Max(maxCost, MoneyDec(y.CumulativeDiscounted).Float())
 		}
 	}
 	costTop := niceCeil(maxCost)
@@ -58,7 +58,7 @@ func ChartSVG(res Result) []byte {
 		col, dash := chartPalette[oi%len(chartPalette)], dashes[(oi/len(chartPalette))%len(dashes)]
 		var pts []string
 		for i, y := range o.Years {
-			yy := y0 - panelH*safeDiv(y.CumulativeDiscounted.Dec().Float(), costTop)
+			yy := y0 - panelH*safeDiv(MoneyDec(y.CumulativeDiscounted).Float(), costTop)
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", xAt(i), yy))
 		}
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2.5" stroke-dasharray="%s" points="%s"><title>%s</title></polyline>`, col, dash, strings.Join(pts, " "), esc(o.Name))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,6 +34,7 @@ func randomComparison(r *rand.Rand, nCloud, horizon int) Comparison {
 		o.FixedQuantity = Dec(r.Int64N(10_000_000))
 		o.Quantities = []DriverQuantity{{Driver: "users", PerUnit: Dec(r.Int64N(2_000_000))}, {Driver: "tb", PerUnit: Dec(r.Int64N(3_000_000))}}
 		o.Onboarding, o.Exit = DecInt(r.Int64N(20_000)), DecInt(r.Int64N(10_000))
+		o.OtherCosts = []OtherCost{{Name: "Other", Source: "test", Amount: DecInt(r.Int64N(5_000)), Recurring: true}}
 		o.Quality.Score, o.SocialValue.Score = DecInt(r.Int64N(101)), DecInt(r.Int64N(101))
 		if o.Quality.Score == 0 {
 			o.Quality.Score = DecInt(1)
@@ -141,7 +143,8 @@ func TestPropertyRanksInvariantToCurrencyScaling(t *testing.T) {
 		const k = 7
 		for j := range c.CloudOptions {
 			o := &c.CloudOptions[j]
-			o.PriceMin, o.Onboarding, o.Exit = o.PriceMin*k, o.Onboarding*k, o.Exit*k
+			o.PriceMin, o.Onboarding = o.PriceMin*k, o.Onboarding*k
+			scaleShared(&o.SharedCosts, k)
 			if o.PriceMax != nil {
 				m := *o.PriceMax * k
 				o.PriceMax = &m
@@ -149,9 +152,10 @@ func TestPropertyRanksInvariantToCurrencyScaling(t *testing.T) {
 		}
 		for j := range c.OnPremOptions {
 			o := &c.OnPremOptions[j]
-			for _, f := range []*Dec{&o.HardwareCapex, &o.Installation, &o.LicencesOneOff, &o.MaintenancePerYear, &o.ElectricityPricePerKWh, &o.StaffCostPerFTE, &o.FacilitiesPerYear, &o.BackupDRPerYear} {
+			for _, f := range []*Dec{&o.HardwareCapex, &o.Installation, &o.LicencesOneOff, &o.MaintenancePerYear, &o.ElectricityPricePerKWh, &o.FacilitiesPerYear, &o.BackupDRPerYear} {
 				*f *= k
 			}
+			scaleShared(&o.SharedCosts, k)
 		}
 		scaled, err := Compare(c)
 		if err != nil {
@@ -162,6 +166,17 @@ func TestPropertyRanksInvariantToCurrencyScaling(t *testing.T) {
 				t.Fatalf("%s rank %d became %d when every price was multiplied by %d", base.Options[i].Name, base.Options[i].Summary.Rank, scaled.Options[i].Summary.Rank, k)
 			}
 		}
+	}
+}
+
+func scaleShared(s *SharedCosts, k Dec) {
+	for _, f := range []*Dec{&s.StaffCostPerFTE, &s.Training, &s.TrainingPerYear, &s.NetworkChanges, &s.NetworkPerYear,
+		&s.Migration, &s.ParallelRunningPerYear, &s.RetainedOnPremPerYear, &s.Exit} {
+		*f *= k
+	}
+	s.OtherCosts = slices.Clone(s.OtherCosts)
+	for i := range s.OtherCosts {
+		s.OtherCosts[i].Amount *= k
 	}
 }
 
@@ -226,13 +241,19 @@ func TestSocialValueWeightBelow10Flagged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, f := range res.Flags {
-		found = found || f.Code == "social-value-weight" && strings.Contains(f.Message, "PPN 06/20")
-	}
-	if !found {
+	if !hasFlag(res.Flags, "social-value-weight", "PPN 06/20") {
 		t.Errorf("flags = %+v", res.Flags)
 	}
+}
+
+// hasFlag reports a flag with the code whose message contains text.
+func hasFlag(flags []Flag, code, text string) bool {
+	for _, f := range flags {
+		if f.Code == code && strings.Contains(f.Message, text) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestOneOffPriceChargedOncePerUnit(t *testing.T) {
@@ -240,7 +261,7 @@ func TestOneOffPriceChargedOncePerUnit(t *testing.T) {
 	c.CloudOptions = c.CloudOptions[:1]
 	c.CloudOptions[0].PriceInterval = ""
 	c.CloudOptions[0].PriceMin, c.CloudOptions[0].PriceMax = DecInt(100), nil
-	c.CloudOptions[0].Onboarding, c.CloudOptions[0].Exit, c.CloudOptions[0].Indexation = 0, 0, 0
+	c.CloudOptions[0].Onboarding, c.CloudOptions[0].SharedCosts, c.CloudOptions[0].Indexation = 0, SharedCosts{}, 0
 	res, err := Compare(c)
 	if err != nil {
 		t.Fatal(err)
@@ -341,6 +362,27 @@ func TestChartSVGIsValidXMLWithLabelsAndLegend(t *testing.T) {
 // BenchmarkCompare30x10 is a 30-option, 10-year comparison (target < 1 ms).
 func BenchmarkCompare30x10(b *testing.B) {
 	c := randomComparison(rand.New(rand.NewPCG(11, 12)), 29, 10)
+	for b.Loop() {
+		if _, err := Compare(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompare30x10Typical is the same size with the worked example's
+// kind of figures (prices in pence, rates of whole tenths of a percent),
+// where the exact arithmetic stays in int64 for most cells.
+func BenchmarkCompare30x10Typical(b *testing.B) {
+	c := workedExample()
+	c.HorizonYears = 10
+	base := c.CloudOptions
+	c.CloudOptions = nil
+	for i := range 29 {
+		o := base[i%2]
+		o.ID, o.Name = fmt.Sprintf("c%d", i), fmt.Sprintf("Cloud option %d", i)
+		o.PriceMin, o.PriceMax = o.PriceMin+DecInt(int64(i))/100, nil
+		c.CloudOptions = append(c.CloudOptions, o)
+	}
 	for b.Loop() {
 		if _, err := Compare(c); err != nil {
 			b.Fatal(err)

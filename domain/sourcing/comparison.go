@@ -40,6 +40,10 @@ type Comparison struct {
 	OnPremOptions     []OnPremOption `json:"onPremOptions"`
 	BaselineID        string         `json:"baselineId,omitempty"` // an on-premise option; default the first
 	Weights           *Weights       `json:"weights,omitempty"`
+	// MonetiseEmissions values each year's emissions at the Green Book
+	// carbon values of the factor set, shown beside the cash figures and
+	// never added to them.
+	MonetiseEmissions bool `json:"monetiseEmissions,omitempty"`
 }
 
 // DemandDriver is a quantity that drives cost, growing each year.
@@ -84,63 +88,93 @@ type CloudCarbon struct {
 	HDDTB                     Dec    `json:"hddTb"`
 	NetworkGBPerYear          Dec    `json:"networkGbPerYear"`
 	HostVCPUs                 *Dec   `json:"hostVcpus,omitempty"`
+	// StorageReplication and MemoryReplication multiply the storage and
+	// memory energy by how many copies the provider keeps (Cloud Carbon
+	// Footprint replication factors). Give a factor, or name one of the
+	// factor set's ccf.replication.<provider>.<service> factors; the default
+	// is the provider's virtual-machine disk factor for storage and 1 for
+	// memory.
+	StorageReplication        *Dec   `json:"storageReplication,omitempty"`
+	StorageReplicationService string `json:"storageReplicationService,omitempty"`
+	MemoryReplication         *Dec   `json:"memoryReplication,omitempty"`
+	MemoryReplicationService  string `json:"memoryReplicationService,omitempty"`
 }
 
 // CloudOption is a G-Cloud service priced for the comparison. The price
 // fields are a snapshot of the service, so a stored comparison does not move
 // when the catalogue does.
 type CloudOption struct {
-	ID            string           `json:"id"`
-	Name          string           `json:"name"`
-	ServiceID     string           `json:"serviceId"`
-	SupplierName  string           `json:"supplierName"`
-	PriceMin      Dec              `json:"priceMin"`
-	PriceMax      *Dec             `json:"priceMax,omitempty"`
-	PriceUnit     string           `json:"priceUnit"`
-	PriceInterval string           `json:"priceInterval"`
-	PriceBasis    string           `json:"priceBasis"` // min, max or quote
-	QuotePrice    *Dec             `json:"quotePrice,omitempty"`
-	FixedQuantity Dec              `json:"fixedQuantity"`
-	Quantities    []DriverQuantity `json:"quantities"`
-	Onboarding    Dec              `json:"onboarding"` // one-off, year 0
-	Exit          Dec              `json:"exit"`       // one-off, last year
-	Indexation    Dec              `json:"indexation"`
-	Carbon        CloudCarbon      `json:"carbon"`
-	Quality       Assessment       `json:"quality"`
-	SocialValue   Assessment       `json:"socialValue"`
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	ServiceID    string `json:"serviceId"`
+	SupplierName string `json:"supplierName"`
+	// FrameworkSlug and FrameworkExpiry are the service's framework as
+	// snapshotted, checked by FrameworkProblems.
+	FrameworkSlug   string           `json:"frameworkSlug,omitempty"`
+	FrameworkExpiry string           `json:"frameworkExpiry,omitempty"`
+	PriceMin        Dec              `json:"priceMin"`
+	PriceMax        *Dec             `json:"priceMax,omitempty"`
+	PriceUnit       string           `json:"priceUnit"`
+	PriceInterval   string           `json:"priceInterval"`
+	PriceBasis      string           `json:"priceBasis"` // min, max or quote
+	QuotePrice      *Dec             `json:"quotePrice,omitempty"`
+	FixedQuantity   Dec              `json:"fixedQuantity"`
+	Quantities      []DriverQuantity `json:"quantities"`
+	Onboarding      Dec              `json:"onboarding"` // one-off, year 0
+	SharedCosts
+	Indexation  Dec         `json:"indexation"`
+	Carbon      CloudCarbon `json:"carbon"`
+	Quality     Assessment  `json:"quality"`
+	SocialValue Assessment  `json:"socialValue"`
 }
 
 // CloudOptionFromService snapshots a catalogue service into an option.
 func CloudOptionFromService(id string, s Service) CloudOption {
 	return CloudOption{ID: id, Name: s.ServiceName, ServiceID: s.ID, SupplierName: s.SupplierName,
+		FrameworkSlug: s.FrameworkSlug, FrameworkExpiry: s.FrameworkExpiry,
 		PriceMin: s.PriceMin, PriceMax: s.PriceMax, PriceUnit: s.PriceUnit, PriceInterval: s.PriceInterval,
 		PriceBasis: BasisMin}
 }
 
+// Licence models of an on-premise option.
+const (
+	LicencePerpetual    = "perpetual"    // bought once, re-bought (or upgraded) at each refresh
+	LicenceSubscription = "subscription" // paid every year
+)
+
 // OnPremOption is running the service on the council's own hardware.
 type OnPremOption struct {
-	ID                     string     `json:"id"`
-	Name                   string     `json:"name"`
-	Servers                int        `json:"servers"`
-	HardwareCapex          Dec        `json:"hardwareCapex"` // per purchase of the whole estate
-	RefreshYears           int        `json:"refreshYears"`  // 0: never refreshed within the horizon
-	ResidualValue          Dec        `json:"residualValue"` // fraction of capex recovered at the end of a refresh cycle
-	Installation           Dec        `json:"installation"`  // per purchase
-	LicencesOneOff         Dec        `json:"licencesOneOff"`
-	LicenceSupportRate     Dec        `json:"licenceSupportRate"` // annual, fraction of the one-off licences
-	MaintenancePerYear     Dec        `json:"maintenancePerYear"`
-	PowerWatts             Dec        `json:"powerWatts"` // average draw of the estate
-	PUE                    *Dec       `json:"pue,omitempty"`
-	ElectricityPricePerKWh Dec        `json:"electricityPricePerKwh"`
-	StaffFTE               Dec        `json:"staffFte"`
-	StaffCostPerFTE        Dec        `json:"staffCostPerFte"` // loaded: salary, on-costs, overheads
-	FacilitiesPerYear      Dec        `json:"facilitiesPerYear"`
-	BackupDRPerYear        Dec        `json:"backupDrPerYear"`
-	EmbodiedKgPerServer    *Dec       `json:"embodiedKgCO2ePerServer,omitempty"`
-	EmbodiedLifeYears      int        `json:"embodiedLifeYears,omitempty"`
-	Indexation             Dec        `json:"indexation"`
-	Quality                Assessment `json:"quality"`
-	SocialValue            Assessment `json:"socialValue"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Servers       int    `json:"servers"`
+	HardwareCapex Dec    `json:"hardwareCapex"` // per purchase of the whole estate
+	RefreshYears  int    `json:"refreshYears"`  // 0: never refreshed within the horizon
+	ResidualValue Dec    `json:"residualValue"` // fraction of capex recovered at the end of a refresh cycle
+	Installation  Dec    `json:"installation"`  // per purchase
+	// LicenceModel is perpetual (default) or subscription. Perpetual
+	// licences cost LicencesOneOff in year 0 and LicencesOneOff x
+	// LicenceRefreshFraction (default 1: bought again; less for upgrade
+	// pricing) at each refresh, with support each year at
+	// LicenceSupportRate of the licence value.
+	LicenceModel               string `json:"licenceModel,omitempty"`
+	LicencesOneOff             Dec    `json:"licencesOneOff"`
+	LicenceRefreshFraction     *Dec   `json:"licenceRefreshFraction,omitempty"`
+	LicenceSupportRate         Dec    `json:"licenceSupportRate"` // annual, fraction of the one-off licences
+	LicenceSubscriptionPerYear Dec    `json:"licenceSubscriptionPerYear"`
+	MaintenancePerYear         Dec    `json:"maintenancePerYear"`
+	PowerWatts                 Dec    `json:"powerWatts"` // average draw of the estate
+	PUE                        *Dec   `json:"pue,omitempty"`
+	ElectricityPricePerKWh     Dec    `json:"electricityPricePerKwh"`
+	SharedCosts
+	FacilitiesPerYear   Dec  `json:"facilitiesPerYear"`
+	BackupDRPerYear     Dec  `json:"backupDrPerYear"`
+	EmbodiedKgPerServer *Dec `json:"embodiedKgCO2ePerServer,omitempty"`
+	// EmbodiedLifeYears spreads the servers' embodied emissions; default
+	// the refresh cycle, or the CCF server life when never refreshed.
+	EmbodiedLifeYears int        `json:"embodiedLifeYears,omitempty"`
+	Indexation        Dec        `json:"indexation"`
+	Quality           Assessment `json:"quality"`
+	SocialValue       Assessment `json:"socialValue"`
 }
 
 // Validate returns every problem with the comparison's input.
@@ -159,10 +193,16 @@ func (c Comparison) Validate() error {
 	if c.UsageHoursPerYear != nil && (*c.UsageHoursPerYear <= 0 || *c.UsageHoursPerYear > DecInt(8784)) {
 		p.Add("usageHoursPerYear", "must be more than 0 and at most 8784")
 	}
+	fs, _ := LookupFactorSet(CurrentFactorSetVersion)
 	if c.FactorSetVersion != "" {
-		if _, ok := LookupFactorSet(c.FactorSetVersion); !ok {
+		var ok bool
+		if fs, ok = LookupFactorSet(c.FactorSetVersion); !ok {
 			p.Add("factorSetVersion", "must be one of %s", strings.Join(FactorSetVersions(), ", "))
+			fs, _ = LookupFactorSet(CurrentFactorSetVersion)
 		}
+	}
+	if c.MonetiseEmissions && !fs.HasCarbonValues() {
+		p.Add("monetiseEmissions", "needs a factor set with Green Book carbon values (carbonvalue.YYYY); factor set %s has none, use %s", fs.Version, CurrentFactorSetVersion)
 	}
 	drivers := map[string]bool{}
 	for i, d := range c.Drivers {
@@ -186,15 +226,22 @@ func (c Comparison) Validate() error {
 	if len(c.CloudOptions)+len(c.OnPremOptions) == 0 {
 		p.Add("cloudOptions", "at least one option is needed")
 	}
+	horizon := c.HorizonYears
+	if horizon < 1 || horizon > 30 {
+		horizon = DefaultHorizonYears
+	}
 	for i, o := range c.CloudOptions {
 		f := fmt.Sprintf("cloudOptions[%d].", i)
 		optID(f, o.ID)
 		o.validate(&p, f, drivers)
+		o.Carbon.validateReplication(&p, f+"carbon.", fs)
+		o.SharedCosts.validate(&p, f, horizon)
 	}
 	for i, o := range c.OnPremOptions {
 		f := fmt.Sprintf("onPremOptions[%d].", i)
 		optID(f, o.ID)
 		o.validate(&p, f)
+		o.SharedCosts.validate(&p, f, horizon)
 	}
 	if c.BaselineID != "" && !slices.ContainsFunc(c.OnPremOptions, func(o OnPremOption) bool { return o.ID == c.BaselineID }) {
 		p.Add("baselineId", "must be the id of an on-premise option")
@@ -228,7 +275,7 @@ func (o CloudOption) validate(p *domain.Problems, f string, drivers map[string]b
 	default:
 		p.Add(f+"priceBasis", "must be min, max or quote")
 	}
-	money(p, f+"fixedQuantity", o.FixedQuantity)
+	inBounds(p, f+"fixedQuantity", o.FixedQuantity)
 	for j, q := range o.Quantities {
 		if !drivers[q.Driver] {
 			p.Add(fmt.Sprintf("%squantities[%d].driver", f, j), "must be the id of a demand driver")
@@ -237,28 +284,52 @@ func (o CloudOption) validate(p *domain.Problems, f string, drivers map[string]b
 			p.Add(fmt.Sprintf("%squantities[%d].perUnit", f, j), "must be 0 to 1000000")
 		}
 	}
-	money(p, f+"onboarding", o.Onboarding)
-	money(p, f+"exit", o.Exit)
+	inBounds(p, f+"onboarding", o.Onboarding)
 	rangeCheck(p, f+"indexation", &o.Indexation, "-0.1", "0.5", "a fraction such as 0.03 for 3% a year")
 	cc := o.Carbon
 	if cc.DeclaredKWhPerYear == nil && (cc.VCPUs > 0 || cc.MemoryGB > 0) && !slices.Contains([]string{"aws", "azure", "gcp"}, cc.Provider) {
 		p.Add(f+"carbon.provider", "must be aws, azure or gcp to estimate energy with the Cloud Carbon Footprint method, or give declaredKwhPerYear")
 	}
 	for _, x := range []nv{{"vcpus", cc.VCPUs}, {"memoryGb", cc.MemoryGB}, {"ssdTb", cc.SSDTB}, {"hddTb", cc.HDDTB}, {"networkGbPerYear", cc.NetworkGBPerYear}} {
-		money(p, f+"carbon."+x.n, x.v)
+		inBounds(p, f+"carbon."+x.n, x.v)
 	}
 	rangeCheck(p, f+"carbon.utilisation", cc.Utilisation, "0", "1", "a fraction such as 0.5")
 	if cc.DeclaredKWhPerYear != nil {
-		money(p, f+"carbon.declaredKwhPerYear", *cc.DeclaredKWhPerYear)
+		inBounds(p, f+"carbon.declaredKwhPerYear", *cc.DeclaredKWhPerYear)
 	}
 	if cc.DeclaredEmbodiedKgPerYear != nil {
-		money(p, f+"carbon.declaredEmbodiedKgCO2ePerYear", *cc.DeclaredEmbodiedKgPerYear)
+		inBounds(p, f+"carbon.declaredEmbodiedKgCO2ePerYear", *cc.DeclaredEmbodiedKgPerYear)
 	}
 	if cc.HostVCPUs != nil && (*cc.HostVCPUs <= 0 || *cc.HostVCPUs < cc.VCPUs) {
 		p.Add(f+"carbon.hostVcpus", "must be positive and at least vcpus")
 	}
+	rangeCheck(p, f+"carbon.storageReplication", cc.StorageReplication, "1", "10", "how many copies the provider keeps, such as 3")
+	rangeCheck(p, f+"carbon.memoryReplication", cc.MemoryReplication, "1", "10", "how many copies the provider keeps, such as 2")
 	assess(p, f+"quality", o.Quality)
 	assess(p, f+"socialValue", o.SocialValue)
+}
+
+func (cc CloudCarbon) validateReplication(p *domain.Problems, f string, fs *FactorSet) {
+	for _, r := range []struct {
+		field, service string
+		own            *Dec
+	}{{"storageReplicationService", cc.StorageReplicationService, cc.StorageReplication}, {"memoryReplicationService", cc.MemoryReplicationService, cc.MemoryReplication}} {
+		if r.service == "" {
+			continue
+		}
+		if r.own != nil {
+			p.Add(f+r.field, "give a replication factor or a service, not both")
+		}
+		if !fs.Has(prefixReplication + cc.Provider + "." + r.service) {
+			var known []string
+			for _, x := range fs.Factors {
+				if rest, ok := strings.CutPrefix(x.Key, prefixReplication+cc.Provider+"."); ok {
+					known = append(known, rest)
+				}
+			}
+			p.Add(f+r.field, "must be a Cloud Carbon Footprint service of provider %q in factor set %s: %s", cc.Provider, fs.Version, strings.Join(known, ", "))
+		}
+	}
 }
 
 func (o OnPremOption) validate(p *domain.Problems, f string) {
@@ -273,26 +344,39 @@ func (o OnPremOption) validate(p *domain.Problems, f string) {
 	}
 	rangeCheck(p, f+"residualValue", &o.ResidualValue, "0", "1", "a fraction of the hardware cost such as 0.1")
 	rangeCheck(p, f+"licenceSupportRate", &o.LicenceSupportRate, "0", "1", "a fraction such as 0.2 for 20% a year")
+	rangeCheck(p, f+"licenceRefreshFraction", o.LicenceRefreshFraction, "0", "1", "the share of the licence value paid again at each refresh: 1 to re-buy, less for upgrade pricing")
+	switch o.LicenceModel {
+	case "", LicencePerpetual:
+		if o.LicenceSubscriptionPerYear != 0 {
+			p.Add(f+"licenceSubscriptionPerYear", "is for the subscription licence model; set licenceModel to subscription, or give licencesOneOff")
+		}
+	case LicenceSubscription:
+		if o.LicencesOneOff != 0 || o.LicenceRefreshFraction != nil {
+			p.Add(f+"licencesOneOff", "is for perpetual licences; a subscription is licenceSubscriptionPerYear")
+		}
+	default:
+		p.Add(f+"licenceModel", "must be perpetual or subscription")
+	}
 	rangeCheck(p, f+"indexation", &o.Indexation, "-0.1", "0.5", "a fraction such as 0.03 for 3% a year")
 	rangeCheck(p, f+"pue", o.PUE, "1", "3", "a power usage effectiveness such as 1.58")
 	for _, x := range []nv{{"hardwareCapex", o.HardwareCapex}, {"installation", o.Installation},
 		{"licencesOneOff", o.LicencesOneOff}, {"maintenancePerYear", o.MaintenancePerYear}, {"powerWatts", o.PowerWatts},
-		{"electricityPricePerKwh", o.ElectricityPricePerKWh}, {"staffFte", o.StaffFTE}, {"staffCostPerFte", o.StaffCostPerFTE},
+		{"electricityPricePerKwh", o.ElectricityPricePerKWh}, {"licenceSubscriptionPerYear", o.LicenceSubscriptionPerYear},
 		{"facilitiesPerYear", o.FacilitiesPerYear}, {"backupDrPerYear", o.BackupDRPerYear}} {
-		money(p, f+x.n, x.v)
+		inBounds(p, f+x.n, x.v)
 	}
 	if o.EmbodiedKgPerServer != nil {
-		money(p, f+"embodiedKgCO2ePerServer", *o.EmbodiedKgPerServer)
+		inBounds(p, f+"embodiedKgCO2ePerServer", *o.EmbodiedKgPerServer)
 	}
 	if o.EmbodiedLifeYears < 0 || o.EmbodiedLifeYears > 30 {
-		p.Add(f+"embodiedLifeYears", "must be 1 to 30 (default 4, the Cloud Carbon Footprint server life)")
+		p.Add(f+"embodiedLifeYears", "must be 1 to 30 (default the refresh cycle; 4, the Cloud Carbon Footprint server life, when never refreshed)")
 	}
 	assess(p, f+"quality", o.Quality)
 	assess(p, f+"socialValue", o.SocialValue)
 }
 
-// money bounds an amount or quantity so that products stay exact in Dec.
-func money(p *domain.Problems, field string, v Dec) {
+// inBounds bounds an amount or quantity so that products stay exact in Dec.
+func inBounds(p *domain.Problems, field string, v Dec) {
 	if v < 0 || v > DecInt(1_000_000_000) {
 		p.Add(field, "must be 0 to 1000000000")
 	}

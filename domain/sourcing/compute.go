@@ -15,10 +15,10 @@ const (
 type comp struct {
 	c       Comparison
 	fs      *FactorSet
-	rates   *rateTable
+	pow     *powers
 	hours   Dec
 	horizon int
-	drivers map[string][]Dec // quantity by year
+	drivers map[string][]exact // exact quantity by year
 }
 
 // Compare validates the input and computes the comparison.
@@ -28,13 +28,13 @@ func Compare(c Comparison) (Result, error) {
 	}
 	c = c.withDefaults()
 	fs, _ := LookupFactorSet(c.FactorSetVersion)
-	k := &comp{c: c, fs: fs, rates: newRateTable(c.HorizonYears), hours: *c.UsageHoursPerYear,
-		horizon: c.HorizonYears, drivers: map[string][]Dec{}}
+	k := &comp{c: c, fs: fs, pow: newPowers(c.HorizonYears), hours: *c.UsageHoursPerYear,
+		horizon: c.HorizonYears, drivers: map[string][]exact{}}
 	for _, d := range c.Drivers {
-		g := k.rates.table(d.GrowthPerYear, false)
-		q := make([]Dec, k.horizon)
+		g := k.pow.growth(d.GrowthPerYear)
+		q := make([]exact, k.horizon)
 		for t := range q {
-			q[t] = apply(d.BaseQuantity, g[t])
+			q[t] = mul(rat(d.BaseQuantity), g[t])
 		}
 		k.drivers[d.ID] = q
 	}
@@ -81,16 +81,11 @@ func (c Comparison) withDefaults() Comparison {
 	return c
 }
 
-// yearDraft is a year's figures before discounting.
+// yearDraft is a year's figures before discounting: rounded money lines and
+// exact energy and embodied emissions.
 type yearDraft struct {
-	lines     []CostLine
-	kwh, embd Dec
-}
-
-func (y *yearDraft) add(item string, m Money) {
-	if m != 0 {
-		y.lines = append(y.lines, CostLine{Item: item, Amount: m})
-	}
+	lineSet
+	kwh, embd exact
 }
 
 func (k *comp) cloudYears(o CloudOption) []yearDraft {
@@ -104,114 +99,125 @@ func (k *comp) cloudYears(o CloudOption) []yearDraft {
 		price = *o.QuotePrice
 	}
 	periods, _ := PeriodsPerYear(o.PriceInterval, k.hours)
-	idx := k.rates.table(o.Indexation, false)
+	idx := k.pow.growth(o.Indexation)
 	kwh, embodied := k.cloudEnergy(o.Carbon)
 	out := make([]yearDraft, k.horizon)
-	var bought Dec // units already charged a one-off price
+	bought := exactZero // units already charged a one-off price
 	for t := range out {
 		y := &out[t]
-		qty := o.FixedQuantity
+		qty := rat(o.FixedQuantity)
 		for _, q := range o.Quantities {
-			qty += q.PerUnit.Mul(k.drivers[q.Driver][t])
+			qty = add(qty, mul(rat(q.PerUnit), k.drivers[q.Driver][t]))
 		}
-		unit := apply(price, idx[t])
+		// The indexed unit price is not rounded: price x (1+i)^t x quantity
+		// x periods is one exact product, rounded once to the penny.
+		unit := mul(rat(price), idx[t])
 		if o.PriceInterval == "" {
-			if qty > bought {
-				y.add("Service (one-off)", product3(unit, qty-bought, DecInt(1)))
+			if compare(qty, bought) > 0 {
+				y.put(LineService, "Service (one-off)", mul(unit, sub(qty, bought)))
 				bought = qty
 			}
 		} else {
-			y.add("Service charges", product3(unit, qty, periods))
+			y.put(LineService, "Service charges", mul(unit, qty, rat(periods)))
 		}
 		if t == 0 {
-			y.add("Onboarding", ToMoney(o.Onboarding))
+			y.put(LineOnboarding, "Onboarding", rat(o.Onboarding))
 		}
-		if t == k.horizon-1 {
-			y.add("Exit", ToMoney(apply(o.Exit, idx[t])))
-		}
+		k.sharedLines(&y.lineSet, o.SharedCosts, t, idx[t])
 		y.kwh, y.embd = kwh, embodied
 	}
 	return out
 }
 
 func (k *comp) onPremYears(o OnPremOption) []yearDraft {
-	idx := k.rates.table(o.Indexation, false)
-	pue := k.fs.Get("pue.onprem").Value
-	if o.PUE != nil {
-		pue = *o.PUE
-	}
-	hours := k.fs.Get("hours.year").Value
-	kwh := o.PowerWatts.Mul(hours).Mul(pue).Div(DecInt(1000)).Round(3)
-	perServer := k.fs.Get("ccf.embodied_server").Value
-	if o.EmbodiedKgPerServer != nil {
-		perServer = *o.EmbodiedKgPerServer
-	}
-	life := int64(o.EmbodiedLifeYears)
-	if life == 0 {
-		life = int64(k.fs.Get("ccf.embodied_life").Value / decScale)
-	}
-	embodied := perServer.MulInt(int64(o.Servers)).Div(DecInt(life)).Round(3)
+	idx := k.pow.growth(o.Indexation)
+	kwh, embodied := k.onPremEnergy(o)
 	refresh := o.RefreshYears
 	if refresh == 0 {
 		refresh = k.horizon + 1
 	}
+	rebuy := frac(1, 1)
+	if o.LicenceRefreshFraction != nil {
+		rebuy = rat(*o.LicenceRefreshFraction)
+	}
 	out := make([]yearDraft, k.horizon)
-	ix := func(d Dec, t int) Money { return ToMoney(apply(d, idx[t])) }
 	for t := range out {
 		y := &out[t]
+		ix := func(d Dec) exact { return mul(rat(d), idx[t]) }
 		if t%refresh == 0 {
-			y.add("Hardware", ix(o.HardwareCapex, t))
-			y.add("Installation", ix(o.Installation, t))
+			y.put(LineHardware, "Hardware", ix(o.HardwareCapex))
+			y.put(LineInstallation, "Installation", ix(o.Installation))
+			switch {
+			case t == 0:
+				y.put(LineLicence, "Software licences", rat(o.LicencesOneOff))
+			case o.LicenceModel != LicenceSubscription:
+				// Perpetual licences are bought again (or upgraded) with the
+				// new hardware: the supported versions rarely outlive it.
+				y.put(LineLicence, "Software licences (at refresh)", mul(ix(o.LicencesOneOff), rebuy))
+			}
 		}
-		if t == 0 {
-			y.add("Software licences", ToMoney(o.LicencesOneOff))
-		}
-		y.add("Licence support", ix(o.LicencesOneOff.Mul(o.LicenceSupportRate), t))
-		y.add("Maintenance", ix(o.MaintenancePerYear, t))
-		y.add("Electricity", ToMoney(apply(kwh.Mul(o.ElectricityPricePerKWh), idx[t])))
-		y.add("Staff", ix(o.StaffFTE.Mul(o.StaffCostPerFTE), t))
-		y.add("Facilities and rack", ix(o.FacilitiesPerYear, t))
-		y.add("Backup and DR", ix(o.BackupDRPerYear, t))
+		y.put(LineLicenceSupport, "Licence support", mul(ix(o.LicencesOneOff), rat(o.LicenceSupportRate)))
+		y.put(LineSubscription, "Licence subscription", ix(o.LicenceSubscriptionPerYear))
+		y.put(LineMaintenance, "Maintenance", ix(o.MaintenancePerYear))
+		y.put(LineElectricity, "Electricity", mul(kwh, rat(o.ElectricityPricePerKWh), idx[t]))
+		y.put(LineFacilities, "Facilities and rack", ix(o.FacilitiesPerYear))
+		y.put(LineBackupDR, "Backup and DR", ix(o.BackupDRPerYear))
+		k.sharedLines(&y.lineSet, o.SharedCosts, t, idx[t])
 		y.kwh, y.embd = kwh, embodied
 	}
 	// Residual value: hardware retired at a refresh is sold for the residual
 	// fraction in that year; hardware still in service at the end of the
 	// horizon is valued straight-line between its cost and its residual.
 	for p := 0; p < k.horizon; p += refresh {
-		paid := apply(o.HardwareCapex, idx[p])
-		residual := paid.Mul(o.ResidualValue)
+		paid := mul(rat(o.HardwareCapex), idx[p])
+		residual := mul(paid, rat(o.ResidualValue))
 		end := p + refresh
 		if end < k.horizon {
-			out[end].add("Residual value (sold at refresh)", -ToMoney(residual))
+			out[end].put(LineResidual, "Residual value (sold at refresh)", neg(residual))
 			continue
 		}
 		if o.RefreshYears == 0 || o.ResidualValue == 0 {
 			continue
 		}
-		age := int64(k.horizon - p)
-		value := paid - (paid - residual).MulInt(age).Div(DecInt(int64(o.RefreshYears)))
-		out[k.horizon-1].add("Residual value (in service at horizon end)", -ToMoney(value))
+		used := mul(sub(paid, residual), frac(int64(k.horizon-p), int64(o.RefreshYears)))
+		value := sub(paid, used)
+		out[k.horizon-1].put(LineResidual, "Residual value (in service at horizon end)", neg(value))
 	}
 	return out
 }
 
 // finish discounts, accumulates and adds carbon to an option's years.
 func (k *comp) finish(kind, id, name string, drafts []yearDraft, q, sv Assessment) OptionResult {
-	disc := k.rates.table(*k.c.DiscountRate, true)
+	disc := k.pow.discount(*k.c.DiscountRate)
 	o := OptionResult{ID: id, Name: name, Kind: kind, Years: make([]YearResult, len(drafts))}
 	var cumCash, cumDisc Money
+	var valueSum, valueNPV Money
 	s := &o.Summary
 	for t, d := range drafts {
-		var cash Money
-		for _, l := range d.lines {
-			cash += l.Amount
+		y := YearResult{Year: k.c.StartYear + t, Index: t, Lines: d.lines, DiscountFactor: decCell(disc[t], 6)}
+		for i := range y.Lines {
+			l := &y.Lines[i]
+			l.Discounted = cell(mul(moneyExact(l.Amount), disc[t]))
+			y.Cash += l.Amount
+			y.Discounted += l.Discounted
 		}
-		grid := k.fs.Grid(k.c.StartYear + t).Value
-		y := YearResult{Year: k.c.StartYear + t, Index: t, Lines: d.lines, Cash: cash,
-			DiscountFactor: Dec(mulDiv(disc[t], 1, fixed12/decScale)), Discounted: applyMoney(cash, disc[t]),
-			EnergyKWh: d.kwh.Round(3), GridFactor: grid, OperationalKgCO2e: d.kwh.Mul(grid).Round(3), EmbodiedKgCO2e: d.embd.Round(3)}
 		if y.Lines == nil {
 			y.Lines = []CostLine{}
+		}
+		grid := k.fs.GridAt(y.Year)
+		y.GridFactor, y.GridFactorSource = grid.Value, grid.Basis
+		y.EnergyKWh = decCell(d.kwh, 3)
+		operational := mul(d.kwh, rat(grid.Value))
+		y.OperationalKgCO2e = decCell(operational, 3)
+		y.EmbodiedKgCO2e = decCell(d.embd, 3)
+		if k.c.MonetiseEmissions {
+			// £ per tonne x kg / 1000, from the exact emissions.
+			cv := k.fs.CarbonValueAt(y.Year)
+			v := cell(mul(add(operational, d.embd), rat(cv.Value), frac(1, 1000)))
+			vd := cell(mul(moneyExact(v), disc[t]))
+			y.EmissionsValue, y.EmissionsValueDiscounted = &v, &vd
+			valueSum += v
+			valueNPV += vd
 		}
 		cumCash += y.Cash
 		cumDisc += y.Discounted
@@ -224,6 +230,9 @@ func (k *comp) finish(kind, id, name string, drafts []yearDraft, q, sv Assessmen
 	s.WholeLifeCost, s.NPV = cumCash, cumDisc
 	s.TotalKgCO2e = s.OperationalKgCO2e + s.EmbodiedKgCO2e
 	s.Quality, s.SocialValue = q, sv
+	if k.c.MonetiseEmissions {
+		s.EmissionsValue, s.EmissionsValueNPV = &valueSum, &valueNPV
+	}
 	return o
 }
 

@@ -3,19 +3,21 @@
 // searches and direct-award records, and the whole-life cost and carbon
 // comparison of G-Cloud services with an on-premise option.
 //
-// Money and physical quantities are fixed-point decimals (Dec, six places)
-// rather than float64, so that every figure in the published worked example is
-// reproduced to the penny on any architecture: floating-point results may
-// differ where the compiler fuses multiply-add, integers never do.
+// Inputs (prices, quantities, rates, factors) are fixed-point decimals (Dec,
+// six places) rather than float64, and money is domain/money's Amount in
+// pence. The comparison multiplies them exactly (math/big.Rat) and rounds
+// only money cells, to the penny, so that every figure in the published
+// worked example is reproduced by a spreadsheet and on any architecture.
 package sourcing
 
 import (
 	"encoding/json"
 	"errors"
 	"math"
-	"math/bits"
 	"strconv"
 	"strings"
+
+	"github.com/jointict/councilapi/domain/money"
 )
 
 // Dec is a signed decimal with six fractional places, held as a count of
@@ -140,14 +142,9 @@ func (d Dec) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 // UnmarshalJSON accepts a JSON string or a JSON number, reading the literal
 // text exactly.
 func (d *Dec) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		return nil
-	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
+	s, null, err := money.JSONLiteral(b)
+	if err != nil || null {
+		return err
 	}
 	v, err := ParseDec(s)
 	if err != nil {
@@ -157,64 +154,19 @@ func (d *Dec) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// mulDiv returns round(a*b/c) half away from zero using a 128-bit
-// intermediate, saturating at the int64 range (inputs are validated to stay
-// far below it).
-func mulDiv(a, b, c int64) int64 {
-	neg := (a < 0) != (b < 0) != (c < 0)
-	ua, ub, uc := absU(a), absU(b), absU(c)
-	hi, lo := bits.Mul64(ua, ub)
-	if hi >= uc {
-		if neg {
-			return math.MinInt64 + 1
-		}
-		return math.MaxInt64
-	}
-	q, r := bits.Div64(hi, lo, uc)
-	if r >= uc-r {
-		q++
-	}
-	if q > math.MaxInt64 {
-		q = math.MaxInt64
-	}
-	if neg {
-		return -int64(q)
-	}
-	return int64(q)
-}
+// mulDiv is money.MulDiv: round(a*b/c) half away from zero with a 128-bit
+// intermediate, saturating (inputs are validated to stay far below it).
+func mulDiv(a, b, c int64) int64 { return money.MulDiv(a, b, c) }
 
-func absU(v int64) uint64 {
-	if v < 0 {
-		return uint64(-v)
-	}
-	return uint64(v)
-}
-
-// Money is an amount in pence. Results are rounded to pence cell by cell, and
-// every total is the sum of the rounded cells, so a printed table adds up.
-type Money int64
+// Money is the one money type of councilapi (domain/money): pence, parsed
+// with a leading "£" and thousands separators allowed and at most two
+// decimals, written in JSON as a decimal string. Results are rounded to the
+// penny cell by cell, and every total is the sum of the rounded cells, so a
+// printed table adds up.
+type Money = money.Amount
 
 // ToMoney rounds a Dec amount of pounds to pence, half away from zero.
 func ToMoney(d Dec) Money { return Money(mulDiv(int64(d), 1, decScale/100)) }
 
-// Dec converts back to pounds.
-func (m Money) Dec() Dec { return Dec(int64(m) * (decScale / 100)) }
-
-// String formats pounds with two decimals ("1234.50").
-func (m Money) String() string { return m.Dec().Fixed(2) }
-
-// MarshalJSON writes a decimal string in pounds.
-func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
-
-// UnmarshalJSON reads pounds as a string or number with at most two decimals.
-func (m *Money) UnmarshalJSON(b []byte) error {
-	var d Dec
-	if err := d.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	if d.Round(2) != d {
-		return errors.New("an amount of money has at most two decimals")
-	}
-	*m = ToMoney(d)
-	return nil
-}
+// MoneyDec converts pence to a Dec amount of pounds, exactly.
+func MoneyDec(m Money) Dec { return Dec(int64(m) * (decScale / 100)) }

@@ -1,9 +1,5 @@
 package sourcing
 
-import (
-	"math/big"
-)
-
 // Result is a computed comparison. Money is in pence-rounded pounds, energy
 // in kWh and emissions in kgCO2e, both rounded to 3 decimals, per cell; every
 // total is the sum of its rounded cells.
@@ -32,10 +28,16 @@ type OptionResult struct {
 	Summary Summary      `json:"summary"`
 }
 
-// CostLine is one item of a year's cash cost.
+// CostLine is one item of a year's cash cost, with its present value: each
+// line is discounted and rounded on its own, so the discounted column adds
+// up line by line and the NPV moves by exactly the discounted lines that
+// are added or removed.
 type CostLine struct {
-	Item   string `json:"item"`
-	Amount Money  `json:"amount"`
+	Kind       string `json:"kind"` // LineStaff, LineLicence, ...
+	Item       string `json:"item"`
+	Source     string `json:"source,omitempty"` // for other lines: where the figure comes from
+	Amount     Money  `json:"amount"`
+	Discounted Money  `json:"discounted"`
 }
 
 // YearResult holds one option's figures for one year.
@@ -44,14 +46,20 @@ type YearResult struct {
 	Index                int        `json:"index"` // t: 0 for the start year
 	Lines                []CostLine `json:"lines"`
 	Cash                 Money      `json:"cash"`
-	DiscountFactor       Dec        `json:"discountFactor"` // 1/(1+r)^t to 6 places, for display
-	Discounted           Money      `json:"discounted"`
+	DiscountFactor       Dec        `json:"discountFactor"` // 1/(1+r)^t to 6 places, for display; lines use it exactly
+	Discounted           Money      `json:"discounted"`     // the sum of the lines' discounted amounts
 	CumulativeCash       Money      `json:"cumulativeCash"`
 	CumulativeDiscounted Money      `json:"cumulativeDiscounted"`
 	EnergyKWh            Dec        `json:"energyKwh"`
 	GridFactor           Dec        `json:"gridFactorKgCO2ePerKwh"`
 	OperationalKgCO2e    Dec        `json:"operationalKgCO2e"`
 	EmbodiedKgCO2e       Dec        `json:"embodiedKgCO2e"`
+	// GridFactorSource says whether the grid factor is published or projected.
+	GridFactorSource string `json:"gridFactorSource"`
+	// EmissionsValue is the year's emissions at the Green Book carbon value,
+	// when the comparison monetises emissions; never part of Cash.
+	EmissionsValue           *Money `json:"emissionsValue,omitempty"`
+	EmissionsValueDiscounted *Money `json:"emissionsValueDiscounted,omitempty"`
 }
 
 // Summary is an option's whole-life figures, scores and rank.
@@ -74,6 +82,11 @@ type Summary struct {
 	EnvironmentPoints       Dec        `json:"environmentPoints"`
 	BestValueScore          Dec        `json:"bestValueScore"`
 	Rank                    int        `json:"rank"`
+	// EmissionsValue and EmissionsValueNPV monetise the emissions (nominal and
+	// discounted) when asked; they are shown beside the cash figures and never
+	// enter the NPV or the best-value score.
+	EmissionsValue    *Money `json:"emissionsValue,omitempty"`
+	EmissionsValueNPV *Money `json:"emissionsValueNpv,omitempty"`
 }
 
 // Assumption is one input, default or factor that a figure rests on.
@@ -88,71 +101,4 @@ type Assumption struct {
 type Flag struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
-}
-
-const fixed12 = 1_000_000_000_000
-
-// rateTable caches (1+r)^t and 1/(1+r)^t as integers scaled by 10^12,
-// computed exactly and rounded once, so the yearly figures need only int64
-// arithmetic and match a spreadsheet to the penny.
-type rateTable struct {
-	horizon int
-	grow    map[Dec][]int64
-	disc    map[Dec][]int64
-}
-
-func newRateTable(horizon int) *rateTable {
-	return &rateTable{horizon: horizon, grow: map[Dec][]int64{}, disc: map[Dec][]int64{}}
-}
-
-func (rt *rateTable) table(r Dec, inverse bool) []int64 {
-	m := rt.grow
-	if inverse {
-		m = rt.disc
-	}
-	if t, ok := m[r]; ok {
-		return t
-	}
-	out := make([]int64, rt.horizon)
-	num, den := big.NewInt(1), big.NewInt(1)
-	base, onePlus := big.NewInt(decScale), big.NewInt(decScale+int64(r))
-	scale, q, rem := big.NewInt(fixed12), new(big.Int), new(big.Int)
-	for t := range rt.horizon {
-		a, b := num, den // value = a/b = ((1e6+r)/1e6)^t
-		if inverse {
-			a, b = den, num
-		}
-		q.Mul(a, scale)
-		q.QuoRem(q, b, rem)
-		if rem.Lsh(rem, 1).Cmp(b) >= 0 {
-			q.Add(q, big.NewInt(1))
-		}
-		out[t] = q.Int64()
-		num.Mul(num, onePlus)
-		den.Mul(den, base)
-	}
-	m[r] = out
-	return out
-}
-
-// apply scales v by a 10^12 factor, rounding half away from zero.
-func apply(v Dec, f int64) Dec { return Dec(mulDiv(int64(v), f, fixed12)) }
-
-func applyMoney(m Money, f int64) Money { return Money(mulDiv(int64(m), f, fixed12)) }
-
-// product3 is round(a*b*c) to pence, exact: the three Decs each carry 10^6.
-func product3(a, b, c Dec) Money {
-	p := new(big.Int).Mul(big.NewInt(int64(a)), big.NewInt(int64(b)))
-	p.Mul(p, big.NewInt(int64(c)))
-	d := big.NewInt(10_000_000_000_000_000) // 10^18 to pounds, 10^16 to pence
-	neg := p.Sign() < 0
-	p.Abs(p)
-	q, r := new(big.Int).QuoRem(p, d, new(big.Int))
-	if r.Lsh(r, 1).Cmp(d) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	if neg {
-		q.Neg(q)
-	}
-	return Money(q.Int64())
 }

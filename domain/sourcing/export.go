@@ -54,10 +54,23 @@ func (r ExportRow) cells() []string {
 		r.Unit, r.Interval, r.URL, r.Contact}
 }
 
-// WriteCSV writes the rows with a header. Text cells that a spreadsheet would
-// run as a formula (leading = + - @) are prefixed with an apostrophe, the
-// OWASP advice against CSV injection from supplier-written text.
-func WriteCSV(w io.Writer, rows []ExportRow) error {
+// WriteCSV writes the rows with a header and no provenance.
+func WriteCSV(w io.Writer, rows []ExportRow) error { return WriteShortlistCSV(w, nil, rows) }
+
+// WriteShortlistCSV writes the search provenance as leading comment lines
+// ("# Query terms: backup", read back with csv.Reader's Comment = '#'),
+// then the header and rows. Text cells that a spreadsheet would run as a
+// formula (leading = + - @) are prefixed with an apostrophe, the OWASP
+// advice against CSV injection from supplier-written text; a comment line
+// starts with "#", which no spreadsheet evaluates.
+func WriteShortlistCSV(w io.Writer, prov *SearchProvenance, rows []ExportRow) error {
+	if prov != nil {
+		for _, line := range prov.commentRows() {
+			if _, err := io.WriteString(w, line+"\r\n"); err != nil {
+				return err
+			}
+		}
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(ExportHeaders); err != nil {
 		return err
@@ -77,10 +90,16 @@ func WriteCSV(w io.Writer, rows []ExportRow) error {
 	return cw.Error()
 }
 
-// WriteXLSX writes the rows as a one-sheet workbook. Prices are numeric
-// cells so the buyer can sort and total them; everything else is text, which
-// spreadsheets never evaluate.
+// WriteXLSX writes the rows as a one-sheet workbook with no provenance.
 func WriteXLSX(w io.Writer, sheetTitle string, rows []ExportRow) error {
+	return WriteShortlistXLSX(w, sheetTitle, nil, rows)
+}
+
+// WriteShortlistXLSX writes the rows as a "Shortlist" sheet and, with a
+// provenance, a "Search" sheet of label and value rows. Prices are numeric
+// cells so the buyer can sort and total them; everything else is text,
+// which spreadsheets never evaluate.
+func WriteShortlistXLSX(w io.Writer, sheetTitle string, prov *SearchProvenance, rows []ExportRow) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "Shortlist"
@@ -139,5 +158,35 @@ func WriteXLSX(w io.Writer, sheetTitle string, rows []ExportRow) error {
 			return err
 		}
 	}
+	if prov != nil {
+		if err := writeSearchSheet(f, *prov, bold); err != nil {
+			return err
+		}
+	}
 	return f.Write(w)
+}
+
+func writeSearchSheet(f *excelize.File, prov SearchProvenance, bold int) error {
+	const sheet = "Search"
+	if _, err := f.NewSheet(sheet); err != nil {
+		return err
+	}
+	for i, r := range prov.Rows() {
+		for c, v := range r {
+			cell, err := excelize.CoordinatesToCellName(c+1, i+1)
+			if err != nil {
+				return err
+			}
+			if err := f.SetCellStr(sheet, cell, v); err != nil {
+				return err
+			}
+		}
+	}
+	if err := f.SetColStyle(sheet, "A", bold); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sheet, "A", "A", 26); err != nil {
+		return err
+	}
+	return f.SetColWidth(sheet, "B", "B", 80)
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jointict/councilapi/domain"
 )
@@ -47,11 +48,18 @@ type SearchQuery struct {
 	Sort         string `json:"sort,omitempty"`
 	Offset       int    `json:"offset"`
 	Limit        int    `json:"limit"`
+	// IncludeExpired shows services whose framework has expired or been
+	// withdrawn on AsOf, flagged; by default they are left out, since a
+	// call-off can no longer be made under them.
+	IncludeExpired bool `json:"includeExpired,omitempty"`
+	// AsOf is the day the search is run for; the caller sets it (the
+	// domain has no clock). Zero applies no framework filter.
+	AsOf time.Time `json:"asOf,omitzero"`
 }
 
 // SearchParams names the query parameters ParseSearchQuery reads.
 var SearchParams = []string{"q", "lot", "category", "assurance", "dataLocation", "framework",
-	"priceMin", "priceMax", "sort", "offset", "limit"}
+	"priceMin", "priceMax", "sort", "offset", "limit", "includeExpired"}
 
 // ParseSearchQuery reads URL query values into a query, reporting every bad
 // parameter. Unknown parameters are refused so a misspelt filter cannot
@@ -124,6 +132,13 @@ func ParseSearchQuery(v url.Values) (SearchQuery, error) {
 		}
 		return n
 	}
+	switch v.Get("includeExpired") {
+	case "", "false":
+	case "true":
+		q.IncludeExpired = true
+	default:
+		p.Add("includeExpired", "must be true or false")
+	}
 	q.Offset = integer("offset", 0, 0, MaxOffset)
 	q.Limit = integer("limit", DefaultLimit, 1, MaxLimit)
 	if q.Sort == "" {
@@ -140,6 +155,9 @@ type Hit struct {
 	Service     Service `json:"service"`
 	Score       float64 `json:"score"`       // BM25F relevance; 0 without keywords
 	AnnualPrice Dec     `json:"annualPrice"` // priceMin per unit per year
+	// FrameworkClosed flags a service shown by includeExpired whose
+	// framework has expired or been withdrawn.
+	FrameworkClosed *FrameworkStatus `json:"frameworkClosed,omitempty"`
 }
 
 // SearchResult carries the exact number of matches and one page of them.
@@ -181,8 +199,13 @@ func (ix *Index) Search(q SearchQuery) SearchResult {
 			mask.and(any)
 		}
 	}
+	day := dayOf(q.AsOf)
 	inPrice := func(doc uint32) bool {
-		pr := ix.docs[doc].price
+		d := &ix.docs[doc]
+		if !q.IncludeExpired && day != "" && frameworkStatus(d.svc.FrameworkSlug, d.svc.FrameworkExpiry, day).Closed() {
+			return false
+		}
+		pr := d.price
 		return (q.PriceMin == nil || pr >= *q.PriceMin) && (q.PriceMax == nil || pr <= *q.PriceMax)
 	}
 	var cands []cand
@@ -203,7 +226,11 @@ func (ix *Index) Search(q SearchQuery) SearchResult {
 	if q.Offset < len(top) {
 		for _, c := range top[q.Offset:] {
 			d := ix.docs[c.doc]
-			res.Hits = append(res.Hits, Hit{Service: *d.svc, Score: math.Round(c.score*1e4) / 1e4, AnnualPrice: d.price})
+			h := Hit{Service: *d.svc, Score: math.Round(c.score*1e4) / 1e4, AnnualPrice: d.price}
+			if st := frameworkStatus(d.svc.FrameworkSlug, d.svc.FrameworkExpiry, day); st.Closed() {
+				h.FrameworkClosed = &st
+			}
+			res.Hits = append(res.Hits, h)
 		}
 	}
 	return res

@@ -252,7 +252,7 @@ func TestParseSearchQuery(t *testing.T) {
 }
 
 func TestRegisterFactorSet(t *testing.T) {
-	full := strings.Replace(string(factorsUK2025), "grid.2025,0.177,", "grid.2025,0.150,", 1)
+	full := strings.Replace(string(factorsUK2025v2), "grid.2025,0.177,", "grid.2025,0.150,", 1)
 	full = strings.Replace(full, "grid.2024,", "grid.2026,", 1)
 	if err := RegisterFactorSet("test-register.1", []byte(full)); err != nil {
 		t.Fatal(err)

@@ -120,7 +120,8 @@ func TestCSVEastingsNorthings(t *testing.T) {
 		t.Fatalf("CRS = %q", r.CRS())
 	}
 	fs, rep := readAll(t, r)
-	if len(fs) != 2 || rep.InvalidCount != 1 || rep.Invalid[0].Index != 2 {
+	// A row whose coordinates are not numbers is kept, unmapped.
+	if len(fs) != 3 || rep.InvalidCount != 0 || fs[2].Geometry != nil || r.(CSVSummarizer).CSVSummary().NotMapped != 1 {
 		t.Fatalf("features %d, report %+v", len(fs), rep)
 	}
 	if fs[0].Geometry != (orb.Point{379000.5, 396000.25}) {

@@ -1,11 +1,24 @@
 // Package mongo is the MongoDB store adapter, for deployments that outgrow one
 // machine. Each collection holds documents {_id, v (version), d (the JSON data
-// as BSON), c, u}; blobs live in GridFS. Nothing relies on multi-document
-// transactions: every operation the port promises as atomic touches one
-// document.
+// as BSON), c, u, p, o}; blobs live in GridFS. Nothing relies on
+// multi-document transactions: every operation the port promises as atomic
+// touches one document.
+//
+// The change feed (feed.go) is carried by the records themselves: p is the
+// position of a record's newest change and o what it was, written in the
+// same document write as the data; a delete leaves a tombstone. So a write
+// and its change are atomic, and a crash can at worst waste a position,
+// which readers wait out for the gap timeout without losing or inventing a
+// change. Positions come from one counter document: on MongoDB $inc is
+// atomic and positions strictly increase; FerretDB v1 is not atomic across
+// processes, so there two writers may take the same position, which the
+// cursor tolerates (cursor.go). MongoDB change streams are not used: they
+// need a replica set, which FerretDB is not, and the poll reads one index
+// range per tracked collection.
 package mongo
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +27,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,16 +35,26 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/jointict/councilapi/store"
+	"github.com/jointict/councilapi/store/internal/janitor"
 )
 
 // DefaultDatabase is used when the URI names none.
 const DefaultDatabase = "councilapi"
 
-// Options tunes the adapter.
+// Options tunes the adapter; the zero value is the default.
 type Options struct {
 	// BatchSize bounds InsertMany batches (default 1000). FerretDB v1 stalls
 	// on bulk writes of more than 100 documents, so tests against it use 100.
 	BatchSize int
+	// ChangeRetention is how long a deleted record's tombstone (and so the
+	// delete in the change feed) is kept (default 7 days); a cursor older
+	// than a purged tombstone gives store.ErrCursorExpired.
+	ChangeRetention time.Duration
+	// GapTimeout is how long the feed waits for a position that was taken
+	// but is not visible yet before moving its cursors past it (default
+	// DefaultGapTimeout). It adds no latency: what is visible is returned
+	// at once; it only bounds how much a cursor must remember.
+	GapTimeout time.Duration
 }
 
 // Store implements store.Store on MongoDB.
@@ -48,6 +72,18 @@ type Store struct {
 	// could both succeed against it. Across processes the adapter relies on
 	// MongoDB itself: run several instances only against a real MongoDB.
 	recordLocks [64]sync.Mutex
+
+	// The change feed (feed.go).
+	epoch              string
+	retention          time.Duration
+	gapTimeout         time.Duration
+	markEvery          time.Duration
+	positionsMayRepeat bool       // FerretDB: see openFeed
+	positionMu         sync.Mutex // one position taken at a time in this process
+	lastMark           atomic.Int64
+	tracked            sync.Map // collection name -> true once track ran
+	janitor            *janitor.Janitor
+	afterPosition      func(pos int64) // test hook: runs between taking a position and writing
 }
 
 func (s *Store) lockRecord(coll, id string) func() {
@@ -90,7 +126,9 @@ func Open(ctx context.Context, uri string, opt Options) (*Store, error) {
 	if batch <= 0 {
 		batch = 1000
 	}
-	s := &Store{client: client, db: client.Database(DatabaseName(uri)), batch: batch, uniques: map[string][]string{}}
+	s := &Store{client: client, db: client.Database(DatabaseName(uri)), batch: batch, uniques: map[string][]string{},
+		retention: cmp.Or(opt.ChangeRetention, janitor.DefaultRetention), gapTimeout: cmp.Or(opt.GapTimeout, DefaultGapTimeout)}
+	s.markEvery = min(max(s.gapTimeout/10, 10*time.Millisecond), time.Second)
 	audit := s.db.Collection(auditCollection)
 	models, err := missingIndexes(ctx, audit, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "coll", Value: 1}, {Key: "rid", Value: 1}}, Options: options.Index().SetName("record")},
@@ -104,6 +142,14 @@ func Open(ctx context.Context, uri string, opt Options) (*Store, error) {
 		client.Disconnect(context.Background())
 		return nil, fmt.Errorf("mongodb store: audit indexes: %w", err)
 	}
+	if err := s.openFeed(ctx); err != nil {
+		client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongodb store: change feed: %w", err)
+	}
+	s.janitor = janitor.Start(janitor.Interval(s.retention), func(ctx context.Context) error {
+		_, err := s.PruneChanges(ctx)
+		return err
+	})
 	return s, nil
 }
 
@@ -116,8 +162,14 @@ func redact(uri string) string {
 	return u.Redacted()
 }
 
-// Close disconnects.
-func (s *Store) Close() error { return s.client.Disconnect(context.Background()) }
+// Close stops the janitor and disconnects; closing again is harmless.
+func (s *Store) Close() error {
+	s.janitor.Stop()
+	if err := s.client.Disconnect(context.Background()); err != nil && !errors.Is(err, mongo.ErrClientDisconnected) {
+		return err
+	}
+	return nil
+}
 
 // Ping checks the server answers.
 func (s *Store) Ping(ctx context.Context) error { return s.client.Ping(ctx, nil) }
@@ -148,6 +200,9 @@ func (s *Store) EnsureIndexes(ctx context.Context, idx []store.Index) error {
 		s.mu.Lock()
 		s.uniques[ix.Collection] = append([]string(nil), ix.Unique...)
 		s.mu.Unlock()
+		if err := s.track(ctx, ix.Collection); err != nil {
+			return err
+		}
 		for _, f := range ix.Fields {
 			if err := store.CheckField(f); err != nil {
 				return err
@@ -217,6 +272,10 @@ type stored struct {
 	Data    bson.Raw  `bson:"d"`
 	Created time.Time `bson:"c"`
 	Updated time.Time `bson:"u"`
+	// Pos and Op are the record's newest change in the feed (feed.go);
+	// records written by InsertMany have neither. Op "d" marks a tombstone.
+	Pos int64  `bson:"p,omitempty"`
+	Op  string `bson:"o,omitempty"`
 }
 
 func (d stored) record() (store.Record, error) {
@@ -235,169 +294,3 @@ func mapWriteError(err error) error {
 }
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
-
-// Get reads one record.
-func (s *Store) Get(ctx context.Context, coll, id string) (store.Record, error) {
-	c, err := s.coll(coll)
-	if err != nil {
-		return store.Record{}, err
-	}
-	var d stored
-	err = c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return store.Record{}, store.ErrNotFound
-	}
-	if err != nil {
-		return store.Record{}, err
-	}
-	return d.record()
-}
-
-// Insert writes a new record at version 1.
-func (s *Store) Insert(ctx context.Context, coll, id string, data any) (store.Record, error) {
-	c, err := s.coll(coll)
-	if err != nil {
-		return store.Record{}, err
-	}
-	doc, raw, err := toBSON(data)
-	if err != nil {
-		return store.Record{}, err
-	}
-	defer s.lockRecord(coll, id)()
-	if _, gerr := s.Get(ctx, coll, id); gerr == nil {
-		return store.Record{}, store.ErrExists
-	}
-	values, err := uniqueValues(s.uniqueFields(coll), raw)
-	if err != nil {
-		return store.Record{}, err
-	}
-	claimed, err := s.claimAll(ctx, coll, id, values)
-	if err != nil {
-		return store.Record{}, err
-	}
-	t := now()
-	if _, err = c.InsertOne(ctx, stored{ID: id, Version: 1, Data: doc, Created: t, Updated: t}); err != nil {
-		s.release(ctx, id, claimed)
-		return store.Record{}, mapWriteError(err)
-	}
-	return store.Record{ID: id, Version: 1, Data: raw, Created: t, Updated: t}, nil
-}
-
-// Update replaces the data when the version still matches; one document, so atomic.
-func (s *Store) Update(ctx context.Context, coll, id string, expected int64, data any) (store.Record, error) {
-	c, err := s.coll(coll)
-	if err != nil {
-		return store.Record{}, err
-	}
-	doc, raw, err := toBSON(data)
-	if err != nil {
-		return store.Record{}, err
-	}
-	defer s.lockRecord(coll, id)()
-	fields := s.uniqueFields(coll)
-	newValues, err := uniqueValues(fields, raw)
-	if err != nil {
-		return store.Record{}, err
-	}
-	claimed, err := s.claimAll(ctx, coll, id, newValues)
-	if err != nil {
-		return store.Record{}, err
-	}
-	t := now()
-	var before stored
-	err = c.FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "v", Value: expected}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "d", Value: doc}, {Key: "u", Value: t}, {Key: "v", Value: expected + 1}}}},
-	).Decode(&before)
-	if err != nil {
-		s.release(ctx, id, claimed)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			if _, gerr := s.Get(ctx, coll, id); gerr != nil {
-				return store.Record{}, gerr
-			}
-			return store.Record{}, store.ErrStale
-		}
-		return store.Record{}, mapWriteError(err)
-	}
-	s.releaseChanged(ctx, coll, id, fields, before.Data, newValues)
-	return store.Record{ID: id, Version: expected + 1, Data: raw, Created: before.Created.UTC(), Updated: t}, nil
-}
-
-// Delete removes a record when its version still matches.
-func (s *Store) Delete(ctx context.Context, coll, id string, expected int64) error {
-	c, err := s.coll(coll)
-	if err != nil {
-		return err
-	}
-	defer s.lockRecord(coll, id)()
-	var before stored
-	err = c.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}, {Key: "v", Value: expected}}).Decode(&before)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		if _, gerr := s.Get(ctx, coll, id); gerr != nil {
-			return gerr
-		}
-		return store.ErrStale
-	}
-	if err != nil {
-		return err
-	}
-	s.releaseChanged(ctx, coll, id, s.uniqueFields(coll), before.Data, nil)
-	return nil
-}
-
-// InsertMany inserts in ordered batches. A failed batch may leave some of its
-// records written (MongoDB has no batch atomicity without transactions);
-// callers publish a set only once it is complete and clear leftovers with
-// DeleteMatching.
-func (s *Store) InsertMany(ctx context.Context, coll string, ids []string, data []json.RawMessage) error {
-	if len(ids) != len(data) {
-		return errors.New("store: InsertMany needs one id per record")
-	}
-	c, err := s.coll(coll)
-	if err != nil {
-		return err
-	}
-	t := now()
-	for start := 0; start < len(ids); start += s.batch {
-		end := min(start+s.batch, len(ids))
-		docs := make([]any, 0, end-start)
-		for i := start; i < end; i++ {
-			doc, _, err := toBSON(data[i])
-			if err != nil {
-				return err
-			}
-			docs = append(docs, stored{ID: ids[i], Version: 1, Data: doc, Created: t, Updated: t})
-		}
-		if _, err := c.InsertMany(ctx, docs); err != nil {
-			return mapWriteError(err)
-		}
-	}
-	return nil
-}
-
-// DeleteMatching removes the matching records.
-func (s *Store) DeleteMatching(ctx context.Context, coll string, filters []store.Filter) (int64, error) {
-	c, err := s.coll(coll)
-	if err != nil {
-		return 0, err
-	}
-	f, err := filterDoc(filters, nil)
-	if err != nil {
-		return 0, err
-	}
-	res, err := c.DeleteMany(ctx, f)
-	if err != nil {
-		return 0, err
-	}
-	return res.DeletedCount, nil
-}
-
-// Changes is not implemented yet: the change feed lands with its contract tests.
-func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]store.Change, string, error) {
-	return nil, cursor, errors.New("mongodb store: change feed not implemented yet")
-}
-
-// HeadCursor is not implemented yet (see Changes).
-func (s *Store) HeadCursor(ctx context.Context) (string, error) {
-	return "", errors.New("mongodb store: change feed not implemented yet")
-}

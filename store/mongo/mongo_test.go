@@ -4,14 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/FerretDB/FerretDB/ferretdb"
 
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/mongo"
@@ -28,16 +24,19 @@ func TestContract(t *testing.T) {
 		t.Run("MongoDB", func(t *testing.T) { runContract(t, uri, mongo.Options{}) })
 	}
 	t.Run("FerretDB", func(t *testing.T) {
-		uri := startFerretDB(t)
+		uri := mongo.StartFerretDB(t)
 		runContract(t, uri, mongo.Options{BatchSize: 100})
 	})
 }
 
 func runContract(t *testing.T, uri string, opt mongo.Options) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		// A fresh database per test keeps them independent.
-		dbURI := withDatabase(uri, fmt.Sprintf("councilapi_test_%d_%d", time.Now().UnixNano()%1e6, dbCounter.Add(1)))
-		s, err := mongo.Open(context.Background(), dbURI, opt)
+	// A fresh database per run keeps runs independent; reopening a name
+	// reopens its database.
+	prefix := fmt.Sprintf("councilapi_test_%d_%d", time.Now().UnixNano()%1e6, dbCounter.Add(1))
+	storetest.Run(t, func(t *testing.T, name string, retention time.Duration) store.Store {
+		o := opt
+		o.ChangeRetention = retention
+		s, err := mongo.Open(context.Background(), withDatabase(uri, prefix+"_"+name), o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,29 +45,10 @@ func runContract(t *testing.T, uri string, opt mongo.Options) {
 	})
 }
 
-func startFerretDB(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return f.MongoDBURI()
-}
-
 // TestReopenKeepsData opens the same database twice, as a restart does: index
 // creation must be idempotent and the data still there.
 func TestReopenKeepsData(t *testing.T) {
-	uri := withDatabase(startFerretDB(t), "reopen")
+	uri := withDatabase(mongo.StartFerretDB(t), "reopen")
 	ctx := context.Background()
 	s, err := mongo.Open(ctx, uri, mongo.Options{BatchSize: 100})
 	if err != nil {

@@ -37,9 +37,9 @@ func condition(f store.Filter) (bson.D, error) {
 }
 
 // filterDoc ANDs filters (as an explicit $and, so two conditions on one field
-// do not overwrite each other) and ORs anyOf.
+// do not overwrite each other) and ORs anyOf; tombstones never match.
 func filterDoc(filters, anyOf []store.Filter) (bson.D, error) {
-	var and bson.A
+	and := bson.A{bson.D{{Key: "o", Value: bson.D{{Key: "$ne", Value: opTombstone}}}}}
 	for _, f := range filters {
 		c, err := condition(f)
 		if err != nil {
@@ -57,9 +57,6 @@ func filterDoc(filters, anyOf []store.Filter) (bson.D, error) {
 			or = append(or, c)
 		}
 		and = append(and, bson.D{{Key: "$or", Value: or}})
-	}
-	if len(and) == 0 {
-		return bson.D{}, nil
 	}
 	return bson.D{{Key: "$and", Value: and}}, nil
 }

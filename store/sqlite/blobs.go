@@ -9,13 +9,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/jointict/councilapi/store"
 )
 
 // PutBlob streams r to a temporary file, syncs it, renames it into place and
 // only then records it, so a crash at any point leaves either no blob or a
-// complete one (a stray temp file at worst, never a listed partial blob).
+// complete one (a stray file at worst, never a listed partial blob). Each
+// upload gets a file name of its own: two writers of one key (two processes
+// on one data directory) never replace each other's bytes, the row decides.
 func (s *Store) PutBlob(ctx context.Context, key string, r io.Reader) (store.BlobInfo, error) {
 	tmp, err := os.CreateTemp(s.blobDir, ".upload-*")
 	if err != nil {
@@ -34,7 +37,7 @@ func (s *Store) PutBlob(ctx context.Context, key string, r io.Reader) (store.Blo
 		return store.BlobInfo{}, err
 	}
 	keyHash := sha256.Sum256([]byte(key))
-	file := hex.EncodeToString(keyHash[:])
+	file := hex.EncodeToString(keyHash[:16]) + "-" + store.NewID()
 	info := store.BlobInfo{Key: key, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}
 	var existing string
 	err = s.db.QueryRowContext(ctx, `SELECT key FROM blobs WHERE key = ?`, key).Scan(&existing)
@@ -49,10 +52,16 @@ func (s *Store) PutBlob(ctx context.Context, key string, r io.Reader) (store.Blo
 	}
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO blobs (key, file, size, sha256) VALUES (?, ?, ?, ?)`,
 		key, file, info.Size, info.SHA256); err != nil {
-		return store.BlobInfo{}, s.mapWriteError("blobs", err)
+		os.Remove(filepath.Join(s.blobDir, file))
+		if strings.Contains(err.Error(), "UNIQUE constraint failed: blobs.key") {
+			return store.BlobInfo{}, store.ErrExists // another writer recorded the key first
+		}
+		return store.BlobInfo{}, err
 	}
 	return info, nil
 }
+
+var _ store.LocalFile = fileBlob{}
 
 type fileBlob struct {
 	*os.File
@@ -60,6 +69,10 @@ type fileBlob struct {
 }
 
 func (b fileBlob) Info() store.BlobInfo { return b.info }
+
+// LocalPath is the blob's own file (absolute, since the data directory is
+// made absolute at Open), for callers that memory-map it.
+func (b fileBlob) LocalPath() string { return b.Name() }
 
 // OpenBlob opens a stored blob for reading and seeking.
 func (s *Store) OpenBlob(ctx context.Context, key string) (store.Blob, error) {

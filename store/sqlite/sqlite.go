@@ -2,9 +2,15 @@
 // (councilapi.db) in WAL mode under the data directory, blobs as files beside
 // it. It is the default because it needs no server and survives kill -9: WAL
 // with synchronous=NORMAL never leaves a half-written transaction visible.
+//
+// Several processes may open one data directory at once (SQLite's WAL
+// locking is multi-process on a local file system, not on NFS): writes queue
+// on the write lock for up to the busy timeout, every committed write is
+// visible to all of them, and each sees every change in the feed (feed.go).
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -18,6 +24,7 @@ import (
 	"time"
 
 	"github.com/jointict/councilapi/store"
+	"github.com/jointict/councilapi/store/internal/janitor"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -25,10 +32,20 @@ import (
 // FileName is the database file inside the data directory.
 const FileName = "councilapi.db"
 
+// Options tunes the adapter; the zero value is the default.
+type Options struct {
+	// ChangeRetention is how long the change feed keeps a change (default 7
+	// days); a cursor older than that gives store.ErrCursorExpired.
+	ChangeRetention time.Duration
+}
+
 // Store implements store.Store on SQLite.
 type Store struct {
-	db      *sql.DB
-	blobDir string
+	db        *sql.DB
+	blobDir   string
+	epoch     string // the change feed's, see cursorPrefix
+	retention time.Duration
+	janitor   *janitor.Janitor
 
 	mu      sync.Mutex
 	uniques map[string]string // index name -> field, to name the field in a DuplicateError
@@ -64,14 +81,24 @@ CREATE TABLE IF NOT EXISTS blobs (
 );
 `
 
-// Open opens (creating if needed) the store in dataDir.
+// Open opens (creating if needed) the store in dataDir with default options.
 func Open(ctx context.Context, dataDir string) (*Store, error) {
+	return OpenWith(ctx, dataDir, Options{})
+}
+
+// OpenWith opens (creating if needed) the store in dataDir.
+func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) {
+	dataDir, err := filepath.Abs(dataDir) // blob paths handed out stay valid if the process changes directory
+	if err != nil {
+		return nil, fmt.Errorf("sqlite store: %w", err)
+	}
 	if err := os.MkdirAll(filepath.Join(dataDir, "blobs"), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
 	path := filepath.Join(dataDir, FileName)
-	// _txlock=immediate takes the write lock at BEGIN, so two writers queue on
-	// busy_timeout instead of failing with SQLITE_BUSY on lock upgrade.
+	// _txlock=immediate takes the write lock at BEGIN, so two writers (in one
+	// process or several) queue on busy_timeout instead of failing with
+	// SQLITE_BUSY on lock upgrade.
 	dsn := "file:" + path + "?_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
 		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
@@ -80,15 +107,30 @@ func Open(ctx context.Context, dataDir string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
 	db.SetMaxOpenConns(8)
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+feedSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite store: creating schema in %s: %w", path, err)
 	}
-	return &Store{db: db, blobDir: filepath.Join(dataDir, "blobs"), uniques: map[string]string{}}, nil
+	epoch, err := openFeed(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite store: change feed in %s: %w", path, err)
+	}
+	s := &Store{db: db, blobDir: filepath.Join(dataDir, "blobs"), epoch: epoch,
+		retention: cmp.Or(opt.ChangeRetention, janitor.DefaultRetention), uniques: map[string]string{}}
+	s.janitor = janitor.Start(janitor.Interval(s.retention), func(ctx context.Context) error {
+		_, err := s.PruneChanges(ctx)
+		return err
+	})
+	return s, nil
 }
 
-// Close closes the database; WAL contents are checkpointed by SQLite.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops the janitor and closes the database; WAL contents are
+// checkpointed by SQLite.
+func (s *Store) Close() error {
+	s.janitor.Stop()
+	return s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error {
@@ -207,9 +249,12 @@ func (s *Store) Insert(ctx context.Context, coll, id string, data any) (store.Re
 		return store.Record{}, err
 	}
 	t := now()
-	_, err = s.db.ExecContext(ctx,
-		`INSERT INTO records (coll, id, version, data, created, updated) VALUES (?, ?, 1, ?, ?, ?)`,
-		coll, id, string(raw), ts(t), ts(t))
+	err = s.write(ctx, store.ChangeInsert, coll, id, t, func(tx *sql.Tx) (int64, error) {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO records (coll, id, version, data, created, updated) VALUES (?, ?, 1, ?, ?, ?)`,
+			coll, id, string(raw), ts(t), ts(t))
+		return 1, err
+	})
 	if err != nil {
 		// A unique index may fire before the primary key does: a taken id wins.
 		if _, gerr := s.Get(ctx, coll, id); gerr == nil {
@@ -228,11 +273,17 @@ func (s *Store) Update(ctx context.Context, coll, id string, expected int64, dat
 	}
 	t := now()
 	var created string
-	err = s.db.QueryRowContext(ctx,
-		`UPDATE records SET data = ?, version = version + 1, updated = ?
-		 WHERE coll = ? AND id = ? AND version = ? RETURNING created`,
-		string(raw), ts(t), coll, id, expected).Scan(&created)
-	if errors.Is(err, sql.ErrNoRows) {
+	err = s.write(ctx, store.ChangeUpdate, coll, id, t, func(tx *sql.Tx) (int64, error) {
+		err := tx.QueryRowContext(ctx,
+			`UPDATE records SET data = ?, version = version + 1, updated = ?
+			 WHERE coll = ? AND id = ? AND version = ? RETURNING created`,
+			string(raw), ts(t), coll, id, expected).Scan(&created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, errNoMatch
+		}
+		return expected + 1, err
+	})
+	if errors.Is(err, errNoMatch) {
 		if _, gerr := s.Get(ctx, coll, id); gerr != nil {
 			return store.Record{}, gerr
 		}
@@ -246,17 +297,23 @@ func (s *Store) Update(ctx context.Context, coll, id string, expected int64, dat
 
 // Delete removes a record when its version is still expected.
 func (s *Store) Delete(ctx context.Context, coll, id string, expected int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM records WHERE coll = ? AND id = ? AND version = ?`, coll, id, expected)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	err := s.write(ctx, store.ChangeDelete, coll, id, now(), func(tx *sql.Tx) (int64, error) {
+		res, err := tx.ExecContext(ctx, `DELETE FROM records WHERE coll = ? AND id = ? AND version = ?`, coll, id, expected)
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return 0, errNoMatch
+		}
+		return expected, nil
+	})
+	if errors.Is(err, errNoMatch) {
 		if _, gerr := s.Get(ctx, coll, id); gerr != nil {
 			return gerr
 		}
 		return store.ErrStale
 	}
-	return nil
+	return err
 }
 
 // InsertMany inserts records in transactions of up to 5,000 rows.
@@ -309,14 +366,4 @@ func (s *Store) DeleteMatching(ctx context.Context, coll string, filters []store
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-// Changes is not implemented yet: the change feed lands with its contract tests.
-func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]store.Change, string, error) {
-	return nil, cursor, errors.New("sqlite store: change feed not implemented yet")
-}
-
-// HeadCursor is not implemented yet (see Changes).
-func (s *Store) HeadCursor(ctx context.Context) (string, error) {
-	return "", errors.New("sqlite store: change feed not implemented yet")
 }

@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/sqlite"
@@ -10,8 +12,9 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := sqlite.Open(context.Background(), t.TempDir())
+	root := t.TempDir()
+	storetest.Run(t, func(t *testing.T, name string, retention time.Duration) store.Store {
+		s, err := sqlite.OpenWith(context.Background(), filepath.Join(root, name), sqlite.Options{ChangeRetention: retention})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,5 +1,5 @@
 // Package storetest is the contract every store adapter must honour. Each
-// adapter's tests call Run with a function returning a fresh, empty store.
+// adapter's tests call Run with an Opener.
 package storetest
 
 import (
@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -28,8 +29,24 @@ type doc struct {
 	} `json:"contact"`
 }
 
-// Run runs the contract suite; open must return a new empty store each call.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+// Opener opens the store kept under name (a data directory, a database).
+// The first open of a name gives an empty store; opening the name again
+// after closing it must give back the same data, as a restart does. The
+// opener closes what it opened when t ends; closing twice must be harmless.
+// retention is the change feed's retention window (0: the adapter default).
+type Opener func(t *testing.T, name string, retention time.Duration) store.Store
+
+// Pruner is what the suite needs besides the port to test the feed's
+// retention: each adapter prunes in the background and exposes the same
+// step for tests and operators.
+type Pruner interface {
+	PruneChanges(ctx context.Context) (int64, error)
+}
+
+var thingsIndex = []store.Index{{Collection: "things", Unique: []string{"code", "contact.email"}, Fields: []string{"name", "size"}}}
+
+// Run runs the contract suite.
+func Run(t *testing.T, open Opener) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
@@ -42,21 +59,31 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ScanAndBulk", testScanAndBulk},
 		{"Audit", testAudit},
 		{"Blobs", testBlobs},
+		{"FeedRecordsEachWrite", testFeedRecordsEachWrite},
+		{"FeedConcurrentWritersNoneSkipped", testFeedConcurrentWriters},
+		{"FeedHeadCursor", testFeedHeadCursor},
+		{"FeedPaging", testFeedPaging},
 	}
-	for _, tc := range tests {
+	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			ctx := context.Background()
-			if err := s.EnsureIndexes(ctx, []store.Index{{Collection: "things", Unique: []string{"code", "contact.email"}, Fields: []string{"name", "size"}}}); err != nil {
-				t.Fatalf("EnsureIndexes: %v", err)
-			}
-			// Declaring the same indexes twice must be harmless (start-up does it every time).
-			if err := s.EnsureIndexes(ctx, []store.Index{{Collection: "things", Unique: []string{"code", "contact.email"}, Fields: []string{"name", "size"}}}); err != nil {
-				t.Fatalf("EnsureIndexes again: %v", err)
-			}
-			tc.fn(t, s)
+			tc.fn(t, openIndexed(t, open, fmt.Sprintf("t%d", i), 0))
 		})
 	}
+	t.Run("FeedCursorExpires", func(t *testing.T) { testFeedCursorExpires(t, open) })
+	t.Run("FeedCursorSurvivesReopen", func(t *testing.T) { testFeedCursorSurvivesReopen(t, open) })
+}
+
+// openIndexed opens a store and declares the suite's indexes the way
+// start-up does, twice (declaring them again must be harmless).
+func openIndexed(t *testing.T, open Opener, name string, retention time.Duration) store.Store {
+	t.Helper()
+	s := open(t, name, retention)
+	for range 2 {
+		if err := s.EnsureIndexes(context.Background(), thingsIndex); err != nil {
+			t.Fatalf("EnsureIndexes: %v", err)
+		}
+	}
+	return s
 }
 
 func decode(t *testing.T, r store.Record) doc {
@@ -361,6 +388,12 @@ func testBlobs(t *testing.T, s store.Store) {
 	all, err := io.ReadAll(b)
 	if err != nil || !bytes.Equal(all, content) {
 		t.Fatalf("full read: %d bytes, %v", len(all), err)
+	}
+	if path, ok := store.LocalPath(b); ok {
+		onDisk, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(onDisk, content) {
+			t.Fatalf("LocalPath %s: %d bytes, %v; want the blob's content", path, len(onDisk), err)
+		}
 	}
 	b.Close()
 	if err := s.DeleteBlob(ctx, "datasets/x/v1/data.csv"); err != nil {
