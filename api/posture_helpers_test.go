@@ -80,6 +80,11 @@ func (f postureFixture) concrete(template string) string {
 	if p, ok := known[template]; ok {
 		return p
 	}
+	if rest, ok := strings.CutPrefix(template, "/api/v1/organisations/"); ok && routeParam.MatchString(rest) {
+		// An organisation's pages: the fixture's council.
+		_, rest, _ = strings.Cut(rest, "/")
+		template = "/api/v1/organisations/neddc/" + rest
+	}
 	byName := map[string]string{"slug": f.spatial.Slug, "collectionId": f.spatial.Slug, "featureId": url.PathEscape(f.featureID)}
 	return routeParam.ReplaceAllStringFunc(template, func(m string) string {
 		if v, ok := byName[strings.Trim(m, ":{}")]; ok {

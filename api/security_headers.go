@@ -20,9 +20,10 @@ import (
 
 // contentSecurityPolicy allows scripts, styles, fonts and fetches from this
 // server only, and no inline script at all: the pages' scripts are files.
-// Two inline style elements are allowed by their hashes: the decision
-// report's (it is saved and e-mailed as one file for committee papers) and
-// the one in Swagger UI's logo.
+// Three inline style elements are allowed by their hashes: those of the
+// decision report and of the procurement committee pages (each is saved and
+// e-mailed as one file for committee papers) and the one in Swagger UI's
+// logo.
 // Images may also be data: URIs (Swagger UI's icons) and, when a basemap is
 // configured, tiles from that one host.
 func contentSecurityPolicy(basemap ogc.Basemap) string {
@@ -33,7 +34,7 @@ func contentSecurityPolicy(basemap ogc.Basemap) string {
 	return strings.Join([]string{
 		"default-src 'none'",
 		"script-src 'self'",
-		"style-src 'self' " + cspHash(string(reportCSS)) + " " + cspHash(swaggerLogoStyle),
+		"style-src 'self' " + cspHash(string(reportCSS)) + " " + cspHash(string(printCSS)) + " " + cspHash(swaggerLogoStyle),
 		img,
 		"connect-src 'self'",
 		"font-src 'self'",

@@ -51,6 +51,7 @@ func TestPagesRenderUnderTheirPolicyInChromium(t *testing.T) {
 		{"/", "Grit bins"},
 		{"/api/v1/comparisons/" + f.comparison + "/report", "Key Decision"},
 		{"/api/v1/comparisons/" + f.comparison + "/chart.svg", "<svg"},
+		{"/api/v1/procurement-register.html", "Register of joint procurements"},
 		{"/docs/", "opblock-tag"}, // Swagger UI rendered the operations
 	} {
 		dom, console := loadInChromium(t, f.ts.URL+tc.path)
