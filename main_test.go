@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -374,9 +375,32 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		t.Fatalf("--help: %v", err)
 	}
 	for _, want := range []string{"--addr", "COUNCILAPI_ADDR", "--data-dir", "COUNCILAPI_DATA_DIR", "MONGODB_URI",
-		"COUNCILAPI_BASE_URL", "--trust-proxy", "--body-limit", "--upload-limit", "keys create", "keys revoke"} {
+		"COUNCILAPI_BASE_URL", "--trust-proxy", "--body-limit", "--upload-limit", "keys create", "keys revoke",
+		"--auth-fail-rate", "COUNCILAPI_AUTH_FAIL_RATE", "--auth-fail-burst", "COUNCILAPI_AUTH_FAIL_BURST",
+		"--basemap-url", "COUNCILAPI_BASEMAP_URL", "--basemap-attribution", "COUNCILAPI_BASEMAP_ATTRIBUTION"} {
 		if !strings.Contains(string(out), strings.TrimPrefix(want, "-")) {
 			t.Errorf("--help does not mention %s", want)
+		}
+	}
+}
+
+// TestBadHTTPSettingsAreRefusedAtStart: a mistyped basemap or throttle
+// setting stops the server before it listens, naming the setting, rather
+// than serving maps that fail in every browser.
+func TestBadHTTPSettingsAreRefusedAtStart(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--basemap-url", "https://tile.example.org/{z}/{x}.png", "--basemap-attribution", "x"}, "must contain {z}, {x} and {y}"},
+		{[]string{"--basemap-url", "https://tile.example.org/{z}/{x}/{y}.png"}, "attribution"},
+		{[]string{"--auth-fail-rate", "0"}, "--auth-fail-rate"},
+	} {
+		cmd := exec.Command(binary, append([]string{"--data-dir", t.TempDir(), "--addr", "127.0.0.1:0"}, tc.args...)...)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%v: exit %v, output %q; want exit 2 naming %q", tc.args, err, out, tc.want)
 		}
 	}
 }

@@ -38,13 +38,15 @@ type collectionStates interface {
 type ogcAPI struct {
 	cat     ogc.Catalog
 	baseURL func(echo.Context) string
+	basemap ogc.Basemap
 	bufs    sync.Pool
 }
 
 // RegisterOGC mounts OGC API – Features on g (the lead mounts it at /ogc).
-// baseURL gives the absolute scheme://host prefix of links for a request.
-func RegisterOGC(g *echo.Group, cat ogc.Catalog, baseURL func(echo.Context) string) {
-	a := &ogcAPI{cat: cat, baseURL: baseURL, bufs: sync.Pool{New: func() any { return new([]byte) }}}
+// baseURL gives the absolute scheme://host prefix of links for a request;
+// basemap is drawn under the HTML pages' maps (the zero value: none).
+func RegisterOGC(g *echo.Group, cat ogc.Catalog, baseURL func(echo.Context) string, basemap ogc.Basemap) {
+	a := &ogcAPI{cat: cat, baseURL: baseURL, basemap: basemap, bufs: sync.Pool{New: func() any { return new([]byte) }}}
 	route := func(p string, h func(echo.Context, string) error) {
 		g.GET(p, func(c echo.Context) error {
 			// The API root is the request's route minus this route's own path,
@@ -122,13 +124,19 @@ func ogcJSON(v any) []byte {
 // sendDoc answers with the JSON document or its HTML page.
 func (a *ogcAPI) sendDoc(c echo.Context, base, jsonType string, doc any, page func() ogc.Page) error {
 	if ogcFormat(c) == ogc.FormatHTML {
-		body, err := ogc.RenderHTML(page(), base)
+		body, err := a.renderHTML(page(), base)
 		if err != nil {
 			return err
 		}
 		return a.send(c, echo.MIMETextHTMLCharsetUTF8, body, "")
 	}
 	return a.send(c, jsonType, ogcJSON(doc), "")
+}
+
+// renderHTML writes a page with the configured basemap under its map.
+func (a *ogcAPI) renderHTML(p ogc.Page, base string) ([]byte, error) {
+	p.Basemap = a.basemap
+	return ogc.RenderHTML(p, base)
 }
 
 func (a *ogcAPI) landing(c echo.Context, base string) error {
@@ -250,7 +258,7 @@ func (a *ogcAPI) items(c echo.Context, base string) error {
 		if err != nil {
 			return err
 		}
-		html, err := ogc.RenderHTML(page, base)
+		html, err := a.renderHTML(page, base)
 		if err != nil {
 			return err
 		}
@@ -290,7 +298,7 @@ func (a *ogcAPI) feature(c echo.Context, base string) error {
 		if err != nil {
 			return err
 		}
-		html, err := ogc.RenderHTML(page, base)
+		html, err := a.renderHTML(page, base)
 		if err != nil {
 			return err
 		}

@@ -123,7 +123,7 @@ func serve(args []string) error {
 	defer st.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := api.New(api.Config{}, app.New(app.Config{}, st, quiet), quiet)
-	api.RegisterOGC(srv.Echo.Group("/ogc"), reg, func(c echo.Context) string { return "http://" + c.Request().Host })
+	api.RegisterOGC(srv.Echo.Group("/ogc"), reg, func(c echo.Context) string { return "http://" + c.Request().Host }, ogc.Basemap{})
 	if *pageOut != "" {
 		rec := httptest.NewRecorder()
 		srv.Echo.ServeHTTP(rec, httptest.NewRequest("GET", "http://"+*addr+collectionPath+"?limit=100&bbox=-2.305,53.445,-2.295,53.455", nil))
