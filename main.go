@@ -23,6 +23,7 @@ import (
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/events"
 	"github.com/jointict/councilapi/app/jobs"
+	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/app/procurement"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/gis/ingest"
@@ -49,6 +50,7 @@ type config struct {
 	jobLease      time.Duration
 	jobWorkers    int
 	maxFeatures   int
+	coordDecimals int
 	authFailRate  float64
 	authFailBurst int
 	basemapURL    string
@@ -86,6 +88,8 @@ func configFlags(fs *flag.FlagSet) *config {
 	workers, _ := strconv.Atoi(env("COUNCILAPI_JOB_WORKERS", "2"))
 	fs.IntVar(&c.jobWorkers, "job-workers", workers, "uploads this instance processes at once (env COUNCILAPI_JOB_WORKERS)")
 	maxFeatures, _ := strconv.Atoi(env("COUNCILAPI_MAX_FEATURES", strconv.Itoa(ingest.DefaultLimits.MaxFeatures)))
+	decimals, _ := strconv.Atoi(env("COUNCILAPI_COORDINATE_DECIMALS", strconv.Itoa(appod.DefaultCoordinateDecimals)))
+	fs.IntVar(&c.coordDecimals, "coordinate-decimals", decimals, "decimal places of a degree published coordinates keep (GeoJSON, OGC API, CSV WKT); 8 is 1.1 mm (env COUNCILAPI_COORDINATE_DECIMALS)")
 	fs.IntVar(&c.maxFeatures, "max-features", maxFeatures, "most features one spatial upload may hold; larger files fail at once, from their headers where the format says (env COUNCILAPI_MAX_FEATURES)")
 	failRate, _ := strconv.ParseFloat(env("COUNCILAPI_AUTH_FAIL_RATE", strconv.FormatFloat(api.DefaultAuthFailures.PerMinute, 'g', -1, 64)), 64)
 	fs.Float64Var(&c.authFailRate, "auth-fail-rate", failRate, "failed authentications forgiven per minute, per client address and per key prefix, once the burst is spent (env COUNCILAPI_AUTH_FAIL_RATE)")
@@ -205,7 +209,7 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
 	application := app.New(app.Config{BaseURL: cfg.baseURL, UploadLimit: cfg.uploadLimit, FeedPoll: cfg.feedPoll,
-		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers, MaxFeatures: cfg.maxFeatures,
+		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers, MaxFeatures: cfg.maxFeatures, CoordinateDecimals: cfg.coordDecimals,
 		Procurement: procurement.Config{OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions}}, st, log)
 	basemap, failures, _ := httpConfig(cfg) // checked in run
 	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit,

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -117,6 +118,15 @@ func TestCouncilWFSExportPublishesWithEveryRepairReported(t *testing.T) {
 	}
 	if r := ts.do("PATCH", "/api/v1/datasets/"+d.ID, pub, `{"status":"published"}`); r.Status != 200 {
 		t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+
+	// Coordinates keep 8 decimal places of a degree (about a millimetre).
+	download := ts.do("GET", "/datasets/"+d.Slug+"/latest.geojson", "", nil).Body
+	if long := regexp.MustCompile(`-?\d+\.\d{9,}`).Find(download); long != nil {
+		t.Errorf("the GeoJSON download has a coordinate with more than 8 decimals: %s", long)
+	}
+	if !regexp.MustCompile(`-2\.\d{6,8}[,\]]`).Match(download) {
+		t.Errorf("the GeoJSON download has no coordinate to 6-8 decimals: %.300s", download)
 	}
 
 	// What GDAL reads from the OGC API equals GDAL's own reading of the file

@@ -37,6 +37,9 @@ type Config struct {
 	JobWorkers int
 	// MaxFeatures caps the features of one spatial upload (0: the default).
 	MaxFeatures int
+	// CoordinateDecimals is how many decimal places of a degree published
+	// coordinates keep (0: opendata.DefaultCoordinateDecimals).
+	CoordinateDecimals int
 	// Procurement is the joint procurement capability's configuration
 	// (ocid prefix, Key Decision thresholds).
 	Procurement procurement.Config
@@ -64,7 +67,7 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 	a.Identity = identity.New(st, a.Audit)
 	a.OpenData = opendata.New(st, a.Bus, a.Audit, a.OGC, log,
 		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease,
-			MaxFeatures: cfg.MaxFeatures})
+			MaxFeatures: cfg.MaxFeatures, CoordinateDecimals: cfg.CoordinateDecimals})
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
 	a.Bus.Subscribe(a.Inspire)
 	a.Procurement = procurement.New(st, a.OpenData, a.Audit, log, cfg.Procurement)

@@ -287,6 +287,7 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 		return nil, err
 	}
 	lim := s.cfg.featureLimits()
+	roundFactor := s.cfg.roundFactor()
 	rd, err := ingest.Open(ingestFormats[v.Format], ra, v.ByteSize, ingest.Options{CRS: v.Options.CRS,
 		XColumn: v.Options.XColumn, YColumn: v.Options.YColumn, Layer: v.Options.Layer, AxisOrder: order, Limits: lim})
 	var tooMany *ingest.LimitError
@@ -354,6 +355,9 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 		if err != nil {
 			transformProblems = append(transformProblems, ingest.Problem{Index: int(count), ID: f.ID, Reason: err.Error()})
 			continue
+		}
+		if g != nil {
+			g = orb.Round(g, roundFactor)
 		}
 		of := outFeature{id: f.ID, geom: g, props: f.Properties}
 		buf = buf[:0]

@@ -111,6 +111,27 @@ type Config struct {
 	JobLease time.Duration
 	// MaxFeatures caps the features of one spatial upload (0: the default).
 	MaxFeatures int
+	// CoordinateDecimals is how many decimal places of a degree published
+	// coordinates keep (0: DefaultCoordinateDecimals).
+	CoordinateDecimals int
+}
+
+// DefaultCoordinateDecimals keeps published WGS84 coordinates to 1e-8 of a
+// degree: 1.1 mm of latitude and 0.7 mm of longitude in England, below the
+// millimetre OSTN15 resolves, and no more (17 significant digits claim
+// nanometres and bloat every download).
+const DefaultCoordinateDecimals = 8
+
+func (c Config) roundFactor() int {
+	d := c.CoordinateDecimals
+	if d <= 0 || d > 15 {
+		d = DefaultCoordinateDecimals
+	}
+	f := 1
+	for range d {
+		f *= 10
+	}
+	return f
 }
 
 // featureLimits are the spatial readers' limits for this deployment.
