@@ -108,6 +108,9 @@ func (a *ogcAPI) send(c echo.Context, contentType string, body []byte, tag strin
 	if notModified(c, tag) {
 		return c.NoContent(http.StatusNotModified)
 	}
+	// A known length lets net/http send the page in one write rather than
+	// chunked (the gzip middleware drops it when it compresses).
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, contentType, body)
 }
 
