@@ -288,6 +288,11 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 	}
 	lim := s.cfg.featureLimits()
 	roundFactor := s.cfg.roundFactor()
+	release, err := s.budget.reserve(ctx, v.ByteSize)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	rd, err := ingest.Open(ingestFormats[v.Format], ra, v.ByteSize, ingest.Options{CRS: v.Options.CRS,
 		XColumn: v.Options.XColumn, YColumn: v.Options.YColumn, Layer: v.Options.Layer, AxisOrder: order, Limits: lim})
 	var tooMany *ingest.LimitError

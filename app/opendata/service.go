@@ -167,8 +167,9 @@ type Service struct {
 	log      *slog.Logger
 	cfg      Config
 
-	ogc   *ogcFeed
-	steps []PublishStep
+	ogc    *ogcFeed
+	steps  []PublishStep
+	budget *featureBudget
 }
 
 // New builds the capability over st; its OGC API collections go to reg, and
@@ -181,6 +182,7 @@ func New(st store.Store, bus *events.Bus, al *audit.Log, reg *ogc.Registry, log 
 		jobRepo: repo.New[od.Job](st, CollJobs), orgs: repo.New[domain.Organisation](st, collOrganisations),
 		audit: al, bus: bus, log: log, cfg: cfg}
 	s.runner = jobs.New(s.jobRepo, jobHandler{s}, log, jobs.Options{Workers: cfg.Workers, Lease: cfg.JobLease})
+	s.budget = newFeatureBudget(cfg.featureLimits().MaxFeatures)
 	s.ogc = newOGCFeed(s, reg)
 	bus.Subscribe(s.ogc)
 	return s
