@@ -37,6 +37,9 @@ type Config struct {
 	UploadLimit int64
 	// Version is reported by the landing page and OpenAPI document.
 	Version string
+	// OIDC, when its Issuer is set, signs council staff in to the pages
+	// through their organisation's identity provider.
+	OIDC OIDC
 }
 
 // Server holds the Echo instance and what handlers share. Each capability
@@ -51,6 +54,8 @@ type Server struct {
 	log      *slog.Logger
 	starters []func(context.Context) error
 	stoppers []func()
+	// pages renders HTML pages in the shared layout (pages.go).
+	pages *pagesAPI
 }
 
 // Start runs the capabilities' start-up work: the application layer starts
@@ -136,6 +141,7 @@ func (s *Server) routes() {
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)
 	s.pagesRoutes()
+	s.signinRoutes(v1)
 	s.inspireRoutes()
 }
 
