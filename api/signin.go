@@ -54,10 +54,13 @@ type signinData struct {
 	KeyError string
 	OIDC     string // the provider's label; "" without OpenID Connect
 	OIDCHref string
+	// Lifetime says how long a sign-in lasts.
+	Lifetime string
 }
 
 func (a *signinAPI) render(c echo.Context, status int, d signinData) error {
 	d.Next = localPath(d.Next)
+	d.Lifetime = a.s.app.Sessions.Lifetime()
 	if a.oidc != nil {
 		d.OIDC = a.oidc.cfg.Label
 		d.OIDCHref = "/signin/oidc"
@@ -94,11 +97,13 @@ func (a *signinAPI) signinCookie(c echo.Context, fresh bool) string {
 func (a *signinAPI) page(c echo.Context) error {
 	q := c.QueryParams()
 	next := localPath(q.Get("next"))
-	if _, in := signedIn(c); in && q.Get("next") != "" {
+	_, in := signedIn(c)
+	if in && q.Get("next") != "" {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
 	d := signinData{Next: next}
 	switch {
+	case in: // still signed in: say nothing of having signed out
 	case q.Has("signedout"):
 		d.Notice = "You have signed out."
 		if q.Get("signedout") == identity.ViaOIDC && a.oidc != nil {

@@ -388,6 +388,9 @@ func TestRequireSignIn(t *testing.T) {
 		t.Fatalf("anonymous JSON client: %d", r.Status)
 	}
 	page := v.follow(r)
+	if !strings.Contains(string(page.Body), "you are signed out after 30 minutes without activity, and 12 hours after signing in") {
+		t.Errorf("the sign-in page does not say how long a sign-in lasts")
+	}
 	if !strings.Contains(string(page.Body), `name="next" value="/test/private?tab=2"`) {
 		t.Fatalf("the sign-in form does not keep where to return:\n%.1500s", page.Body)
 	}

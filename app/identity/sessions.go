@@ -217,6 +217,12 @@ func (s *Sessions) EndedReason(code string) string {
 	return ""
 }
 
+// Lifetime tells a person how long a sign-in lasts.
+func (s *Sessions) Lifetime() string {
+	return fmt.Sprintf("You stay signed in while you use the pages: you are signed out after %s without activity, and %s after signing in.",
+		human(s.cfg.Idle), human(s.cfg.Max))
+}
+
 func (s *Sessions) endedErr(code string) *SessionEnded {
 	return &SessionEnded{Code: code, Reason: s.EndedReason(code)}
 }
