@@ -40,6 +40,18 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 // layer, such as a pinned clock.
 func newTestServerWith(t *testing.T, c Config, ac app.Config) *testServer {
 	t.Helper()
+	st := newTestStore(t)
+	srv := startServerWith(t, c, ac, st)
+	hs := httptest.NewServer(srv.Echo)
+	t.Cleanup(hs.Close)
+	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
+	ts.Admin = ts.key(domain.RoleAdmin, "")
+	return ts
+}
+
+// newTestStore is a prepared SQLite store in the test's directory.
+func newTestStore(t *testing.T) store.Store {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
@@ -49,12 +61,7 @@ func newTestServerWith(t *testing.T, c Config, ac app.Config) *testServer {
 	if err := Prepare(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	srv := startServerWith(t, c, ac, st)
-	hs := httptest.NewServer(srv.Echo)
-	t.Cleanup(hs.Close)
-	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
-	ts.Admin = ts.key(domain.RoleAdmin, "")
-	return ts
+	return st
 }
 
 // startServer builds the application layer and the HTTP server over st, as

@@ -67,7 +67,8 @@ func (s *Server) cookie(c echo.Context, base string) string {
 func (s *Server) sessionAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.Header.Get(echo.HeaderAuthorization) != "" {
+		// Style sheets and scripts are the same for everyone: no store read.
+		if r.Header.Get(echo.HeaderAuthorization) != "" || strings.HasPrefix(r.URL.Path, pagesAssetsPath+"/") {
 			return next(c)
 		}
 		secret := s.cookie(c, sessionCookie)

@@ -17,16 +17,6 @@ import (
 	"github.com/jointict/councilapi/store"
 )
 
-// entraMapping is the README's Entra ID example: app roles for the role,
-// a security group per council for the organisation.
-var entraMapping = identity.ClaimMapping{
-	RoleClaim: "roles",
-	Roles: []identity.ClaimValue{{Value: "CouncilAPI.Admin", Target: "admin"}, {Value: "CouncilAPI.Officer", Target: "officer"},
-		{Value: "CouncilAPI.Publisher", Target: "publisher"}},
-	OrgClaim: "groups",
-	Orgs:     []identity.ClaimValue{{Value: "grp-bdc", Target: "bdc"}, {Value: "grp-neddc", Target: "neddc"}},
-}
-
 var joBloggs = map[string]any{"sub": "entra-oid-1", "name": "Jo Bloggs", "preferred_username": "jo.bloggs@bolsover.gov.uk",
 	"roles": []string{"CouncilAPI.Officer"}, "groups": []string{"grp-unrelated", "grp-bdc"}}
 
@@ -35,7 +25,7 @@ func newOIDCServer(t *testing.T) (*testServer, *testoidc.Provider) {
 	prov := testoidc.New(t, "councilapi-test", "test-client-secret")
 	ts := newTestServerWith(t, Config{BodyLimit: 64 << 10, OIDC: OIDC{Issuer: prov.Issuer, ClientID: prov.ClientID,
 		ClientSecret: prov.ClientSecret, Label: "your council Microsoft account"}},
-		app.Config{Sessions: identity.SessionConfig{Claims: entraMapping}})
+		app.Config{Sessions: identity.SessionConfig{Claims: testoidc.EntraMapping}})
 	prov.RegisterRedirect(ts.URL + oidcCallbackPath)
 	return ts, prov
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"mime/multipart"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,7 +19,7 @@ import (
 	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
-	"github.com/jointict/councilapi/store/sqlite"
+	"github.com/jointict/councilapi/internal/testclock"
 )
 
 func TestSignInWithAKeyAndSignOut(t *testing.T) {
@@ -136,15 +134,7 @@ func TestSignInRefusesBadKeys(t *testing.T) {
 }
 
 func TestSessionCookieIsSecureOverTLS(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := Prepare(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	st := newTestStore(t)
 	srv := startServer(t, Config{}, st)
 	hs := httptest.NewTLSServer(srv.Echo)
 	t.Cleanup(hs.Close)
@@ -374,7 +364,7 @@ func TestASessionNeverAuthenticatesACrossSiteRequest(t *testing.T) {
 }
 
 func TestRequireSignIn(t *testing.T) {
-	c := &testClock{t: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC)}
+	c := testclock.At(time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC))
 	ts := newTestServerWith(t, Config{BodyLimit: 64 << 10}, app.Config{Sessions: identity.SessionConfig{Idle: 30 * time.Minute, Now: c.Now}})
 	ts.srv.Echo.GET("/test/private", func(c echo.Context) error {
 		return c.String(http.StatusOK, "private page for "+principal(c).KeyID)
@@ -462,17 +452,4 @@ func TestSessionsWorkOnEveryInstanceAndAdminsRevokeThem(t *testing.T) {
 	if e := auditOf(t, ts.Store, identity.CollSessions); e[0].Action != "session.revoke" {
 		t.Fatalf("audit: %+v", e[0])
 	}
-}
-
-// testClock is a clock the test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }

@@ -8,18 +8,11 @@ import (
 
 	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/internal/testoidc"
 )
 
-// entra is the mapping the README's Entra ID example configures: app
-// roles for the role, security groups for the council.
-var entra = identity.ClaimMapping{
-	RoleClaim: "roles",
-	Roles: []identity.ClaimValue{{Value: "CouncilAPI.Admin", Target: "admin"}, {Value: "CouncilAPI.Officer", Target: "officer"},
-		{Value: "CouncilAPI.Publisher", Target: "publisher"}},
-	OrgClaim: "groups",
-	Orgs: []identity.ClaimValue{{Value: "0b7e7c8e-bdc0-4a61-9d61-3f1e2b6b0001", Target: "bdc"},
-		{Value: "0b7e7c8e-ned0-4a61-9d61-3f1e2b6b0002", Target: "neddc"}},
-}
+// entra is the README's Entra ID example.
+var entra = testoidc.EntraMapping
 
 func TestClaimMapping(t *testing.T) {
 	cases := []struct {
@@ -33,13 +26,13 @@ func TestClaimMapping(t *testing.T) {
 	}{
 		{name: "officer by app role and group",
 			claims: map[string]any{"sub": "AAAbbb", "name": "Jo Bloggs", "preferred_username": "jo.bloggs@bolsover.gov.uk",
-				"roles": []any{"CouncilAPI.Officer"}, "groups": []any{"some-other-group", "0b7e7c8e-bdc0-4a61-9d61-3f1e2b6b0001"}},
+				"roles": []any{"CouncilAPI.Officer"}, "groups": []any{"some-other-group", "grp-bdc"}},
 			want: domain.Principal{KeyID: "oidc:AAAbbb", Role: domain.RoleOfficer, Organisation: "bdc"}, wantName: "Jo Bloggs", wantEmail: "jo.bloggs@bolsover.gov.uk"},
 		{name: "the first mapped role wins: admin before officer",
 			claims: map[string]any{"sub": "x", "roles": []any{"CouncilAPI.Officer", "CouncilAPI.Admin"}},
 			want:   domain.Principal{KeyID: "oidc:x", Role: domain.RoleAdmin}, wantName: "x"},
 		{name: "a single role as a string",
-			claims: map[string]any{"sub": "p", "email": "p@ne-derbyshire.gov.uk", "roles": "CouncilAPI.Publisher", "groups": []any{"0b7e7c8e-ned0-4a61-9d61-3f1e2b6b0002"}},
+			claims: map[string]any{"sub": "p", "email": "p@ne-derbyshire.gov.uk", "roles": "CouncilAPI.Publisher", "groups": []any{"grp-neddc"}},
 			want:   domain.Principal{KeyID: "oidc:p", Role: domain.RolePublisher, Organisation: "neddc"}, wantName: "p@ne-derbyshire.gov.uk", wantEmail: "p@ne-derbyshire.gov.uk"},
 		{name: "no role", claims: map[string]any{"sub": "y", "name": "Sam", "roles": []any{"Other.App"}}, refused: "no councilapi role"},
 		{name: "no council", claims: map[string]any{"sub": "z", "roles": []any{"CouncilAPI.Officer"}, "groups": []any{"unknown"}}, refused: "not linked to a council"},

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,28 +14,16 @@ import (
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/internal/testclock"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/sqlite"
 )
-
-// clock is a test clock that only moves when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 type fixture struct {
 	st       store.Store
 	ids      *identity.Service
 	sessions *identity.Sessions
-	clock    *clock
+	clock    *testclock.Clock
 }
 
 func newFixture(t *testing.T, cfg identity.SessionConfig) fixture {
@@ -50,7 +37,7 @@ func newFixture(t *testing.T, cfg identity.SessionConfig) fixture {
 	if err := app.Prepare(ctx, st, nil); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC)}
+	c := testclock.At(time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC))
 	cfg.Now = c.Now
 	ids := identity.New(st, audit.New(st, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	return fixture{st: st, ids: ids, sessions: identity.NewSessions(ids, cfg), clock: c}

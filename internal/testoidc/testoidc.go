@@ -24,7 +24,20 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/jointict/councilapi/app/identity"
 )
+
+// EntraMapping is the README's Microsoft Entra ID example, for tests:
+// app roles in "roles" for the role, one security group per council in
+// "groups" for the organisation (group ids grp-bdc and grp-neddc).
+var EntraMapping = identity.ClaimMapping{
+	RoleClaim: "roles",
+	Roles: []identity.ClaimValue{{Value: "CouncilAPI.Admin", Target: "admin"}, {Value: "CouncilAPI.Officer", Target: "officer"},
+		{Value: "CouncilAPI.Publisher", Target: "publisher"}},
+	OrgClaim: "groups",
+	Orgs:     []identity.ClaimValue{{Value: "grp-bdc", Target: "bdc"}, {Value: "grp-neddc", Target: "neddc"}},
+}
 
 // Provider is a running test identity provider.
 type Provider struct {
