@@ -40,13 +40,7 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 // layer, such as a pinned clock.
 func newTestServerWith(t *testing.T, c Config, ac app.Config) *testServer {
 	t.Helper()
-	st := newTestStore(t)
-	srv := startServerWith(t, c, ac, st)
-	hs := httptest.NewServer(srv.Echo)
-	t.Cleanup(hs.Close)
-	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
-	ts.Admin = ts.key(domain.RoleAdmin, "")
-	return ts
+	return newTestServerOn(t, c, ac, newTestStore(t))
 }
 
 // newTestStore is a prepared SQLite store in the test's directory.
@@ -62,6 +56,21 @@ func newTestStore(t *testing.T) store.Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// newTestServerOn serves over a store the test made (a fault-injecting
+// wrapper of a real one, say).
+func newTestServerOn(t *testing.T, c Config, ac app.Config, st store.Store) *testServer {
+	t.Helper()
+	if err := Prepare(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServerWith(t, c, ac, st)
+	hs := httptest.NewServer(srv.Echo)
+	t.Cleanup(hs.Close)
+	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
+	ts.Admin = ts.key(domain.RoleAdmin, "")
+	return ts
 }
 
 // startServer builds the application layer and the HTTP server over st, as

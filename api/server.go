@@ -21,6 +21,8 @@ import (
 
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/identity"
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -37,6 +39,12 @@ type Config struct {
 	UploadLimit int64
 	// Version is reported by the landing page and OpenAPI document.
 	Version string
+	// Basemap is drawn under the HTML maps (OGC API pages, dataset pages);
+	// the zero value draws none.
+	Basemap ogc.Basemap
+	// AuthFailures throttles failed authentication per client address and
+	// per key prefix; the zero value takes DefaultAuthFailures.
+	AuthFailures AuthFailureLimit
 	// OIDC, when its Issuer is set, signs council staff in to the pages
 	// through their organisation's identity provider.
 	OIDC OIDC
@@ -52,6 +60,8 @@ type Server struct {
 	store    store.Store
 	cfg      Config
 	log      *slog.Logger
+	csp      string
+	throttle *authThrottle
 	starters []func(context.Context) error
 	stoppers []func()
 	// pages renders HTML pages in the shared layout (pages.go).
@@ -98,7 +108,8 @@ func New(cfg Config, a *app.App, log *slog.Logger) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log}
+	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log,
+		csp: contentSecurityPolicy(cfg.Basemap), throttle: newAuthThrottle(cfg.AuthFailures)}
 	e.HTTPErrorHandler = s.errorHandler
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
@@ -108,6 +119,8 @@ func New(cfg Config, a *app.App, log *slog.Logger) *Server {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: requestIDs()}))
 	e.Use(s.recoverer)
 	e.Use(s.requestLog)
+	e.Use(s.securityHeaders)
+	e.Use(s.cors)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024, Skipper: gzipSkipper}))
 	e.Use(s.bodyLimit)
 	s.routes()
@@ -124,8 +137,8 @@ func (s *Server) routes() {
 	v1 := e.Group("/api/v1")
 	v1.GET("/organisations", s.listOrganisations)
 	v1.GET("/organisations/:id", s.getOrganisation)
-	v1.POST("/organisations", s.createOrganisation, s.authenticate)
-	v1.PATCH("/organisations/:id", s.patchOrganisation, s.authenticate)
+	v1.POST("/organisations", s.createOrganisation, s.authenticate, requireArea(domain.AreaAdmin))
+	v1.PATCH("/organisations/:id", s.patchOrganisation, s.authenticate, requireArea(domain.AreaAdmin))
 
 	v1.GET("/keys", s.listKeys, s.authenticate)
 	v1.POST("/keys", s.createKey, s.authenticate)
@@ -136,7 +149,7 @@ func (s *Server) routes() {
 
 	// Capabilities, one line each.
 	s.datasetsRoutes(v1)
-	RegisterOGC(e.Group("/ogc"), s.app.OGC, s.baseURL)
+	RegisterOGC(e.Group("/ogc"), s.app.OGC, s.baseURL, s.cfg.Basemap)
 	s.harvestRoutes(s.app.OpenData)
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)

@@ -128,17 +128,26 @@ func (a *signinAPI) signInWithKey(c echo.Context) error {
 	}
 	d := signinData{Next: r.PostFormValue("next")}
 	key := strings.TrimSpace(r.PostFormValue("key"))
-	switch {
-	case key == "":
+	if key == "" {
 		d.KeyError = "Enter your API key"
 		return a.render(c, http.StatusBadRequest, d)
-	case !strings.HasPrefix(key, identity.KeyPrefix):
+	}
+	// Keys tried on the form are throttled with those sent to the API.
+	attempt, err := a.s.beginAuthentication(c, key)
+	if err != nil {
+		d.Error = "Too many API keys that are not valid were tried from this address. Wait " +
+			c.Response().Header().Get("Retry-After") + " seconds, then try again."
+		return a.render(c, http.StatusTooManyRequests, d)
+	}
+	if !strings.HasPrefix(key, identity.KeyPrefix) {
+		a.s.authenticated(c, attempt, true)
 		d.KeyError = "Enter a councilapi API key: it starts with " + identity.KeyPrefix
 		return a.render(c, http.StatusBadRequest, d)
 	}
 	sess, secret, err := a.s.app.Sessions.SignInWithKey(r.Context(), key, client(c))
 	var un *identity.Unauthenticated
-	if errors.As(err, &un) {
+	a.s.authenticated(c, attempt, errors.As(err, &un))
+	if un != nil {
 		d.KeyError = sentence(un.Reason)
 		return a.render(c, http.StatusUnauthorized, d)
 	}

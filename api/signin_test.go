@@ -133,6 +133,29 @@ func TestSignInRefusesBadKeys(t *testing.T) {
 	}
 }
 
+func TestSignInFormIsThrottledWithTheAPI(t *testing.T) {
+	ts := newTestServer(t, Config{BodyLimit: 64 << 10, AuthFailures: AuthFailureLimit{PerMinute: 1, Burst: 2}})
+	good := ts.key(domain.RoleOfficer, "bdc")
+	v := newVisitor(t, ts)
+	try := func(key string) response {
+		return v.send("POST", "/signin", url.Values{"key": {key}, "csrf": {v.csrf(v.get("/signin"))}})
+	}
+	try("cak_" + strings.Repeat("A", 43))
+	try("not-a-key")
+	r := try(good)
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" ||
+		!strings.Contains(string(r.Body), "Too many API keys that are not valid were tried from this address") {
+		t.Fatalf("third try after two failures: %d\n%.1500s", r.Status, r.Body)
+	}
+	if n := sessionCount(t, ts.Store); n != 0 {
+		t.Fatal("a throttled sign-in made a session")
+	}
+	// The API counts the same failures: the form's guesses throttle bearer use from this address.
+	if r := ts.do("GET", "/api/v1/me", good, nil); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("bearer request from the throttled address: %d", r.Status)
+	}
+}
+
 func TestSessionCookieIsSecureOverTLS(t *testing.T) {
 	st := newTestStore(t)
 	srv := startServer(t, Config{}, st)

@@ -35,6 +35,11 @@ type Config struct {
 	JobLease time.Duration
 	// JobWorkers is how many uploads this instance processes at once.
 	JobWorkers int
+	// MaxFeatures caps the features of one spatial upload (0: the default).
+	MaxFeatures int
+	// CoordinateDecimals is how many decimal places of a degree published
+	// coordinates keep (0: opendata.DefaultCoordinateDecimals).
+	CoordinateDecimals int
 	// Procurement is the joint procurement capability's configuration
 	// (ocid prefix, Key Decision thresholds).
 	Procurement procurement.Config
@@ -67,7 +72,8 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 	a.Identity = identity.New(st, a.Audit)
 	a.Sessions = identity.NewSessions(a.Identity, cfg.Sessions)
 	a.OpenData = opendata.New(st, a.Bus, a.Audit, a.OGC, log,
-		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease})
+		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease,
+			MaxFeatures: cfg.MaxFeatures, CoordinateDecimals: cfg.CoordinateDecimals})
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
 	a.Bus.Subscribe(a.Inspire)
 	a.Procurement = procurement.New(st, a.OpenData, a.Audit, log, cfg.Procurement)
@@ -118,9 +124,13 @@ func (a *App) Ready(ctx context.Context) Readiness {
 			r.Detail[name] = st
 		}
 	}
-	if loading := a.OpenData.OGCStatus(); len(loading) > 0 {
+	for _, c := range a.OGC.Pending(ctx) {
 		r.Ready = false
-		r.Detail["ogc-collections-loading"] = fmt.Sprint(loading)
+		if c.Err != nil {
+			r.Detail["ogc-collection "+c.ID] = "failed: " + c.Err.Error()
+		} else {
+			r.Detail["ogc-collection "+c.ID] = "loading since " + c.Since.UTC().Format(time.RFC3339)
+		}
 	}
 	// What keeps publication incomplete is reported without making the
 	// instance unready: it serves everything else correctly.
