@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/jointict/councilapi/app/identity"
+	"github.com/jointict/councilapi/domain"
 )
 
 // signinAPI is the sign-in page: an API key exchanged for a session, or
@@ -39,7 +40,7 @@ func (s *Server) signinRoutes(v1 *echo.Group) {
 		e.GET(oidcCallbackPath, a.oidcCallback)
 	}
 	v1.GET("/sessions", s.listSessions, s.authenticate)
-	v1.DELETE("/sessions/:id", s.revokeSession, s.authenticate)
+	v1.DELETE("/sessions/:id", s.revokeSession, s.authenticate, requireArea(domain.AreaAdmin))
 }
 
 // signinData is what the sign-in page shows.

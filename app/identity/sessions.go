@@ -72,7 +72,7 @@ type Session struct {
 	UserAgent string `json:"userAgent,omitempty"`
 	Address   string `json:"address,omitempty"`
 	// CSRF is the synchronizer token of the session's forms; never shown.
-	CSRF string `json:"csrf,omitempty"`
+	CSRF string `json:"csrf,omitempty" swaggerignore:"true"`
 }
 
 // Redacted is the session as listed and audited: without its CSRF secret.
