@@ -22,6 +22,7 @@ import (
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/events"
+	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/app/jobs"
 	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/app/procurement"
@@ -55,6 +56,10 @@ type config struct {
 	authFailBurst int
 	basemapURL    string
 	basemapAttrib string
+	sessionIdle   time.Duration
+	sessionMax    time.Duration
+	oidc          api.OIDC
+	oidcClaims    struct{ roleClaim, roles, orgClaim, orgs string }
 }
 
 func env(name, fallback string) string {
@@ -97,6 +102,21 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.IntVar(&c.authFailBurst, "auth-fail-burst", failBurst, "failed authentications in a row before 429 with Retry-After; 0 turns throttling off (env COUNCILAPI_AUTH_FAIL_BURST)")
 	fs.StringVar(&c.basemapURL, "basemap-url", env("COUNCILAPI_BASEMAP_URL", ""), "tile URL template drawn under the HTML maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; default none, and pages load nothing from elsewhere (env COUNCILAPI_BASEMAP_URL)")
 	fs.StringVar(&c.basemapAttrib, "basemap-attribution", env("COUNCILAPI_BASEMAP_ATTRIBUTION", ""), "attribution the tile provider requires, shown on the maps; required with --basemap-url (env COUNCILAPI_BASEMAP_ATTRIBUTION)")
+	idle, _ := time.ParseDuration(env("COUNCILAPI_SESSION_IDLE", identity.DefaultSessionIdle.String()))
+	fs.DurationVar(&c.sessionIdle, "session-idle", idle, "a web page session ends after this long without a request (env COUNCILAPI_SESSION_IDLE)")
+	maxAge, _ := time.ParseDuration(env("COUNCILAPI_SESSION_MAX", identity.DefaultSessionMax.String()))
+	fs.DurationVar(&c.sessionMax, "session-max", maxAge, "a web page session ends this long after sign-in, however busy (env COUNCILAPI_SESSION_MAX)")
+	fs.StringVar(&c.oidc.Issuer, "oidc-issuer", env("COUNCILAPI_OIDC_ISSUER", ""), "OpenID Connect issuer for staff sign-in, e.g. https://login.microsoftonline.com/TENANT_ID/v2.0 (env COUNCILAPI_OIDC_ISSUER; default: API keys only)")
+	fs.StringVar(&c.oidc.ClientID, "oidc-client-id", env("COUNCILAPI_OIDC_CLIENT_ID", ""), "OpenID Connect client (application) id (env COUNCILAPI_OIDC_CLIENT_ID)")
+	// The secret's flag default is not taken from the environment, so
+	// --help never prints it; serve reads the variable.
+	fs.StringVar(&c.oidc.ClientSecret, "oidc-client-secret", "", "OpenID Connect client secret; prefer the environment variable, which ps does not show (env COUNCILAPI_OIDC_CLIENT_SECRET)")
+	fs.StringVar(&c.oidc.RedirectURL, "oidc-redirect-url", env("COUNCILAPI_OIDC_REDIRECT_URL", ""), "redirect URI registered with the provider (env COUNCILAPI_OIDC_REDIRECT_URL; default: base URL + /signin/oidc/callback)")
+	fs.StringVar(&c.oidc.Label, "oidc-label", env("COUNCILAPI_OIDC_LABEL", "your council account"), "what the sign-in button calls the provider: 'Sign in with ...' (env COUNCILAPI_OIDC_LABEL)")
+	fs.StringVar(&c.oidcClaims.roleClaim, "oidc-role-claim", env("COUNCILAPI_OIDC_ROLE_CLAIM", "roles"), "ID token claim holding role values: roles (Entra app roles) or groups (env COUNCILAPI_OIDC_ROLE_CLAIM)")
+	fs.StringVar(&c.oidcClaims.roles, "oidc-roles", env("COUNCILAPI_OIDC_ROLES", ""), "claim values to roles, first match wins, e.g. CouncilAPI.Admin=admin,CouncilAPI.Officer=officer,CouncilAPI.Publisher=publisher (env COUNCILAPI_OIDC_ROLES)")
+	fs.StringVar(&c.oidcClaims.orgClaim, "oidc-org-claim", env("COUNCILAPI_OIDC_ORG_CLAIM", ""), "ID token claim saying the person's council: groups, tid or a custom claim (env COUNCILAPI_OIDC_ORG_CLAIM)")
+	fs.StringVar(&c.oidcClaims.orgs, "oidc-orgs", env("COUNCILAPI_OIDC_ORGS", ""), "claim values to organisation ids, e.g. GROUP_ID=bdc,TENANT_ID=neddc (env COUNCILAPI_OIDC_ORGS; default: the claim's value is the id)")
 	return c
 }
 
@@ -115,6 +135,32 @@ func httpConfig(cfg config) (basemap ogc.Basemap, failures api.AuthFailureLimit,
 		failures = api.AuthFailureLimit{PerMinute: cfg.authFailRate, Burst: cfg.authFailBurst}
 	}
 	return basemap, failures, nil
+}
+
+// sessionConfig reads the sign-in settings; a bad OpenID Connect mapping
+// stops the server at start rather than refusing every person later.
+func sessionConfig(c config) (identity.SessionConfig, error) {
+	sc := identity.SessionConfig{Idle: c.sessionIdle, Max: c.sessionMax}
+	if c.oidc.Issuer == "" {
+		return sc, nil
+	}
+	var p domain.Problems
+	if c.oidc.ClientID == "" {
+		p.Add("oidc-client-id", "is required with --oidc-issuer: the application (client) id of the app registration")
+	}
+	roles, err := identity.ParseClaimValues("oidc-roles", c.oidcClaims.roles)
+	if err != nil {
+		return sc, err
+	}
+	orgs, err := identity.ParseClaimValues("oidc-orgs", c.oidcClaims.orgs)
+	if err != nil {
+		return sc, err
+	}
+	sc.Claims = identity.ClaimMapping{RoleClaim: c.oidcClaims.roleClaim, Roles: roles, OrgClaim: c.oidcClaims.orgClaim, Orgs: orgs}
+	if err := sc.Claims.Validate(); err != nil {
+		return sc, err
+	}
+	return sc, p.Err()
 }
 
 func usage(fs *flag.FlagSet, stderr io.Writer) func() {
@@ -208,12 +254,21 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 }
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
+	if cfg.oidc.ClientSecret == "" {
+		cfg.oidc.ClientSecret = os.Getenv("COUNCILAPI_OIDC_CLIENT_SECRET")
+	}
+	sessions, err := sessionConfig(cfg)
+	if err != nil {
+		log.Error("sign-in configuration", "err", err)
+		return 2
+	}
 	application := app.New(app.Config{BaseURL: cfg.baseURL, UploadLimit: cfg.uploadLimit, FeedPoll: cfg.feedPoll,
 		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers, MaxFeatures: cfg.maxFeatures, CoordinateDecimals: cfg.coordDecimals,
+		Sessions:    sessions,
 		Procurement: procurement.Config{OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions}}, st, log)
 	basemap, failures, _ := httpConfig(cfg) // checked in run
 	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit,
-		Version: version, Basemap: basemap, AuthFailures: failures}, application, log)
+		Version: version, Basemap: basemap, AuthFailures: failures, OIDC: cfg.oidc}, application, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.addr, "err", err)

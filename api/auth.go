@@ -20,6 +20,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
 		scheme, secret, ok := strings.Cut(h, " ")
+		if _, in := signedIn(c); in && h == "" {
+			return next(c) // a page's session, checked (CSRF too) by sessionAuth
+		}
 		if h == "" {
 			return newProblem("unauthorized", "this request needs an API key: send Authorization: Bearer <key>")
 		}

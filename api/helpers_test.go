@@ -40,13 +40,22 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 // layer, such as a pinned clock.
 func newTestServerWith(t *testing.T, c Config, ac app.Config) *testServer {
 	t.Helper()
+	return newTestServerOn(t, c, ac, newTestStore(t))
+}
+
+// newTestStore is a prepared SQLite store in the test's directory.
+func newTestStore(t *testing.T) store.Store {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return newTestServerOn(t, c, ac, st)
+	if err := Prepare(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // newTestServerOn serves over a store the test made (a fault-injecting

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"mime"
@@ -47,6 +48,7 @@ type pagesAPI struct {
 
 func (s *Server) pagesRoutes() {
 	p := newPagesAPI(s)
+	s.pages = p
 	e := s.Echo
 	// HEAD too: link checkers and harvesters probe landing pages with it.
 	methods := []string{http.MethodGet, http.MethodHead}
@@ -65,9 +67,21 @@ func newPagesAPI(s *Server) *pagesAPI {
 	}
 	p := &pagesAPI{s: s, assets: assets, tmpl: map[string]*template.Template{}, maps: newSVGMapCache(64),
 		cssURL: assetURL(assets, "site.css"), mapJS: assetURL(assets, "map.js")}
-	for _, name := range []string{"list", "dataset", "organisation", "error"} {
-		p.tmpl[name] = template.Must(template.New("layout.html").Funcs(pageFuncs).
-			ParseFS(assets, "layout.html", name+".html"))
+	// Every template beside the layout is a page, named by its path without
+	// .html: web/pages/signin.html is "signin", web/pages/sourcing/search.html
+	// is "sourcing/search". A new page needs no registration here.
+	for _, pattern := range []string{"*.html", "*/*.html"} {
+		files, err := fs.Glob(assets, pattern)
+		if err != nil {
+			panic(err) // the patterns are valid
+		}
+		for _, f := range files {
+			if f == "layout.html" {
+				continue
+			}
+			p.tmpl[strings.TrimSuffix(f, ".html")] = template.Must(template.New("layout.html").Funcs(pageFuncs).
+				ParseFS(assets, "layout.html", f))
+		}
 	}
 	return p
 }
@@ -84,6 +98,8 @@ func assetURL(assets fs.FS, name string) string {
 }
 
 // page is what every template gets: the layout's fields plus the page's own.
+// render fills in the site chrome (Site, Nav, User, Jobs, CSRF); a handler
+// sets Title, Crumbs and Data.
 type page struct {
 	Title       string
 	CSS         string
@@ -93,6 +109,7 @@ type page struct {
 	Styles      []string
 	Scripts     []string
 	Data        any
+	chrome
 }
 
 type pageLink struct{ Href, Text string }
@@ -105,12 +122,25 @@ type pageAlternate struct{ Href, Type, Title string }
 // and the headers around it come from securityHeaders, as for every page.
 func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) error {
 	pg.CSS = p.cssURL
+	pg.chrome = p.s.chromeFor(c)
+	t, ok := p.tmpl[name]
+	if !ok {
+		return fmt.Errorf("no page template %q under web/pages", name)
+	}
 	var buf bytes.Buffer
-	if err := p.tmpl[name].Execute(&buf, pg); err != nil {
+	if err := t.Execute(&buf, pg); err != nil {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set("Cache-Control", "no-cache")
+	// A signed-in page names its reader: no shared cache may keep it.
+	if pg.User != nil {
+		h.Set("Cache-Control", "private, no-cache")
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	if !slices.Contains(h.Values("Vary"), "Cookie") {
+		h.Add("Vary", "Cookie")
+	}
 	return serveDocument(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
 }
 
@@ -156,14 +186,20 @@ func wantsHTML(r *http.Request) bool {
 
 // htmlErrors turns "not found" and "gone" into an HTML page for browsers,
 // wherever they happen outside the JSON API, so a mistyped link shows a page
-// with a way back rather than a JSON document. Other clients keep getting
-// problem JSON from the error handler.
+// with a way back rather than a JSON document; and a refused form post
+// (CSRF, role) into a page saying why. Other clients keep getting problem
+// JSON from the error handler.
 func (p *pagesAPI) htmlErrors(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
 		r := c.Request()
-		if err == nil || c.Response().Committed || (r.Method != http.MethodGet && r.Method != http.MethodHead) ||
-			strings.HasPrefix(r.URL.Path, "/api/") {
+		if err == nil || c.Response().Committed || strings.HasPrefix(r.URL.Path, "/api/") {
+			return err
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if prob := toProblem(err); prob.Status == http.StatusForbidden && (isFormPost(r) || wantsHTML(r)) {
+				return p.errorPage(c, prob.Status, prob.Detail)
+			}
 			return err
 		}
 		varyAccept(c) // the error's form depends on Accept; caches must know
@@ -171,7 +207,7 @@ func (p *pagesAPI) htmlErrors(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		prob := toProblem(err)
-		if prob.Status != http.StatusNotFound && prob.Status != http.StatusGone {
+		if prob.Status != http.StatusNotFound && prob.Status != http.StatusGone && prob.Status != http.StatusForbidden {
 			return err
 		}
 		return p.errorPage(c, prob.Status, prob.Detail)
@@ -203,6 +239,8 @@ func (p *pagesAPI) errorPage(c echo.Context, status int, detail string, fields .
 		}
 	case http.StatusGone:
 		d.Heading = "This dataset has been withdrawn"
+	case http.StatusForbidden:
+		d.Heading = "You cannot do this"
 	default:
 		d.Heading = "There is a problem with your search"
 	}

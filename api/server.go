@@ -45,6 +45,9 @@ type Config struct {
 	// AuthFailures throttles failed authentication per client address and
 	// per key prefix; the zero value takes DefaultAuthFailures.
 	AuthFailures AuthFailureLimit
+	// OIDC, when its Issuer is set, signs council staff in to the pages
+	// through their organisation's identity provider.
+	OIDC OIDC
 }
 
 // Server holds the Echo instance and what handlers share. Each capability
@@ -61,6 +64,8 @@ type Server struct {
 	throttle *authThrottle
 	starters []func(context.Context) error
 	stoppers []func()
+	// pages renders HTML pages in the shared layout (pages.go).
+	pages *pagesAPI
 }
 
 // Start runs the capabilities' start-up work: the application layer starts
@@ -149,6 +154,7 @@ func (s *Server) routes() {
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)
 	s.pagesRoutes()
+	s.signinRoutes(v1)
 	s.inspireRoutes()
 }
 

@@ -43,6 +43,9 @@ type Config struct {
 	// Procurement is the joint procurement capability's configuration
 	// (ocid prefix, Key Decision thresholds).
 	Procurement procurement.Config
+	// Sessions sets the web pages' session lifetimes and the mapping of
+	// OpenID Connect claims to roles and organisations.
+	Sessions identity.SessionConfig
 }
 
 // App is the application layer of one server instance.
@@ -52,6 +55,8 @@ type App struct {
 	Bus      *events.Bus
 	OGC      *ogc.Registry
 	Identity *identity.Service
+	// Sessions are the web pages' sign-ins.
+	Sessions *identity.Sessions
 	OpenData *opendata.Service
 	Inspire  *inspire.Service
 	// Procurement is joint procurement, the ICT estate and the capital programmes.
@@ -65,6 +70,7 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 	a := &App{Store: st, Audit: audit.New(st, log), OGC: ogc.NewRegistry(), log: log}
 	a.Bus = events.New(st, log, events.Options{Poll: cfg.FeedPoll})
 	a.Identity = identity.New(st, a.Audit)
+	a.Sessions = identity.NewSessions(a.Identity, cfg.Sessions)
 	a.OpenData = opendata.New(st, a.Bus, a.Audit, a.OGC, log,
 		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease,
 			MaxFeatures: cfg.MaxFeatures, CoordinateDecimals: cfg.CoordinateDecimals})

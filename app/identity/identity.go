@@ -31,6 +31,8 @@ const (
 var Indexes = []store.Index{
 	{Collection: CollOrganisations, Unique: []string{"shortName", "gssCode"}, Fields: []string{"name"}},
 	{Collection: CollKeys, Unique: []string{"hash"}, Fields: []string{"created"}},
+	{Collection: CollSessions, Fields: []string{"created", "expires", "lastSeen", "principal.keyId"}},
+	{Collection: CollSignInFlows, Fields: []string{"expires"}},
 }
 
 // KeyPrefix marks councilapi secrets so secret scanners and people can tell

@@ -95,3 +95,19 @@ func Chromium(t testing.TB, budgetMillis int, extra ...string) (string, []string
 		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=" + strconv.Itoa(budgetMillis)}
 	return bin, append(args, extra...)
 }
+
+// Axe returns the source of axe-core (axe.min.js) for injecting into a
+// page: $COUNCILAPI_AXE, or the copy .ci/run installs under .ci/axe. The
+// test skips without it, with the command that installs it.
+func Axe(t testing.TB) string {
+	t.Helper()
+	p := os.Getenv("COUNCILAPI_AXE")
+	if p == "" {
+		p = filepath.Join(ModuleRoot(t), ".ci", "axe", "node_modules", "axe-core", "axe.min.js")
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		missing(t, "axe-core is not installed (%v): (mkdir -p .ci/axe && cd .ci/axe && echo '{}' > package.json && npm install axe-core), or set COUNCILAPI_AXE to axe.min.js (.ci/run installs it)", err)
+	}
+	return string(b)
+}
