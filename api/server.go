@@ -155,6 +155,7 @@ func (s *Server) routes() {
 	s.procurementRoutes(v1, s.Echo)
 	s.pagesRoutes()
 	s.procurementPagesRoutes()
+	s.publishingPagesRoutes()
 	s.signinRoutes(v1)
 	s.inspireRoutes()
 }
