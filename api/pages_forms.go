@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/jointict/councilapi/domain/capital"
 	"github.com/jointict/councilapi/domain/procurement"
 )
 
@@ -417,6 +418,8 @@ var workbenchFuncs = template.FuncMap{
 	"percent": func(n int) string { return strconv.Itoa(n) + "%" },
 	// heading is a page's title without the "Error: " a refused form adds.
 	"heading": func(title string) string { return strings.TrimPrefix(title, errorTitle) },
+	// lines hands the programme-lines partial a programme and its council.
+	"lines": func(p capital.Programme, org string) programmeLines { return programmeLines{P: p, Org: org} },
 }
 
 // The officers' and publishers' pages add a style sheet (checklists,

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/jointict/councilapi/domain/procurement"
 	"github.com/jointict/councilapi/internal/browsertest"
 	"github.com/jointict/councilapi/internal/testref"
 )
@@ -169,6 +171,15 @@ func TestProcurementJourneyInChromium(t *testing.T) {
 	}
 }
 
+// manualLineOut is a manual line of the programme as the API shows it.
+type manualLineOut struct {
+	ID      string `json:"id"`
+	Amounts []struct {
+		Year   string `json:"year"`
+		Amount string `json:"amount"`
+	} `json:"amounts"`
+}
+
 // procurementByReference finds a procurement's id through the JSON API.
 func procurementByReference(t *testing.T, ts *testServer, key, ref string) string {
 	t.Helper()
@@ -250,6 +261,23 @@ func TestEstateAndCapitalJourneyInChromium(t *testing.T) {
 		j.open("/procurement/capital/neddc")
 		j.expect("main", "Windows Server 2012 R2")
 		j.look("capital")
+
+		// A line no comparison, procurement or asset gives: a bid.
+		year := procurement.FinancialYearOf(procurement.DateOf(time.Now())) + 1
+		line := fmt.Sprintf("wifi-%d", w)
+		j.follow("/procurement/capital/neddc/lines/new", "form.workbench")
+		j.fill(map[string]string{"id": line, "description": "Wi-Fi access points " + line, "kind": "hardware", "amount." + year.String(): "lots"})
+		j.submit("form.workbench", ".error-summary")
+		j.expect(".error-summary", "Amount in "+year.String()+" must be an amount in pounds")
+		j.fill(map[string]string{"amount." + year.String(): "18,500"})
+		j.look("line")
+		j.submit("form.workbench", ".notice-done")
+		j.expect("#lines + .table-scroll", "Wi-Fi access points "+line, "£18,500.00")
+		var lines []manualLineOut
+		ts.do("GET", "/api/v1/organisations/neddc/capital-programme/lines", k.host, nil).json(t, &lines)
+		if i := slices.IndexFunc(lines, func(l manualLineOut) bool { return l.ID == line }); i < 0 || len(lines[i].Amounts) != 1 || lines[i].Amounts[0].Amount != "18500.00" {
+			t.Errorf("at %dpx the manual lines through the API: %+v", w, lines)
+		}
 		j.follow("/procurement/capital/neddc/review", "form.workbench")
 		minute := fmt.Sprintf("JICT/26/%d", w)
 		j.fill(map[string]string{"approvedBy": "Joint ICT Committee", "body": "Joint ICT Committee, December meeting", "minute": minute, "date": dayAgo(0)})
@@ -264,6 +292,11 @@ func TestEstateAndCapitalJourneyInChromium(t *testing.T) {
 		if n := len(reviews); n == 0 || reviews[n-1].Minute != minute || !reviews[n-1].Verified {
 			t.Errorf("at %dpx the reviews through the API: %+v", w, reviews)
 		}
+		// The frozen snapshot, line by line.
+		j.follow(fmt.Sprintf("/procurement/capital/neddc/reviews/%d", len(reviews)), "#lines")
+		j.expect("main dl", minute)
+		j.expect("#lines + .table-scroll", "Wi-Fi access points "+line)
+		j.look("review-snapshot")
 
 		// Another old server: the programme now differs from the review.
 		j.open("/procurement/estate/neddc/new")

@@ -29,6 +29,14 @@ func newWorkbenchFixture(t *testing.T) workbenchFixture {
 		"product": "Windows Server 2016", "quantity": 1, "replacementCost": "3000.00"}); r.Status != 201 {
 		t.Fatalf("asset: %d %s", r.Status, r.Body)
 	}
+	if r := ts.do("PUT", "/api/v1/organisations/neddc/capital-programme/lines/wifi", f.keys.host, map[string]any{"description": "Wi-Fi refresh",
+		"kind": "hardware", "amounts": []map[string]any{{"year": "2027/28", "amount": "12000.00"}}}); r.Status != 200 {
+		t.Fatalf("manual line: %d %s", r.Status, r.Body)
+	}
+	if r := ts.do("POST", "/api/v1/organisations/neddc/capital-programme/reviews", f.keys.host, map[string]any{"approvedBy": "Joint ICT Committee",
+		"body": "Joint ICT Committee", "date": dayAgo(0)}); r.Status != 201 {
+		t.Fatalf("review: %d %s", r.Status, r.Body)
+	}
 	d := ts.createDataset(f.keys.publisher, map[string]any{"title": "Car parks", "description": "Council car parks"})
 	ts.publishUpload(f.keys.publisher, d.ID, "parks.csv", []byte("car park,spaces\nMill Lane,120\n"), "")
 	f.dataset, f.slug = d.ID, d.Slug
@@ -47,7 +55,7 @@ func (f workbenchFixture) workbenchRoutes(method string) []string {
 		if strings.HasPrefix(rt.Path, "/publishing") {
 			id = f.dataset
 		}
-		out = append(out, strings.NewReplacer(":id", id, ":org", "neddc", ":asset", "srv-01", ":n", "1").Replace(rt.Path))
+		out = append(out, strings.NewReplacer(":id", id, ":org", "neddc", ":asset", "srv-01", ":line", "wifi", ":n", "1").Replace(rt.Path))
 	}
 	return out
 }
