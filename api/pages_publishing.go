@@ -33,6 +33,8 @@ func (s *Server) publishingPagesRoutes() {
 	e.GET("/publishing/new", p.createForm, in...)
 	e.POST("/publishing/new", p.create, in...)
 	e.GET("/publishing/datasets/:id", p.dataset, in...)
+	e.GET("/publishing/datasets/:id/edit", p.editForm, in...)
+	e.POST("/publishing/datasets/:id/edit", p.edit, in...)
 	// The upload's path ends in /versions, which the JSON body limit leaves
 	// to the upload's own limit.
 	e.POST("/publishing/datasets/:id/versions", p.upload, in...)
@@ -244,6 +246,7 @@ type publisherDatasetData struct {
 
 var datasetDone = map[string]string{
 	"created":   "The dataset is created as a draft. Upload its first file below.",
+	"edited":    "The changes are saved.",
 	"published": "The dataset is published: it is in the catalogue and every harvest format.",
 	"withdrawn": "The dataset is withdrawn: its record stays, its files are no longer served.",
 }

@@ -30,7 +30,8 @@ const carParksGeoJSON = `{"type":"FeatureCollection","features":[
 // shows the job queued with its progress bar, and the page's script,
 // polling the job, brings up the validation report once it runs. The
 // dataset is published, and the harvest page shows what DCAT-AP,
-// data.json, CKAN, GEMINI and the OGC API collection say of it. Each step
+// data.json, CKAN, GEMINI and the OGC API collection say of it; its
+// metadata is edited. Each step
 // is checked through the JSON API; the audit log names the signed-in person.
 func TestPublishingJourneyInChromium(t *testing.T) {
 	testref.Axe(t)
@@ -115,6 +116,16 @@ func TestPublishingJourneyInChromium(t *testing.T) {
 		}
 		j.look("dataset-published")
 
+		// The metadata edited after publication: the web address stays.
+		j.follow("/publishing/datasets/"+id+"/edit", "form.workbench")
+		if browsertest.Eval[bool](j.b, `document.querySelector('[name="slug"]') !== null`) {
+			t.Errorf("at %dpx a published dataset's web address is offered for editing", w)
+		}
+		j.fill(map[string]string{"keywords": "parking, car parks, blue badge"})
+		j.look("dataset-edit")
+		j.submit("form.workbench", ".notice-done")
+		j.expect(".notice-done", "The changes are saved")
+
 		j.follow("/publishing/datasets/"+id+"/harvest", "#h-dcat")
 		for sel, want := range map[string]string{"#h-dcat ~ pre": title, "#h-datajson ~ pre": got.Slug, "#h-ckan ~ pre": `"name": "` + got.Slug,
 			"#h-gemini ~ pre": "MD_Metadata", "#h-ogc ~ pre": `"id": "` + got.Slug} {
@@ -137,7 +148,7 @@ func TestPublishingJourneyInChromium(t *testing.T) {
 		actors[e.Actor] = true
 	}
 	// Two uploads each: the refused one never reached the use case.
-	if actions["dataset.create"] != 2 || actions["dataset.update"] != 2 || actions["dataset.version.upload"] != 2 || len(actors) != 2 {
-		t.Errorf("the audit log: %v by %d actors; want 2 creates, uploads and publishes by 2", actions, len(actors))
+	if actions["dataset.create"] != 2 || actions["dataset.update"] != 4 || actions["dataset.version.upload"] != 2 || len(actors) != 2 {
+		t.Errorf("the audit log: %v by %d actors; want 2 creates and uploads, 2 publishes and 2 edits, by 2", actions, len(actors))
 	}
 }

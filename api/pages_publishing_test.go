@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +109,75 @@ func TestPublishingPagesHideOtherCouncilsDrafts(t *testing.T) {
 	}
 	if r := f.ts.do("GET", "/api/v1/datasets/"+f.dataset, f.keys.publisher, nil); !strings.Contains(string(r.Body), `"status":"draft"`) {
 		t.Errorf("the draft after another council's attempt: %s", r.Body)
+	}
+}
+
+// TestEditDatasetThroughThePage edits a spatial dataset's metadata with the
+// page's form: what the form changed and emptied is changed and cleared,
+// what it does not show (a second topic category, the resource
+// identifier's namespace, the file identifier) is kept; a refused edit
+// keeps the values as typed and writes nothing.
+func TestEditDatasetThroughThePage(t *testing.T) {
+	ts := newTestServer(t)
+	pub := ts.key(domain.RolePublisher, "neddc")
+	d := ts.createDataset(pub, map[string]any{"title": "Conservation areas", "description": "Areas of special architectural interest",
+		"keywords": []string{"heritage", "planning"}, "updateFrequency": "annual",
+		"inspire": map[string]any{"topicCategories": []string{"planningCadastre", "society"}, "inspireThemes": []string{"ps"},
+			"lineage": "Digitised", "resourceIdentifier": map[string]any{"namespace": "https://www.ne-derbyshire.gov.uk", "code": "ca"}}})
+	v := newVisitor(t, ts)
+	v.signIn(pub)
+	page := v.get("/publishing/datasets/" + d.ID + "/edit")
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="(?:text|email|date|hidden)"[^>]* name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(string(page.Body), -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	for _, m := range regexp.MustCompile(`<input type="checkbox" id="[^"]*" name="([^"]+)" value="([^"]*)" checked`).FindAllStringSubmatch(string(page.Body), -1) {
+		form.Add(m[1], m[2])
+	}
+	if form.Get("title") != "Conservation areas" || form.Get("keywords") != "heritage, planning" || form.Get("spatial") != "yes" ||
+		form.Get("inspire.resourceIdentifier.code") != "ca" {
+		t.Fatalf("the edit form shows %v", form)
+	}
+	form.Set("description", "Areas of special architectural or historic interest")
+	form.Set("inspire.topicCategories", "environment")
+	form.Set("inspire.lineage", "Digitised from OS MasterMap by the planning team")
+	form.Set("updateFrequency", "quarterly")
+	form.Set("licence", "OGL-UK-3.0")
+	form.Del("keywords")
+	form.Set("title", "")
+	r := v.send(http.MethodPost, "/publishing/datasets/"+d.ID+"/edit", form)
+	if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `<a href="#title">Title is required`) ||
+		!strings.Contains(string(r.Body), "Digitised from OS MasterMap by the planning team</textarea>") {
+		t.Fatalf("an edit without a title: %d\n%.3000s", r.Status, r.Body)
+	}
+	form.Set("title", "Conservation areas (NEDDC)")
+	if r := v.send(http.MethodPost, "/publishing/datasets/"+d.ID+"/edit", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("the edit: %d\n%.3000s", r.Status, r.Body)
+	}
+	var got struct {
+		Title, UpdateFrequency string
+		Keywords               []string
+		Inspire                struct {
+			FileIdentifier     string                           `json:"fileIdentifier"`
+			TopicCategories    []string                         `json:"topicCategories"`
+			Lineage            string                           `json:"lineage"`
+			ResourceIdentifier struct{ Namespace, Code string } `json:"resourceIdentifier"`
+		}
+	}
+	ts.do("GET", "/api/v1/datasets/"+d.ID, pub, nil).json(t, &got)
+	if got.Title != "Conservation areas (NEDDC)" || got.UpdateFrequency != "quarterly" || len(got.Keywords) != 0 ||
+		!slices.Equal(got.Inspire.TopicCategories, []string{"environment", "society"}) || got.Inspire.FileIdentifier != d.Inspire.FileIdentifier ||
+		got.Inspire.ResourceIdentifier.Namespace != "https://www.ne-derbyshire.gov.uk" || got.Inspire.ResourceIdentifier.Code != "ca" ||
+		!strings.HasPrefix(got.Inspire.Lineage, "Digitised from OS MasterMap") {
+		t.Errorf("the dataset after the edit: %+v", got)
+	}
+	n := 0
+	for _, e := range auditOf(t, ts.Store, "datasets") {
+		if e.Action == "dataset.update" && e.ActorRole == "publisher" && e.ActorOrg == "neddc" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d audited updates; want the one edit", n)
 	}
 }

@@ -127,6 +127,20 @@ func TestWorkbenchPagesRefuseOtherRolesAndCouncils(t *testing.T) {
 			t.Errorf("GET %s: %d\n%.800s", c.path, r.Status, r.Body)
 		}
 	}
+	// A council outside the procurement is told its pipeline procurement
+	// does not exist, on every page of it, as the API tells it.
+	outsider := newVisitor(t, f.ts)
+	outsider.signIn(f.keys.outsider)
+	if r := f.ts.do("GET", "/api/v1/procurements/"+f.proc, f.keys.outsider, nil); r.Status != http.StatusNotFound {
+		t.Errorf("the API shows an outsider the pipeline procurement: %d", r.Status)
+	}
+	for _, p := range f.workbenchRoutes(http.MethodGet) {
+		if strings.HasPrefix(p, "/procurement/"+f.proc) {
+			if r := outsider.get(p); r.Status != http.StatusNotFound || !strings.Contains(string(r.Body), "Page not found") {
+				t.Errorf("GET %s by an outsider: %d", p, r.Status)
+			}
+		}
+	}
 	// The partner reads the procurement but may not run its lifecycle.
 	if r := partner.get("/procurement/" + f.proc + "/move"); r.Status != 200 {
 		t.Fatalf("the move form for a partner: %d", r.Status)
