@@ -264,7 +264,7 @@ func (a *sourcingAPI) exportComparisonCSV(c echo.Context) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := writeComparisonCSV(&b, cr.Result); err != nil {
+	if err := sourcing.WriteComparisonCSV(&b, cr.Result); err != nil {
 		return err
 	}
 	return sourcingAttachment(c, "comparison-"+cr.ID+".csv", "text/csv; charset=utf-8", b.Bytes())
@@ -285,7 +285,7 @@ func (a *sourcingAPI) exportComparisonXLSX(c echo.Context) error {
 		return err
 	}
 	var b bytes.Buffer
-	if err := writeComparisonXLSX(&b, cr.Result); err != nil {
+	if err := sourcing.WriteComparisonXLSX(&b, cr.Result); err != nil {
 		return err
 	}
 	return sourcingAttachment(c, "comparison-"+cr.ID+".xlsx", sourcingXLSXType, b.Bytes())
