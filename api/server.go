@@ -89,7 +89,7 @@ const (
 
 // Indexes lists what the collections still owned by this package need
 // (the application layer declares its own).
-var Indexes = slices.Concat(sourcingIndexes, procurementIndexes)
+var Indexes = slices.Concat(procurementIndexes)
 
 // New builds the server with every route registered.
 func New(cfg Config, a *app.App, log *slog.Logger) *Server {

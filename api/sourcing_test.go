@@ -33,7 +33,7 @@ func TestSourcingWritesNeedAnOfficerKey(t *testing.T) {
 		{"save search", "POST", "/api/v1/saved-searches", savedBody, "saved-search.create",
 			func(r response) string { var v savedSearchView; r.json(t, &v); return v.ID }},
 		{"compare", "POST", "/api/v1/comparisons", string(compReq), "comparison.create",
-			func(r response) string { var v comparisonRecord; r.json(t, &v); return v.ID }},
+			func(r response) string { var v comparisonView; r.json(t, &v); return v.ID }},
 	}
 	for _, w := range writes {
 		if r := ts.do(w.method, w.path, "", w.body); r.Status != 401 {

@@ -16,6 +16,7 @@ import (
 	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/app/inspire"
 	"github.com/jointict/councilapi/app/opendata"
+	"github.com/jointict/councilapi/app/sourcing"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
@@ -45,6 +46,8 @@ type App struct {
 	Identity *identity.Service
 	OpenData *opendata.Service
 	Inspire  *inspire.Service
+	// Sourcing is the G-Cloud catalogue, saved searches and comparisons.
+	Sourcing *sourcing.Service
 
 	log *slog.Logger
 }
@@ -58,6 +61,7 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease})
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
 	a.Bus.Subscribe(a.Inspire)
+	a.Sourcing = sourcing.New(st, a.Bus, a.Audit, log, sourcing.Config{})
 	return a
 }
 
@@ -78,6 +82,7 @@ func (a *App) Instance() string { return a.OpenData.Instance() }
 // Stop ends background work.
 func (a *App) Stop() {
 	a.OpenData.Stop()
+	a.Sourcing.Stop()
 	a.Bus.Stop()
 }
 
@@ -117,6 +122,7 @@ var Indexes = slices.Concat(
 	identity.Indexes,
 	opendata.Indexes,
 	inspire.Indexes,
+	sourcing.Indexes,
 )
 
 // Prepare creates indexes and seeds a fresh store; safe on every start and
