@@ -269,7 +269,9 @@ func TestSourcingCloudFirstPolicy(t *testing.T) {
 	}
 	var rec comparisonView
 	r.json(t, &rec)
-	report := func() string { return string(ts.mustDo("GET", "/api/v1/comparisons/"+rec.ID+"/report", officer, nil).Body) }
+	report := func() string {
+		return string(ts.mustDo("GET", "/api/v1/comparisons/"+rec.ID+"/report", officer, nil).Body)
+	}
 	for _, want := range []string{"Cloud by default.", "is on-premise", "more in present value than IaaS virtual machines", "document scanning"} {
 		if !strings.Contains(report(), want) {
 			t.Errorf("the report lacks %q", want)
