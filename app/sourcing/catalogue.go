@@ -18,46 +18,14 @@ import (
 )
 
 // Search runs a catalogue search as of today: services whose framework has
-// closed are left out unless the query includes them. Hits carry the whole
-// stored service.
+// closed are left out unless the query includes them.
 func (s *Service) Search(ctx context.Context, q ds.SearchQuery) (ds.SearchResult, error) {
 	ix, err := s.index.current()
 	if err != nil {
 		return ds.SearchResult{}, err
 	}
 	q.AsOf = s.now()
-	res := ix.Search(q)
-	if err := s.hydrate(ctx, res.Hits); err != nil {
-		return ds.SearchResult{}, err
-	}
-	return res, nil
-}
-
-// hydrate replaces each hit's listing with the stored service, read in one
-// query. A hit whose service has gone since the index saw it keeps its
-// listing; the feed removes it from the index moments later.
-func (s *Service) hydrate(ctx context.Context, hits []ds.Hit) error {
-	if len(hits) == 0 {
-		return nil
-	}
-	ids := make([]any, len(hits))
-	for i, h := range hits {
-		ids[i] = h.Service.ID
-	}
-	found, _, err := s.services.List(ctx, store.Query{Filters: []store.Filter{{Field: "id", Op: store.In, Values: ids}}})
-	if err != nil {
-		return err
-	}
-	byID := make(map[string]ds.Service, len(found))
-	for _, svc := range found {
-		byID[svc.ID] = svc
-	}
-	for i := range hits {
-		if svc, ok := byID[hits[i].Service.ID]; ok {
-			hits[i].Service = svc
-		}
-	}
-	return nil
+	return ix.Search(q), nil
 }
 
 // GetService reads one service with its price history.

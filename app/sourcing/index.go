@@ -40,7 +40,10 @@ type catalogueIndex struct {
 	writing bool        // a snapshot is being written
 	timer   *time.Timer // writes a snapshot once the catalogue is quiet
 	stopped bool
-	hash    struct {
+	// lastChange is when a service was last written, for the provenance of
+	// shortlists ("catalogue imported").
+	lastChange time.Time
+	hash       struct {
 		gen  uint64
 		ok   bool
 		snap ds.CatalogueSnapshot
@@ -51,12 +54,14 @@ type catalogueIndex struct {
 // generation longer, since another instance may be reading it as this one
 // replaces it.
 type indexSnapshot struct {
-	ID        string    `json:"id"`
-	Blob      string    `json:"blob"`
-	Previous  string    `json:"previous,omitempty"`
-	Cursor    string    `json:"cursor"`
-	Services  int       `json:"services"`
-	WrittenAt time.Time `json:"writtenAt"`
+	ID       string `json:"id"`
+	Blob     string `json:"blob"`
+	Previous string `json:"previous,omitempty"`
+	Cursor   string `json:"cursor"`
+	Services int    `json:"services"`
+	// LastChange is when the catalogue the snapshot holds last changed.
+	LastChange time.Time `json:"lastChange"`
+	WrittenAt  time.Time `json:"writtenAt"`
 }
 
 const snapshotRecord = "gcloud-services"
@@ -103,8 +108,9 @@ func (c *catalogueIndex) Load(ctx context.Context) error {
 		return err
 	}
 	var services []ds.Service
-	if err := c.s.services.Scan(ctx, nil, func(svc ds.Service, _ repo.Meta) error {
+	if err := c.s.services.Scan(ctx, nil, func(svc ds.Service, m repo.Meta) error {
 		services = append(services, svc)
+		c.changedAt(m.Updated)
 		return nil
 	}); err != nil {
 		return fmt.Errorf("loading the G-Cloud catalogue: %w", err)
@@ -156,6 +162,7 @@ func (c *catalogueIndex) fromSnapshot(ctx context.Context) (*ds.Index, int, erro
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", ptr.Blob, err)
 	}
+	c.changedAt(ptr.LastChange)
 	replayed := 0
 	for cursor := ptr.Cursor; ; {
 		changes, next, err := c.s.st.Changes(ctx, cursor, 1000)
@@ -193,15 +200,17 @@ func (c *catalogueIndex) apply(ctx context.Context, ix *ds.Index, changes []stor
 			continue
 		}
 		seen[ch.ID] = true
-		svc, _, err := c.s.services.Get(ctx, ch.ID)
+		svc, m, err := c.s.services.Get(ctx, ch.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			ix.Remove(ch.ID)
+			c.changedAt(ch.At)
 			continue
 		}
 		if err != nil {
 			return len(seen), err
 		}
 		ix.Upsert(svc)
+		c.changedAt(m.Updated)
 	}
 	return len(seen), nil
 }
@@ -289,7 +298,10 @@ func (c *catalogueIndex) write(ctx context.Context, cursor string, counted int) 
 		c.s.log.Error("sourcing index snapshot", "err", err)
 		return
 	}
-	next := indexSnapshot{ID: snapshotRecord, Blob: key, Cursor: cursor, Services: ix.Len(), WrittenAt: c.s.now()}
+	c.mu.Lock()
+	last := c.lastChange
+	c.mu.Unlock()
+	next := indexSnapshot{ID: snapshotRecord, Blob: key, Cursor: cursor, Services: ix.Len(), LastChange: last, WrittenAt: c.s.now()}
 	point := func(p *indexSnapshot) error {
 		prev := p.Blob
 		*p = next
@@ -327,31 +339,29 @@ func (c *catalogueIndex) stopTimer() {
 
 // catalogue identifies the catalogue as it is now, for a shortlist's
 // provenance: the number of services, a hash of their content in id order
-// and when the catalogue last changed. Hashing reads every service, so the
-// answer is kept until the next change this instance applies.
-func (c *catalogueIndex) catalogue(ctx context.Context) (ds.CatalogueSnapshot, error) {
+// and when the catalogue last changed. The answer is kept until the next
+// change this instance applies.
+func (c *catalogueIndex) catalogue() ds.CatalogueSnapshot {
 	gen := c.gen.Load()
 	c.mu.Lock()
-	if c.hash.ok && c.hash.gen == gen {
-		snap := c.hash.snap
-		c.mu.Unlock()
-		return snap, nil
-	}
+	cached, last := c.hash, c.lastChange
 	c.mu.Unlock()
-	h := ds.NewCatalogueHasher()
-	var latest time.Time
-	err := c.s.services.Scan(ctx, nil, func(svc ds.Service, m repo.Meta) error {
-		if m.Updated.After(latest) {
-			latest = m.Updated
-		}
-		return h.Add(svc)
-	})
-	if err != nil {
-		return ds.CatalogueSnapshot{}, err
+	if cached.ok && cached.gen == gen {
+		return cached.snap
 	}
-	snap := h.Snapshot(latest)
+	snap := c.ix.Load().Snapshot(last) // one sha256 pass over the catalogue, without holding c.mu
 	c.mu.Lock()
 	c.hash.gen, c.hash.ok, c.hash.snap = gen, true, snap
 	c.mu.Unlock()
-	return snap, nil
+	return snap
+}
+
+// changedAt records when the catalogue last changed: the latest write among
+// the services this instance has seen.
+func (c *catalogueIndex) changedAt(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.lastChange) {
+		c.lastChange = t
+	}
 }

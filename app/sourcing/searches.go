@@ -253,10 +253,7 @@ func (s *Service) Export(ctx context.Context, a audit.Actor, id string) (Shortli
 	if err != nil {
 		return Shortlist{}, err
 	}
-	catalogue, err := s.index.catalogue(ctx)
-	if err != nil {
-		return Shortlist{}, err
-	}
+	catalogue := s.index.catalogue()
 	at := s.now()
 	before, after, _, err := s.searches.Update(ctx, id, func(cur *SavedSearch) error {
 		if cur.Locked() {
@@ -271,9 +268,6 @@ func (s *Service) Export(ctx context.Context, a audit.Actor, id string) (Shortli
 				return &domain.Error{Code: domain.CodeConflict, Fields: de.Fields,
 					Message: fmt.Sprintf("this search finds %d services; only %d or fewer can be exported for a direct award, so narrow the search with more keywords or filters and save it again", res.Total, ds.MaxExportResults)}
 			}
-			return err
-		}
-		if err := s.hydrate(ctx, res.Hits); err != nil {
 			return err
 		}
 		cur.ExportedRows = ds.ExportRows(res.Hits)

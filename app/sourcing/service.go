@@ -39,10 +39,9 @@ const (
 	collProcurements = "procurements"
 )
 
-// Indexes are what the sourcing collections need from the store. "id" is
-// indexed on services so a page of search hits is read in one query.
+// Indexes are what the sourcing collections need from the store.
 var Indexes = []store.Index{
-	{Collection: CollServices, Fields: []string{"id", "lot", "frameworkSlug", "supplierId"}},
+	{Collection: CollServices, Fields: []string{"lot", "frameworkSlug", "supplierId"}},
 	{Collection: CollSavedSearches, Fields: []string{"organisation", "createdAt"}},
 	{Collection: CollComparisons, Fields: []string{"organisation", "createdAt", "state", "jointProcurement"}},
 	{Collection: CollSettings},

@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 )
 
 // An index snapshot is the index in a binary form that loads without
@@ -17,23 +16,25 @@ import (
 // one. Little-endian throughout:
 //
 //	magic "councilapi-gcloud-index" NUL, u32 format version
-//	u32 documents, u32 terms, u32 facets, u32 postings, u32 bytes of text
+//	u32 documents, u32 terms, u32 facets, u32 postings, u32 bytes of text,
+//	  u64 bytes of service JSON
 //	text: every string below, one after another
-//	documents: 8 x u32 lengths (id, service name, supplier, lot, framework
-//	  slug, framework expiry, price unit, price interval), i64 priceMin,
-//	  u8 has priceMax, i64 priceMax, i64 normalised price, 5 x u32 field lengths
+//	service JSON: every document's service, one after another
+//	documents: 4 x u32 lengths (id, framework slug, framework expiry,
+//	  lower-cased name), u32 JSON length, i64 normalised price, 5 x u32
+//	  field lengths
 //	terms: u32 name length, u32 postings
 //	postings: u32 document, 5 x u16 term frequency (per term, in document order)
 //	facets: u32 key length, u32 words, then the words as u64
 //	magic "end" NUL
 //
-// The lower-cased name and each document's term list are derived on load.
+// Each document's term list is derived on load.
 const (
 	snapshotMagic   = "councilapi-gcloud-index\x00"
 	snapshotEnd     = "end\x00"
 	snapshotVersion = 1
-	docStrings      = 8
-	docBytes        = docStrings*4 + 8 + 1 + 8 + 8 + nFields*4
+	docStrings      = 4
+	docBytes        = docStrings*4 + 4 + 8 + nFields*4
 )
 
 // ErrSnapshotFormat reports a snapshot this code cannot read: another
@@ -52,11 +53,12 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	u16 := func(v uint16) { binary.LittleEndian.PutUint16(scratch[:2], v); bw.Write(scratch[:2]) }
 
 	facetKeys := slices.Sorted(maps.Keys(fz.facets))
-	postings, text := 0, 0
+	postings, text, bodies := 0, 0, 0
 	for _, d := range fz.docs {
 		for _, s := range d.strings() {
 			text += len(s)
 		}
+		bodies += len(d.body)
 	}
 	for _, t := range fz.terms {
 		postings += len(t.postings)
@@ -70,6 +72,7 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	for _, n := range []int{len(fz.docs), len(fz.terms), len(facetKeys), postings, text} {
 		u32(uint32(n))
 	}
+	u64(uint64(bodies))
 	for _, d := range fz.docs {
 		for _, s := range d.strings() {
 			bw.WriteString(s)
@@ -81,17 +84,14 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	for _, k := range facetKeys {
 		bw.WriteString(k)
 	}
+	for _, d := range fz.docs {
+		bw.Write(d.body)
+	}
 	for i, d := range fz.docs {
 		for _, s := range d.strings() {
 			u32(uint32(len(s)))
 		}
-		u64(uint64(d.priceMin))
-		if d.hasPriceMax {
-			bw.WriteByte(1)
-		} else {
-			bw.WriteByte(0)
-		}
-		u64(uint64(d.priceMax))
+		u32(uint32(len(d.body)))
 		u64(uint64(d.price))
 		for _, l := range fz.lens[i] {
 			u32(l)
@@ -122,7 +122,7 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 }
 
 func (d *indexedDoc) strings() [docStrings]string {
-	return [docStrings]string{d.id, d.serviceName, d.supplierName, d.lot, d.frameworkSlug, d.frameworkExpiry, d.priceUnit, d.priceInterval}
+	return [docStrings]string{d.id, d.frameworkSlug, d.frameworkExpiry, d.name}
 }
 
 // snapshotReader reads a snapshot held in memory, failing once for good
@@ -181,12 +181,17 @@ func ReadSnapshot(data []byte) (*Index, error) {
 		return nil, ErrSnapshotFormat
 	}
 	nDocs, nTerms, nFacets, nPostings, nText := int(r.u32()), int(r.u32()), int(r.u32()), int(r.u32()), int(r.u32())
+	nBodies := r.u64()
 	// Each document, term, posting and facet takes bytes of its own, so a
 	// count beyond what is left is damage, caught before allocating for it.
-	if r.err != nil || nDocs > len(r.b)/docBytes || nTerms > len(r.b)/8 || nPostings > len(r.b)/14 || nFacets > len(r.b)/8 || nText > len(r.b) {
+	if r.err != nil || nDocs > len(r.b)/docBytes || nTerms > len(r.b)/8 || nPostings > len(r.b)/14 || nFacets > len(r.b)/8 ||
+		nText > len(r.b) || nBodies > uint64(len(r.b)-nText) {
 		return nil, ErrSnapshotFormat
 	}
 	text := &textReader{text: string(r.take(nText))}
+	// The services' JSON is copied out of data, so the index does not keep
+	// the rest of the snapshot (the postings' bytes) alive.
+	bodies := slices.Clone(r.take(int(nBodies)))
 	fz := frozen{docs: make([]indexedDoc, nDocs), lens: make([][nFields]uint32, nDocs), terms: make([]termInfo, nTerms),
 		facets: make(map[string]bitset, nFacets)}
 	for i := range fz.docs {
@@ -195,17 +200,19 @@ func ReadSnapshot(data []byte) (*Index, error) {
 		for j := range lens {
 			lens[j] = r.u32()
 		}
-		d.id, d.serviceName, d.supplierName, d.lot = text.next(lens[0]), text.next(lens[1]), text.next(lens[2]), text.next(lens[3])
-		d.frameworkSlug, d.frameworkExpiry, d.priceUnit, d.priceInterval = text.next(lens[4]), text.next(lens[5]), text.next(lens[6]), text.next(lens[7])
-		d.priceMin = Dec(r.u64())
-		hasMax := r.take(1)
-		d.hasPriceMax = hasMax != nil && hasMax[0] == 1
-		d.priceMax = Dec(r.u64())
+		d.id, d.frameworkSlug, d.frameworkExpiry, d.name = text.next(lens[0]), text.next(lens[1]), text.next(lens[2]), text.next(lens[3])
+		n := int(r.u32())
+		if r.err != nil || n > len(bodies) {
+			return nil, ErrSnapshotFormat
+		}
+		d.body, bodies = bodies[:n:n], bodies[n:]
 		d.price = Dec(r.u64())
 		for f := range nFields {
 			fz.lens[i][f] = r.u32()
 		}
-		d.name = strings.ToLower(d.serviceName)
+	}
+	if len(bodies) != 0 {
+		return nil, ErrSnapshotFormat
 	}
 	counts := make([]int, nTerms)
 	sum := 0

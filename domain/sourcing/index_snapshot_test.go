@@ -2,9 +2,14 @@ package sourcing
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,8 +74,25 @@ func TestASnapshotAnswersAsTheIndexItWasWrittenFrom(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameAnswers(t, "loaded", loaded, ix)
-	if s, ok := loaded.Get(services[2100].ID); !ok || s.ServiceName != services[2100].ServiceName+" reissued" || s.SupplierName != services[2100].SupplierName {
-		t.Errorf("listing after load: %+v", s)
+	if s, ok := loaded.Get(services[2100].ID); !ok || s.ServiceName != services[2100].ServiceName+" reissued" || s.ServiceDescription != services[2100].ServiceDescription {
+		t.Errorf("service after load: %+v", s)
+	}
+	// The catalogue hash is the sha256 of the services' JSON in id order, as
+	// a json.Encoder writes them, before and after the round trip.
+	live := append(slices.Clone(services[500:2000]), services[2000:]...)
+	for i := range live[1500:] {
+		live[1500+i].ServiceName += " reissued"
+	}
+	slices.SortFunc(live, func(a, b Service) int { return strings.Compare(a.ID, b.ID) })
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, s := range live {
+		_ = enc.Encode(s)
+	}
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	want := "sha256:" + hex.EncodeToString(h.Sum(nil))
+	if a, b := ix.Snapshot(at), loaded.Snapshot(at); a.ContentHash != want || b.ContentHash != want || b.Services != 2500 {
+		t.Errorf("catalogue snapshots %+v and %+v, want hash %s", a, b, want)
 	}
 
 	// The loaded index keeps working as an index: upserts append to posting

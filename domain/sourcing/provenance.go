@@ -3,9 +3,7 @@ package sourcing
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"hash"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,47 +19,22 @@ type CatalogueSnapshot struct {
 	ContentHash string    `json:"contentHash"` // sha256: of the services' JSON in id order
 }
 
-// CatalogueHasher computes a CatalogueSnapshot from the services fed to it
-// in id order (the order a store scans them in): a sha256 of their JSON, one
-// document after another, so any change of content changes the hash and the
-// order they were imported in does not.
-type CatalogueHasher struct {
-	h      hash.Hash
-	enc    *json.Encoder
-	n      int
-	lastID string
-}
-
-// NewCatalogueHasher starts an empty hash.
-func NewCatalogueHasher() *CatalogueHasher {
+// Snapshot hashes the live services in id order: the sha256 of each one's
+// JSON followed by a newline (as a json.Encoder writes it). The index holds
+// the services as JSON already, so this costs one pass of sha256 over the
+// catalogue; callers still keep the answer until the catalogue changes.
+func (ix *Index) Snapshot(importedAt time.Time) CatalogueSnapshot {
+	ix.mu.RLock()
+	docs := make([]*indexedDoc, 0, ix.nLive)
+	ix.live.each(func(d uint32) { docs = append(docs, &ix.docs[d]) })
+	slices.SortFunc(docs, func(a, b *indexedDoc) int { return strings.Compare(a.id, b.id) })
 	h := sha256.New()
-	return &CatalogueHasher{h: h, enc: json.NewEncoder(h)}
-}
-
-// Add hashes the next service; ids must come in increasing order.
-func (c *CatalogueHasher) Add(s Service) error {
-	if c.n > 0 && s.ID <= c.lastID {
-		return fmt.Errorf("catalogue hash: service %q after %q is out of id order", s.ID, c.lastID)
+	for _, d := range docs {
+		h.Write(d.body) // a hash.Hash never fails to write
+		h.Write([]byte{'\n'})
 	}
-	c.n, c.lastID = c.n+1, s.ID
-	return c.enc.Encode(s) // a hash.Hash never fails to write
-}
-
-// Snapshot is the catalogue as hashed so far, imported (last changed) at
-// importedAt.
-func (c *CatalogueHasher) Snapshot(importedAt time.Time) CatalogueSnapshot {
-	return CatalogueSnapshot{ImportedAt: importedAt.UTC(), Services: c.n, ContentHash: "sha256:" + hex.EncodeToString(c.h.Sum(nil))}
-}
-
-// SnapshotOf hashes services with distinct ids given in any order.
-func SnapshotOf(importedAt time.Time, services []Service) CatalogueSnapshot {
-	sorted := slices.Clone(services)
-	slices.SortFunc(sorted, func(a, b Service) int { return strings.Compare(a.ID, b.ID) })
-	c := NewCatalogueHasher()
-	for _, s := range sorted {
-		_ = c.Add(s) // sorted; distinct ids are the caller's promise
-	}
-	return c.Snapshot(importedAt)
+	ix.mu.RUnlock()
+	return CatalogueSnapshot{ImportedAt: importedAt.UTC(), Services: len(docs), ContentHash: "sha256:" + hex.EncodeToString(h.Sum(nil))}
 }
 
 // SearchProvenance is the record the G-Cloud buyers' guide expects a buyer

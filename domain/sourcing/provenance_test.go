@@ -25,7 +25,7 @@ func exampleProvenance(t *testing.T) (SearchProvenance, []ExportRow) {
 		PriceMax: dp("1200"), AsOf: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)}
 	res := ix.Search(SearchQuery{Limit: 10, AsOf: q.AsOf})
 	prov := SearchProvenance{SavedSearch: "ss-1 Backup shortlist", Query: q, RunAt: time.Date(2026, 3, 2, 14, 5, 0, 0, time.UTC),
-		RunBy: "officer key k1 (neddc)", Results: res.Total, Catalogue: SnapshotOf(imported, []Service{a, b})}
+		RunBy: "officer key k1 (neddc)", Results: res.Total, Catalogue: ix.Snapshot(imported)}
 	return prov, ExportRows(res.Hits)
 }
 
@@ -80,10 +80,10 @@ func TestCatalogueHashFollowsContentNotOrder(t *testing.T) {
 	a, b := validService(), validService()
 	a.ID, b.ID = "a", "b"
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	h1 := SnapshotOf(at, []Service{a, b})
-	h2 := SnapshotOf(at, []Service{b, a})
+	h1 := NewIndex([]Service{a, b}).Snapshot(at)
+	h2 := NewIndex([]Service{b, a}).Snapshot(at)
 	b.PriceMin++
-	h3 := SnapshotOf(at, []Service{a, b})
+	h3 := NewIndex([]Service{a, b}).Snapshot(at)
 	if h1.ContentHash != h2.ContentHash || h1.ContentHash == h3.ContentHash || h1.Services != 2 {
 		t.Errorf("hashes %s %s %s", h1.ContentHash, h2.ContentHash, h3.ContentHash)
 	}

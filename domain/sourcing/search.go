@@ -1,6 +1,7 @@
 package sourcing
 
 import (
+	"encoding/json"
 	"math"
 	"math/bits"
 	"slices"
@@ -39,53 +40,33 @@ type termInfo struct {
 	df       int       // live documents containing the term
 }
 
-// listing is what the index keeps of a service: what a hit shows at a
-// glance and what sorting and the framework filter read. The full record
-// (descriptions, features, contacts, price history) stays in the store, so
-// the index of a 50,000-service catalogue is small enough to load from a
-// snapshot in a fraction of a second.
-type listing struct {
-	id, serviceName, supplierName, lot string
-	frameworkSlug, frameworkExpiry     string
-	priceUnit, priceInterval           string
-	priceMin, priceMax                 Dec
-	hasPriceMax                        bool
+// indexedDoc is what the index keeps of a service: what sorting and the
+// framework filter read, and the service itself as JSON, which is several
+// times smaller than the decoded value and is decoded only for the hits
+// shown (a snapshot stores it as it is).
+type indexedDoc struct {
+	id              string
+	frameworkSlug   string
+	frameworkExpiry string
+	name            string   // lower-cased, for name sorting
+	price           Dec      // normalised priceMin per unit per year
+	terms           []uint32 // distinct term ids, to keep df exact on removal
+	body            []byte   // the service as JSON
 }
 
-func listingOf(s Service) listing {
-	l := listing{id: s.ID, serviceName: s.ServiceName, supplierName: s.SupplierName, lot: s.Lot,
-		frameworkSlug: s.FrameworkSlug, frameworkExpiry: s.FrameworkExpiry, priceUnit: s.PriceUnit,
-		priceInterval: s.PriceInterval, priceMin: s.PriceMin}
-	if s.PriceMax != nil {
-		l.priceMax, l.hasPriceMax = *s.PriceMax, true
-	}
-	return l
-}
-
-// service is the listing as a Service with only the listed fields set.
-func (l listing) service() Service {
-	s := Service{ID: l.id, FrameworkSlug: l.frameworkSlug, Lot: l.lot, Supplier: Supplier{SupplierName: l.supplierName},
-		ServiceName: l.serviceName, PriceMin: l.priceMin, PriceUnit: l.priceUnit, PriceInterval: l.priceInterval,
-		FrameworkExpiry: l.frameworkExpiry}
-	if l.hasPriceMax {
-		m := l.priceMax
-		s.PriceMax = &m
+// service decodes the document's service.
+func (d *indexedDoc) service() Service {
+	var s Service
+	if err := json.Unmarshal(d.body, &s); err != nil {
+		// The body is our own encoding of a Service: only memory
+		// corruption gets here, and a hit still shows what sorting read.
+		s = Service{ID: d.id, FrameworkSlug: d.frameworkSlug, FrameworkExpiry: d.frameworkExpiry, ServiceName: d.name}
 	}
 	return s
 }
 
-type indexedDoc struct {
-	listing
-	name  string   // lower-cased, for name sorting
-	price Dec      // normalised priceMin per unit per year
-	terms []uint32 // distinct term ids, to keep df exact on removal
-}
-
 // Index is an in-memory keyword and facet index over services. It is safe for
 // concurrent use: searches share a read lock, upserts take the write lock.
-// It keeps each service's listing, not the whole service: a hit carries the
-// listed fields (ID, names, lot, framework, price), and callers that show
-// more read the service from where they keep it.
 type Index struct {
 	mu      sync.RWMutex
 	docs    []indexedDoc
@@ -129,8 +110,7 @@ func (ix *Index) Remove(id string) bool {
 	return ix.remove(id)
 }
 
-// Get returns the listing of a service: a Service with the listed fields
-// (ID, names, lot, framework, price) set.
+// Get returns the indexed copy of a service.
 func (ix *Index) Get(id string) (Service, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -153,7 +133,12 @@ func (ix *Index) upsert(s Service) {
 
 func (ix *Index) add(s Service) {
 	slot := uint32(len(ix.docs))
-	d := indexedDoc{listing: listingOf(s), name: strings.ToLower(s.ServiceName), price: s.NormalisedPrice()}
+	body, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a Service always encodes
+	}
+	d := indexedDoc{id: s.ID, frameworkSlug: s.FrameworkSlug, frameworkExpiry: s.FrameworkExpiry,
+		name: strings.ToLower(s.ServiceName), price: s.NormalisedPrice(), body: body}
 	tfs := map[string]*[nFields]uint16{}
 	var lens [nFields]uint32
 	addField := func(f int, texts ...string) {
@@ -224,7 +209,7 @@ func (ix *Index) remove(id string) bool {
 	ix.live.clear(slot)
 	delete(ix.byID, id)
 	ix.nLive--
-	d.listing, d.name, d.terms = listing{}, "", nil
+	*d = indexedDoc{}
 	return true
 }
 
@@ -325,6 +310,9 @@ func (fz frozen) index() *Index {
 // facetKeys lists the filter values a service matches, as "dimension:value".
 func facetKeys(s Service) []string {
 	keys := []string{"lot:" + s.Lot, "framework:" + s.FrameworkSlug}
+	if s.FrameworkExpiry != "" {
+		keys = append(keys, expiryFacet+s.FrameworkExpiry) // for closedOn, not a filter
+	}
 	for _, c := range s.ServiceCategories {
 		keys = append(keys, "category:"+strings.ToLower(c))
 	}
@@ -404,6 +392,45 @@ func stem(w string) string {
 	return w
 }
 
+// expiryFacet prefixes the facets of services that record their own
+// framework expiry.
+const expiryFacet = "expiry:"
+
+// closedOn is the set of services whose framework a call-off can no longer
+// be made under on day (YYYY-MM-DD): withdrawn frameworks, and expiries
+// before day, a service's recorded expiry winning over the framework
+// table's. It is computed from the facets, a few bitset operations, so a
+// search need not judge every service. ix.mu is held.
+func (ix *Index) closedOn(day string) bitset {
+	closed := make(bitset, len(ix.live))
+	recorded := make(bitset, len(ix.live))
+	for key, b := range ix.facets {
+		if date, ok := strings.CutPrefix(key, expiryFacet); ok {
+			recorded.or(b)
+			if date < day {
+				closed.or(b)
+			}
+		}
+	}
+	for key, b := range ix.facets {
+		slug, ok := strings.CutPrefix(key, "framework:")
+		if !ok {
+			continue
+		}
+		f, known := LookupFramework(slug)
+		switch {
+		case !known:
+		case f.Withdrawn:
+			closed.or(b)
+		case f.Expiry != "" && f.Expiry < day:
+			byTable := slices.Clone(b)
+			byTable.andNot(recorded)
+			closed.or(byTable)
+		}
+	}
+	return closed
+}
+
 // bitset is a growable set of document slots.
 type bitset []uint64
 
@@ -429,6 +456,15 @@ func (b bitset) and(o bitset) {
 			b[i] &= o[i]
 		} else {
 			b[i] = 0
+		}
+	}
+}
+
+// andNot removes o's members in place.
+func (b bitset) andNot(o bitset) {
+	for i := range b {
+		if i < len(o) {
+			b[i] &^= o[i]
 		}
 	}
 }

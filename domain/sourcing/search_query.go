@@ -150,9 +150,7 @@ func ParseSearchQuery(v url.Values) (SearchQuery, error) {
 	return q, p.Err()
 }
 
-// Hit is one search result. The index sets only the listed fields of
-// Service (ID, names, lot, framework, price); a caller that shows the hit
-// replaces it with the whole service from where it keeps the catalogue.
+// Hit is one search result.
 type Hit struct {
 	Service     Service `json:"service"`
 	Score       float64 `json:"score"`       // BM25F relevance; 0 without keywords
@@ -202,12 +200,11 @@ func (ix *Index) Search(q SearchQuery) SearchResult {
 		}
 	}
 	day := dayOf(q.AsOf)
+	if !q.IncludeExpired && day != "" {
+		mask.andNot(ix.closedOn(day))
+	}
 	inPrice := func(doc uint32) bool {
-		d := &ix.docs[doc]
-		if !q.IncludeExpired && day != "" && frameworkStatus(d.frameworkSlug, d.frameworkExpiry, day).Closed() {
-			return false
-		}
-		pr := d.price
+		pr := ix.docs[doc].price
 		return (q.PriceMin == nil || pr >= *q.PriceMin) && (q.PriceMax == nil || pr <= *q.PriceMax)
 	}
 	var cands []cand
