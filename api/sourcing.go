@@ -212,7 +212,7 @@ func (a *sourcingAPI) patchService(c echo.Context) error {
 //	@Tags			sourcing
 //	@Accept			json,text/csv
 //	@Produce		json
-//	@Param			catalogue	body		importDocument	true	"the catalogue: {\"services\": [...]} in JSON, or CSV with the same field names as columns"
+//	@Param			catalogue	body		importDocument	true	"the catalogue as JSON, or as CSV with the same field names as columns"
 //	@Success		200			{object}	appsrc.ImportReport
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem

@@ -14,7 +14,7 @@ import (
 
 // comparisonView is a comparison as the API shows it, with its links.
 type comparisonView struct {
-	appsrc.Comparison
+	appsrc.ComparisonView
 	Links map[string]string `json:"links"`
 }
 
@@ -24,19 +24,19 @@ type comparisonSummaryView struct {
 	Href string `json:"href"`
 }
 
-func (a *sourcingAPI) comparisonView(c echo.Context, cmp appsrc.Comparison) comparisonView {
+func (a *sourcingAPI) comparisonView(c echo.Context, cmp appsrc.ComparisonView) comparisonView {
 	base := a.s.baseURL(c) + "/api/v1/comparisons/" + url.PathEscape(cmp.ID)
 	links := map[string]string{"self": base, "report": base + "/report", "chart": base + "/chart.svg",
 		"exportCsv": base + "/export.csv", "exportXlsx": base + "/export.xlsx"}
 	if cmp.JointProcurement != "" && cmp.Access.Full {
 		links["jointProcurement"] = a.s.baseURL(c) + "/api/v1/procurements/" + url.PathEscape(cmp.JointProcurement)
 	}
-	return comparisonView{Comparison: cmp, Links: links}
+	return comparisonView{ComparisonView: cmp, Links: links}
 }
 
 // comparisonTag is the ETag of what the reader is shown: the public view of
 // a version differs from the whole record, so it has a tag of its own.
-func comparisonTag(cmp appsrc.Comparison) string {
+func comparisonTag(cmp appsrc.ComparisonView) string {
 	if cmp.Access.Full {
 		return cmp.Meta.ETag()
 	}
@@ -44,7 +44,7 @@ func comparisonTag(cmp appsrc.Comparison) string {
 }
 
 // answerComparison writes a changed comparison with its ETag.
-func (a *sourcingAPI) answerComparison(c echo.Context, status int, cmp appsrc.Comparison, err error) error {
+func (a *sourcingAPI) answerComparison(c echo.Context, status int, cmp appsrc.ComparisonView, err error) error {
 	if err != nil {
 		return err
 	}

@@ -53,10 +53,10 @@ type OverrideInput struct {
 	Reason  string   `json:"reason"`
 }
 
-// Comparison is a comparison as one reader may see it: the whole record for
+// ComparisonView is a comparison as one reader may see it: the whole record for
 // its organisation's officers, admins and linked partners, the public view
 // (exempt fields withheld) for everyone else once it is published.
-type Comparison struct {
+type ComparisonView struct {
 	ComparisonRecord
 	// Withheld lists what the public view leaves out and why (public readers only).
 	Withheld []ds.Withheld `json:"withheld,omitempty"`
@@ -120,12 +120,12 @@ func normalise(rec *ComparisonRecord) {
 }
 
 // view is what the reader is shown.
-func (r read) view() Comparison {
+func (r read) view() ComparisonView {
 	if r.access.Full {
-		return Comparison{ComparisonRecord: r.rec, Access: r.access, Meta: r.meta}
+		return ComparisonView{ComparisonRecord: r.rec, Access: r.access, Meta: r.meta}
 	}
 	pub := r.rec.Record.Public()
-	return Comparison{ComparisonRecord: ComparisonRecord{Record: pub.Record, DecidedPolicy: r.rec.DecidedPolicy},
+	return ComparisonView{ComparisonRecord: ComparisonRecord{Record: pub.Record, DecidedPolicy: r.rec.DecidedPolicy},
 		Withheld: pub.Withheld, Access: r.access, Meta: r.meta}
 }
 
@@ -153,10 +153,10 @@ func (r read) mayChange(a audit.Actor) error {
 }
 
 // GetComparison reads a comparison as the caller may see it.
-func (s *Service) GetComparison(ctx context.Context, a audit.Actor, id string) (Comparison, error) {
+func (s *Service) GetComparison(ctx context.Context, a audit.Actor, id string) (ComparisonView, error) {
 	r, err := s.readComparison(ctx, a, id)
 	if err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	return r.view(), nil
 }
@@ -248,30 +248,30 @@ func (s *Service) snapshotServices(ctx context.Context, c *ds.Comparison) error 
 }
 
 // CreateComparison computes and stores a comparison as a draft.
-func (s *Service) CreateComparison(ctx context.Context, a audit.Actor, in ComparisonInput) (Comparison, error) {
+func (s *Service) CreateComparison(ctx context.Context, a audit.Actor, in ComparisonInput) (ComparisonView, error) {
 	if err := a.Authorize(domain.AreaSourcing, ""); err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	org, err := s.owningOrganisation(ctx, a, in.Organisation)
 	if err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	c, err := s.compute(ctx, a, org, in, nil)
 	if err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	rec, err := ds.NewRecord(store.NewID(), org, a.KeyID, s.now(), c.input, c.result, in.Purpose, in.Risks, in.Recommendation, c.policy)
 	if err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	rec.JointProcurement, rec.FrameworkOverride = in.JointProcurement, c.override
 	stored := ComparisonRecord{Record: rec}
 	m, err := s.comparisons.Insert(ctx, rec.ID, stored)
 	if err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	s.audit.Record(ctx, a, "comparison.create", CollComparisons, rec.ID, nil, stored)
-	return Comparison{ComparisonRecord: stored, Access: ds.AccessFor(principalOf(a), rec, nil), Meta: m}, nil
+	return ComparisonView{ComparisonRecord: stored, Access: ds.AccessFor(principalOf(a), rec, nil), Meta: m}, nil
 }
 
 // editable is the draft in the form a PATCH merges into.
@@ -287,7 +287,7 @@ func editable(rec ComparisonRecord) ComparisonInput {
 // PatchComparison edits a draft with a JSON merge patch over its editable
 // form (ComparisonInput) and recomputes it; ifMatch is the version the
 // client read (0: the latest).
-func (s *Service) PatchComparison(ctx context.Context, a audit.Actor, id string, ifMatch int64, raw json.RawMessage) (Comparison, error) {
+func (s *Service) PatchComparison(ctx context.Context, a audit.Actor, id string, ifMatch int64, raw json.RawMessage) (ComparisonView, error) {
 	at := s.now()
 	return s.change(ctx, a, id, ifMatch, "comparison.update", func(cur *ComparisonRecord) error {
 		if cur.State != ds.StateDraft {
@@ -318,21 +318,21 @@ func (s *Service) PatchComparison(ctx context.Context, a audit.Actor, id string,
 // change applies fn to a comparison for its own officers and admins,
 // against the version the client read (ifMatch, 0 for the latest), and
 // audits it as action.
-func (s *Service) change(ctx context.Context, a audit.Actor, id string, ifMatch int64, action string, fn func(*ComparisonRecord) error) (Comparison, error) {
+func (s *Service) change(ctx context.Context, a audit.Actor, id string, ifMatch int64, action string, fn func(*ComparisonRecord) error) (ComparisonView, error) {
 	if err := s.AuthorizeComparisonChange(ctx, a, id); err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	before, after, m, err := s.comparisons.UpdateIf(ctx, id, ifMatch, func(cur *ComparisonRecord) error {
 		normalise(cur)
 		return fn(cur)
 	})
 	if err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	s.audit.Record(ctx, a, action, CollComparisons, id, before, after)
 	parties, err := s.parties(ctx, after.JointProcurement)
 	if err != nil {
-		return Comparison{}, err
+		return ComparisonView{}, err
 	}
 	return read{rec: after, meta: m, access: ds.AccessFor(principalOf(a), after.Record, parties)}.view(), nil
 }
@@ -379,7 +379,7 @@ type DecisionInput struct {
 // Decide freezes a draft as the record of a decision. The recommendation
 // is checked against the ranking and the organisation's policy, and every
 // option's framework against today, before anything else.
-func (s *Service) Decide(ctx context.Context, a audit.Actor, id string, ifMatch int64, in DecisionInput) (Comparison, error) {
+func (s *Service) Decide(ctx context.Context, a audit.Actor, id string, ifMatch int64, in DecisionInput) (ComparisonView, error) {
 	at := s.now()
 	if in.At != nil {
 		at = *in.At
@@ -414,7 +414,7 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, id string, ifMatch 
 }
 
 // Publish makes a decided comparison public, its exempt fields withheld.
-func (s *Service) Publish(ctx context.Context, a audit.Actor, id string, ifMatch int64) (Comparison, error) {
+func (s *Service) Publish(ctx context.Context, a audit.Actor, id string, ifMatch int64) (ComparisonView, error) {
 	stamp := ds.Stamp{By: actorName(a), At: s.now()}
 	return s.change(ctx, a, id, ifMatch, "comparison.publish", func(cur *ComparisonRecord) error { return cur.Publish(stamp) })
 }
@@ -431,7 +431,7 @@ type ExemptInput struct {
 
 // MarkExempt withholds a field of a draft or decided comparison from the
 // public view once it is published.
-func (s *Service) MarkExempt(ctx context.Context, a audit.Actor, id string, ifMatch int64, in ExemptInput) (Comparison, error) {
+func (s *Service) MarkExempt(ctx context.Context, a audit.Actor, id string, ifMatch int64, in ExemptInput) (ComparisonView, error) {
 	return s.change(ctx, a, id, ifMatch, "comparison.exempt", func(cur *ComparisonRecord) error {
 		return cur.MarkExempt(ds.ExemptField{Field: in.Field, Paragraph: in.Paragraph, Reason: in.Reason})
 	})
@@ -443,7 +443,7 @@ type ReleaseInput struct {
 }
 
 // Release discloses exempt fields of a published comparison, e.g. after award.
-func (s *Service) Release(ctx context.Context, a audit.Actor, id string, ifMatch int64, in ReleaseInput) (Comparison, error) {
+func (s *Service) Release(ctx context.Context, a audit.Actor, id string, ifMatch int64, in ReleaseInput) (ComparisonView, error) {
 	stamp := ds.Stamp{By: actorName(a), At: s.now()}
 	return s.change(ctx, a, id, ifMatch, "comparison.release", func(cur *ComparisonRecord) error { return cur.Release(in.Fields, stamp) })
 }
@@ -534,7 +534,7 @@ func (s *Service) partyTo(ctx context.Context, org string) (map[string][]string,
 	return out, nil
 }
 
-func summaryOf(c Comparison) ComparisonSummary {
+func summaryOf(c ComparisonView) ComparisonSummary {
 	s := ComparisonSummary{ID: c.ID, Title: c.Result.Title, Organisation: c.Organisation, State: c.State, CreatedAt: c.CreatedAt,
 		FactorSetVersion: c.FactorSetVersion, Options: len(c.Result.Options), JointProcurement: c.JointProcurement}
 	if o, ok := c.Recommendation.Recommended(c.Result); ok {

@@ -23,7 +23,7 @@ const KeyDecisionThreshold = ds.Money(5_000_000)
 // same view of the comparison the reader gets as JSON: a public reader's
 // report never prints a withheld field.
 type Report struct {
-	Comparison       Comparison
+	Comparison       ComparisonView
 	OrganisationName string
 	// Date is the decision's date, or the comparison's while it is a draft.
 	Date    string
@@ -102,7 +102,7 @@ func (s *Service) ComparisonReport(ctx context.Context, a audit.Actor, id string
 // a whole (a supplier's quote) is left out, so when it is the option ranked
 // first the remaining ones are judged as ranked among themselves and their
 // reasons name only their own rank.
-func decisionOf(view Comparison, policy ds.Policy) (*ds.Decision, error) {
+func decisionOf(view ComparisonView, policy ds.Policy) (*ds.Decision, error) {
 	rec := view.Recommendation
 	rec.RejectionReasons = maps.Clone(rec.RejectionReasons)
 	res := view.Result

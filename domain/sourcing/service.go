@@ -125,7 +125,7 @@ type Service struct {
 	// PriceHistory is kept by the server: every price the service has
 	// carried, with when and from which import or officer; leave it out.
 	PriceHistory []PriceHistoryEntry `json:"priceHistory,omitempty" readonly:"true"`
-}
+} //	@name	sourcing.Service (the OpenAPI name: app/sourcing, also package sourcing, has a Service type too)
 
 // PriceHistoryEntry records a price a service carried from a moment on.
 type PriceHistoryEntry struct {
