@@ -23,7 +23,11 @@ import (
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/events"
 	"github.com/jointict/councilapi/app/jobs"
+	appod "github.com/jointict/councilapi/app/opendata"
+	"github.com/jointict/councilapi/app/procurement"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/gis/ingest"
+	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/mongo"
 	"github.com/jointict/councilapi/store/sqlite"
@@ -32,19 +36,25 @@ import (
 const version = "0.1.0"
 
 type config struct {
-	addr         string
-	dataDir      string
-	mongoURI     string
-	baseURL      string
-	trustProxy   bool
-	bodyLimit    int64
-	uploadLimit  int64
-	ocidPrefix   string
-	keyDecisions string
-	logFormat    string
-	feedPoll     time.Duration
-	jobLease     time.Duration
-	jobWorkers   int
+	addr          string
+	dataDir       string
+	mongoURI      string
+	baseURL       string
+	trustProxy    bool
+	bodyLimit     int64
+	uploadLimit   int64
+	ocidPrefix    string
+	keyDecisions  string
+	logFormat     string
+	feedPoll      time.Duration
+	jobLease      time.Duration
+	jobWorkers    int
+	maxFeatures   int
+	coordDecimals int
+	authFailRate  float64
+	authFailBurst int
+	basemapURL    string
+	basemapAttrib string
 }
 
 func env(name, fallback string) string {
@@ -63,12 +73,12 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.StringVar(&c.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "use MongoDB instead of the embedded store; database from the URI path, default councilapi (env MONGODB_URI)")
 	fs.StringVar(&c.baseURL, "base-url", env("COUNCILAPI_BASE_URL", ""), "public base URL for absolute links, e.g. https://data.example.gov.uk (env COUNCILAPI_BASE_URL; default: from each request)")
 	trust, _ := strconv.ParseBool(env("COUNCILAPI_TRUST_PROXY", "false"))
-	fs.BoolVar(&c.trustProxy, "trust-proxy", trust, "derive links from X-Forwarded-Proto/Host (only behind a proxy that sets them) (env COUNCILAPI_TRUST_PROXY)")
+	fs.BoolVar(&c.trustProxy, "trust-proxy", trust, "derive links from X-Forwarded-Proto/Host, and the client address that failed authentication is throttled by from X-Forwarded-For (only behind a proxy that sets them) (env COUNCILAPI_TRUST_PROXY)")
 	limit, _ := strconv.ParseInt(env("COUNCILAPI_BODY_LIMIT", "1048576"), 10, 64)
 	fs.Int64Var(&c.bodyLimit, "body-limit", limit, "largest JSON request body in bytes; larger ones get 413 (env COUNCILAPI_BODY_LIMIT)")
 	upload, _ := strconv.ParseInt(env("COUNCILAPI_UPLOAD_LIMIT", "2147483648"), 10, 64)
 	fs.Int64Var(&c.uploadLimit, "upload-limit", upload, "largest dataset file upload in bytes (env COUNCILAPI_UPLOAD_LIMIT)")
-	fs.StringVar(&c.ocidPrefix, "ocid-prefix", env("COUNCILAPI_OCID_PREFIX", api.DefaultOCIDPrefix), "registered Open Contracting ocid prefix, ocds-xxxxxx- (env COUNCILAPI_OCID_PREFIX)")
+	fs.StringVar(&c.ocidPrefix, "ocid-prefix", env("COUNCILAPI_OCID_PREFIX", procurement.DefaultOCIDPrefix), "registered Open Contracting ocid prefix, ocds-xxxxxx- (env COUNCILAPI_OCID_PREFIX)")
 	fs.StringVar(&c.keyDecisions, "key-decision-thresholds", env("COUNCILAPI_KEY_DECISION_THRESHOLDS", ""), "per-organisation Key Decision thresholds in pounds, e.g. bdc=75000,dddc=100000 (default £50,000) (env COUNCILAPI_KEY_DECISION_THRESHOLDS)")
 	fs.StringVar(&c.logFormat, "log-format", env("COUNCILAPI_LOG_FORMAT", "text"), "log format: text or json (env COUNCILAPI_LOG_FORMAT)")
 	poll, _ := time.ParseDuration(env("COUNCILAPI_FEED_POLL", events.DefaultPoll.String()))
@@ -77,7 +87,34 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.DurationVar(&c.jobLease, "job-lease", lease, "how long an instance's claim on an upload job holds without renewal; a stopped instance's jobs are failed by another after it (env COUNCILAPI_JOB_LEASE)")
 	workers, _ := strconv.Atoi(env("COUNCILAPI_JOB_WORKERS", "2"))
 	fs.IntVar(&c.jobWorkers, "job-workers", workers, "uploads this instance processes at once (env COUNCILAPI_JOB_WORKERS)")
+	maxFeatures, _ := strconv.Atoi(env("COUNCILAPI_MAX_FEATURES", strconv.Itoa(ingest.DefaultLimits.MaxFeatures)))
+	decimals, _ := strconv.Atoi(env("COUNCILAPI_COORDINATE_DECIMALS", strconv.Itoa(appod.DefaultCoordinateDecimals)))
+	fs.IntVar(&c.coordDecimals, "coordinate-decimals", decimals, "decimal places of a degree published coordinates keep (GeoJSON, OGC API, CSV WKT); 8 is 1.1 mm (env COUNCILAPI_COORDINATE_DECIMALS)")
+	fs.IntVar(&c.maxFeatures, "max-features", maxFeatures, "most features one spatial upload may hold; larger files fail at once, from their headers where the format says (env COUNCILAPI_MAX_FEATURES)")
+	failRate, _ := strconv.ParseFloat(env("COUNCILAPI_AUTH_FAIL_RATE", strconv.FormatFloat(api.DefaultAuthFailures.PerMinute, 'g', -1, 64)), 64)
+	fs.Float64Var(&c.authFailRate, "auth-fail-rate", failRate, "failed authentications forgiven per minute, per client address and per key prefix, once the burst is spent (env COUNCILAPI_AUTH_FAIL_RATE)")
+	failBurst, _ := strconv.Atoi(env("COUNCILAPI_AUTH_FAIL_BURST", strconv.Itoa(api.DefaultAuthFailures.Burst)))
+	fs.IntVar(&c.authFailBurst, "auth-fail-burst", failBurst, "failed authentications in a row before 429 with Retry-After; 0 turns throttling off (env COUNCILAPI_AUTH_FAIL_BURST)")
+	fs.StringVar(&c.basemapURL, "basemap-url", env("COUNCILAPI_BASEMAP_URL", ""), "tile URL template drawn under the HTML maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; default none, and pages load nothing from elsewhere (env COUNCILAPI_BASEMAP_URL)")
+	fs.StringVar(&c.basemapAttrib, "basemap-attribution", env("COUNCILAPI_BASEMAP_ATTRIBUTION", ""), "attribution the tile provider requires, shown on the maps; required with --basemap-url (env COUNCILAPI_BASEMAP_ATTRIBUTION)")
 	return c
+}
+
+// httpConfig checks the flags that shape the HTTP layer.
+func httpConfig(cfg config) (basemap ogc.Basemap, failures api.AuthFailureLimit, err error) {
+	basemap, err = ogc.NewBasemap(cfg.basemapURL, cfg.basemapAttrib)
+	if err != nil {
+		return basemap, failures, err
+	}
+	switch {
+	case cfg.authFailBurst == 0:
+		failures.Off = true
+	case cfg.authFailBurst < 0 || !(cfg.authFailRate > 0):
+		return basemap, failures, fmt.Errorf("--auth-fail-burst must be 0 (off) or more, and --auth-fail-rate more than 0 failures a minute")
+	default:
+		failures = api.AuthFailureLimit{PerMinute: cfg.authFailRate, Burst: cfg.authFailBurst}
+	}
+	return basemap, failures, nil
 }
 
 func usage(fs *flag.FlagSet, stderr io.Writer) func() {
@@ -129,6 +166,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cmd == "healthcheck" {
 		return healthcheck(*cfg, stderr)
 	}
+	if _, _, err := httpConfig(*cfg); err != nil {
+		fmt.Fprintln(stderr, "councilapi:", err)
+		return 2
+	}
 	log := newLogger(cfg.logFormat, stderr)
 	st, err := openStore(ctx, *cfg)
 	if err != nil {
@@ -168,9 +209,11 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
 	application := app.New(app.Config{BaseURL: cfg.baseURL, UploadLimit: cfg.uploadLimit, FeedPoll: cfg.feedPoll,
-		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers}, st, log)
+		JobLease: cfg.jobLease, JobWorkers: cfg.jobWorkers, MaxFeatures: cfg.maxFeatures, CoordinateDecimals: cfg.coordDecimals,
+		Procurement: procurement.Config{OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions}}, st, log)
+	basemap, failures, _ := httpConfig(cfg) // checked in run
 	srv := api.New(api.Config{BaseURL: cfg.baseURL, TrustProxy: cfg.trustProxy, BodyLimit: cfg.bodyLimit, UploadLimit: cfg.uploadLimit,
-		OCIDPrefix: cfg.ocidPrefix, KeyDecisionThresholds: cfg.keyDecisions, Version: version}, application, log)
+		Version: version, Basemap: basemap, AuthFailures: failures}, application, log)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.addr, "err", err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -130,8 +131,16 @@ func TestFreshStartExplainsFirstKeyAndIsReady(t *testing.T) {
 	if !strings.Contains(p.out.String(), "keys create --role admin") {
 		t.Fatalf("a fresh start must say how to make the first admin key:\n%s", p.out)
 	}
-	if code, _ := call(t, "GET", p.url+"/readyz", "", ""); code != 200 {
-		t.Fatalf("/readyz %d", code)
+	// Derived state loads in the background after the port opens, so
+	// /readyz may say 503 (naming what loads) for a moment, never for long.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		code, body := call(t, "GET", p.url+"/readyz", "", "")
+		if code == 200 {
+			break
+		}
+		if code != 503 || !strings.Contains(string(body), "loading") || time.Now().After(deadline) {
+			t.Fatalf("/readyz %d %s: want 200 once the derived state has loaded, 503 naming what loads until then", code, body)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "councilapi.db")); err != nil {
 		t.Fatalf("no councilapi.db in the data directory: %v", err)
@@ -366,9 +375,32 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		t.Fatalf("--help: %v", err)
 	}
 	for _, want := range []string{"--addr", "COUNCILAPI_ADDR", "--data-dir", "COUNCILAPI_DATA_DIR", "MONGODB_URI",
-		"COUNCILAPI_BASE_URL", "--trust-proxy", "--body-limit", "--upload-limit", "keys create", "keys revoke"} {
+		"COUNCILAPI_BASE_URL", "--trust-proxy", "--body-limit", "--upload-limit", "keys create", "keys revoke",
+		"--auth-fail-rate", "COUNCILAPI_AUTH_FAIL_RATE", "--auth-fail-burst", "COUNCILAPI_AUTH_FAIL_BURST",
+		"--basemap-url", "COUNCILAPI_BASEMAP_URL", "--basemap-attribution", "COUNCILAPI_BASEMAP_ATTRIBUTION"} {
 		if !strings.Contains(string(out), strings.TrimPrefix(want, "-")) {
 			t.Errorf("--help does not mention %s", want)
+		}
+	}
+}
+
+// TestBadHTTPSettingsAreRefusedAtStart: a mistyped basemap or throttle
+// setting stops the server before it listens, naming the setting, rather
+// than serving maps that fail in every browser.
+func TestBadHTTPSettingsAreRefusedAtStart(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--basemap-url", "https://tile.example.org/{z}/{x}.png", "--basemap-attribution", "x"}, "must contain {z}, {x} and {y}"},
+		{[]string{"--basemap-url", "https://tile.example.org/{z}/{x}/{y}.png"}, "attribution"},
+		{[]string{"--auth-fail-rate", "0"}, "--auth-fail-rate"},
+	} {
+		cmd := exec.Command(binary, append([]string{"--data-dir", t.TempDir(), "--addr", "127.0.0.1:0"}, tc.args...)...)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%v: exit %v, output %q; want exit 2 naming %q", tc.args, err, out, tc.want)
 		}
 	}
 }

@@ -14,7 +14,8 @@ import (
 
 const principalKey = "principal"
 
-// authenticate requires a valid, unrevoked bearer key.
+// authenticate requires a valid, unrevoked bearer key. Failures are
+// throttled per client address and key prefix (auth_throttle.go).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
@@ -22,12 +23,18 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if h == "" {
 			return newProblem("unauthorized", "this request needs an API key: send Authorization: Bearer <key>")
 		}
+		attempt, err := s.beginAuthentication(c, secret)
+		if err != nil {
+			return err
+		}
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			s.authenticated(c, attempt, true)
 			return newProblem("unauthorized", "the Authorization header must be 'Bearer cak_...' with a councilapi key")
 		}
 		p, err := s.app.Identity.Authenticate(c.Request().Context(), secret)
 		var un *identity.Unauthenticated
-		if errors.As(err, &un) {
+		s.authenticated(c, attempt, errors.As(err, &un))
+		if un != nil {
 			return newProblem("unauthorized", un.Reason)
 		}
 		if err != nil {

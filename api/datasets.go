@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -29,11 +30,13 @@ type datasetsAPI struct {
 func (s *Server) datasetsRoutes(v1 *echo.Group) *datasetsAPI {
 	a := &datasetsAPI{s: s, svc: s.app.OpenData}
 	v1.GET("/datasets", a.list, s.optionalAuth)
-	v1.POST("/datasets", a.create, s.authenticate)
+	// Writes check the key's role before anything reads the body.
+	writer := []echo.MiddlewareFunc{s.authenticate, requireArea(domain.AreaOpenData)}
+	v1.POST("/datasets", a.create, writer...)
 	v1.GET("/datasets/:id", a.get, s.optionalAuth)
-	v1.PATCH("/datasets/:id", a.patch, s.authenticate)
-	v1.DELETE("/datasets/:id", a.withdraw, s.authenticate)
-	v1.POST("/datasets/:id/versions", a.upload, s.authenticate)
+	v1.PATCH("/datasets/:id", a.patch, writer...)
+	v1.DELETE("/datasets/:id", a.withdraw, writer...)
+	v1.POST("/datasets/:id/versions", a.upload, writer...)
 	v1.GET("/datasets/:id/versions", a.listVersions, s.optionalAuth)
 	v1.GET("/datasets/:id/versions/:n", a.getVersion, s.optionalAuth)
 	v1.GET("/jobs/:id", a.getJob, s.authenticate)
@@ -93,8 +96,20 @@ func (a *datasetsAPI) view(c echo.Context, d appod.DatasetRecord) datasetView {
 //	@Security	bearer
 //	@Router		/api/v1/datasets [post]
 func (a *datasetsAPI) create(c echo.Context) error {
+	if err := authorize(c, domain.AreaOpenData, ""); err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	if err := decodeJSON(c, &raw); err != nil {
+		return err
+	}
+	// Dates are checked by name before decoding, so a bad one is a problem
+	// naming its member rather than a time-parse error.
+	if err := od.DatasetDateProblems(raw).Err(); err != nil {
+		return err
+	}
 	var in appod.DatasetInput
-	if err := decodeJSON(c, &in); err != nil {
+	if err := strictDecode(raw, &in); err != nil {
 		return err
 	}
 	d, m, err := a.svc.Create(c.Request().Context(), actor(c), in)
@@ -142,9 +157,6 @@ func (a *datasetsAPI) get(c echo.Context) error {
 //	@Security	bearer
 //	@Router		/api/v1/datasets/{id} [patch]
 func (a *datasetsAPI) patch(c echo.Context) error {
-	if err := authorize(c, domain.AreaOpenData, ""); err != nil {
-		return err // a key of the wrong role learns nothing from the body's errors
-	}
 	raw, err := readPatch(c)
 	if err != nil {
 		return err

@@ -33,6 +33,7 @@ type uploadAccepted struct {
 //	@Param			x			query		string	false	"CSV column of eastings or longitudes"
 //	@Param			y			query		string	false	"CSV column of northings or latitudes"
 //	@Param			layer		query		string	false	"GeoPackage layer"
+//	@Param			axisOrder	query		string	false	"lonlat or latlon: how the file stores each position, when the job asks you to confirm it (a file outside your area that would fit with its axes swapped)"
 //	@Success		202			{object}	uploadAccepted
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem
@@ -48,7 +49,8 @@ func (a *datasetsAPI) upload(c echo.Context) error {
 	}
 	acc, err := a.svc.UploadVersion(c.Request().Context(), actor(c), c.Param("id"), appod.Upload{
 		FileName: fileName, Format: qp.Get("format"), Body: body,
-		Options: appod.UploadOptions{CRS: qp.Get("crs"), XColumn: qp.Get("x"), YColumn: qp.Get("y"), Layer: qp.Get("layer")}})
+		Options: appod.UploadOptions{CRS: qp.Get("crs"), XColumn: qp.Get("x"), YColumn: qp.Get("y"), Layer: qp.Get("layer"),
+			AxisOrder: qp.Get("axisOrder")}})
 	if err != nil {
 		return err
 	}

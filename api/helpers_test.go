@@ -29,20 +29,34 @@ type testServer struct {
 
 func newTestServer(t *testing.T, cfg ...Config) *testServer {
 	t.Helper()
+	c := Config{BodyLimit: 64 << 10}
+	if len(cfg) > 0 {
+		c = cfg[0]
+	}
+	return newTestServerWith(t, c, app.Config{})
+}
+
+// newTestServerWith is newTestServer with settings of the application
+// layer, such as a pinned clock.
+func newTestServerWith(t *testing.T, c Config, ac app.Config) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := Prepare(ctx, st); err != nil {
+	return newTestServerOn(t, c, ac, st)
+}
+
+// newTestServerOn serves over a store the test made (a fault-injecting
+// wrapper of a real one, say).
+func newTestServerOn(t *testing.T, c Config, ac app.Config, st store.Store) *testServer {
+	t.Helper()
+	if err := Prepare(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	c := Config{BodyLimit: 64 << 10}
-	if len(cfg) > 0 {
-		c = cfg[0]
-	}
-	srv := startServer(t, c, st)
+	srv := startServerWith(t, c, ac, st)
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
 	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
@@ -53,9 +67,14 @@ func newTestServer(t *testing.T, cfg ...Config) *testServer {
 // startServer builds the application layer and the HTTP server over st, as
 // main does, and starts them for the test.
 func startServer(t testing.TB, c Config, st store.Store) *Server {
+	return startServerWith(t, c, app.Config{}, st)
+}
+
+func startServerWith(t testing.TB, c Config, ac app.Config, st store.Store) *Server {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := app.New(app.Config{BaseURL: c.BaseURL, UploadLimit: c.UploadLimit}, st, log)
+	ac.BaseURL, ac.UploadLimit = c.BaseURL, c.UploadLimit
+	a := app.New(ac, st, log)
 	srv := New(c, a, log)
 	if err := srv.Start(context.Background()); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -26,18 +27,26 @@ var ogcService = ogc.Service{
 	Description: "Published spatial datasets of the councils as OGC API – Features (Part 1 core, GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS by reference), for QGIS, GDAL and INSPIRE download.",
 }
 
+// collectionStates is what a catalog that loads collections in the
+// background (ogc.Registry) says of a collection it does not serve yet.
+type collectionStates interface {
+	State(ctx context.Context, id string) ogc.CollectionState
+}
+
 // ogcAPI serves OGC API – Features from a catalog. Every response is built
 // from immutable collections, so it needs no locks of its own.
 type ogcAPI struct {
 	cat     ogc.Catalog
 	baseURL func(echo.Context) string
+	basemap ogc.Basemap
 	bufs    sync.Pool
 }
 
 // RegisterOGC mounts OGC API – Features on g (the lead mounts it at /ogc).
-// baseURL gives the absolute scheme://host prefix of links for a request.
-func RegisterOGC(g *echo.Group, cat ogc.Catalog, baseURL func(echo.Context) string) {
-	a := &ogcAPI{cat: cat, baseURL: baseURL, bufs: sync.Pool{New: func() any { return new([]byte) }}}
+// baseURL gives the absolute scheme://host prefix of links for a request;
+// basemap is drawn under the HTML pages' maps (the zero value: none).
+func RegisterOGC(g *echo.Group, cat ogc.Catalog, baseURL func(echo.Context) string, basemap ogc.Basemap) {
+	a := &ogcAPI{cat: cat, baseURL: baseURL, basemap: basemap, bufs: sync.Pool{New: func() any { return new([]byte) }}}
 	route := func(p string, h func(echo.Context, string) error) {
 		g.GET(p, func(c echo.Context) error {
 			// The API root is the request's route minus this route's own path,
@@ -99,6 +108,9 @@ func (a *ogcAPI) send(c echo.Context, contentType string, body []byte, tag strin
 	if notModified(c, tag) {
 		return c.NoContent(http.StatusNotModified)
 	}
+	// A known length lets net/http send the page in one write rather than
+	// chunked (the gzip middleware drops it when it compresses).
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, contentType, body)
 }
 
@@ -115,13 +127,19 @@ func ogcJSON(v any) []byte {
 // sendDoc answers with the JSON document or its HTML page.
 func (a *ogcAPI) sendDoc(c echo.Context, base, jsonType string, doc any, page func() ogc.Page) error {
 	if ogcFormat(c) == ogc.FormatHTML {
-		body, err := ogc.RenderHTML(page(), base)
+		body, err := a.renderHTML(page(), base)
 		if err != nil {
 			return err
 		}
 		return a.send(c, echo.MIMETextHTMLCharsetUTF8, body, "")
 	}
 	return a.send(c, jsonType, ogcJSON(doc), "")
+}
+
+// renderHTML writes a page with the configured basemap under its map.
+func (a *ogcAPI) renderHTML(p ogc.Page, base string) ([]byte, error) {
+	p.Basemap = a.basemap
+	return ogc.RenderHTML(p, base)
 }
 
 func (a *ogcAPI) landing(c echo.Context, base string) error {
@@ -159,10 +177,24 @@ func (a *ogcAPI) collections(c echo.Context, base string) error {
 func (a *ogcAPI) lookup(c echo.Context) (*ogc.Collection, error) {
 	id := c.Param("collectionId")
 	col, ok := a.cat.Collection(c.Request().Context(), id)
-	if !ok {
-		return nil, newProblem("not-found", fmt.Sprintf("no collection %q; GET /collections lists them", id))
+	if ok {
+		return col, nil
 	}
-	return col, nil
+	// A published collection whose index is still opening (after a restart,
+	// or on another instance just after publication) is 503, never 404: a
+	// client retrying shortly gets it.
+	if reg, ok := a.cat.(collectionStates); ok {
+		switch st := reg.State(c.Request().Context(), id); st.Availability {
+		case ogc.Loading:
+			c.Response().Header().Set("Retry-After", "1")
+			return nil, newProblem("unavailable", fmt.Sprintf("collection %q is published and its index is loading (since %s); retry in a second",
+				id, st.Since.UTC().Format(time.RFC3339)))
+		case ogc.Failed:
+			c.Response().Header().Set("Retry-After", "30")
+			return nil, newProblem("unavailable", fmt.Sprintf("collection %q is published but its index could not be loaded: %v", id, st.Err))
+		}
+	}
+	return nil, newProblem("not-found", fmt.Sprintf("no collection %q; GET /collections lists them", id))
 }
 
 func (a *ogcAPI) collection(c echo.Context, base string) error {
@@ -229,7 +261,7 @@ func (a *ogcAPI) items(c echo.Context, base string) error {
 		if err != nil {
 			return err
 		}
-		html, err := ogc.RenderHTML(page, base)
+		html, err := a.renderHTML(page, base)
 		if err != nil {
 			return err
 		}
@@ -269,7 +301,7 @@ func (a *ogcAPI) feature(c echo.Context, base string) error {
 		if err != nil {
 			return err
 		}
-		html, err := ogc.RenderHTML(page, base)
+		html, err := a.renderHTML(page, base)
 		if err != nil {
 			return err
 		}

@@ -91,12 +91,12 @@ func TestOGCEveryEndpoint(t *testing.T) {
 	}
 	page := ts.do("GET", "/ogc/collections/trees/items?f=html&limit=5", "", nil)
 	body := string(page.Body)
-	for _, want := range []string{"/ogc/assets/leaflet.js", `id="features"`, "T06522", "L.geoJSON"} {
+	for _, want := range []string{"/ogc/assets/leaflet.js", "/ogc/assets/map.js", `id="features"`, "T06522"} {
 		if !strings.Contains(body, want) {
 			t.Fatalf("items HTML lacks %q", want)
 		}
 	}
-	if strings.Contains(body, "tile.openstreetmap") || strings.Contains(body, "tileLayer") {
+	if strings.Contains(body, "tile.openstreetmap") || strings.Contains(body, "data-tiles") {
 		t.Fatal("the map must not depend on internet tiles")
 	}
 	if js := ts.do("GET", "/ogc/assets/leaflet.js", "", nil); js.Status != 200 || len(js.Body) < 100000 {

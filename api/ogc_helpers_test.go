@@ -30,7 +30,7 @@ func newOGCServer(t *testing.T) (*testServer, *ogc.Registry) {
 	t.Cleanup(func() { st.Close() })
 	srv := New(Config{BodyLimit: 64 << 10}, app.New(app.Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	reg := ogc.NewRegistry()
-	RegisterOGC(srv.Echo.Group("/ogc"), reg, srv.baseURL)
+	RegisterOGC(srv.Echo.Group("/ogc"), reg, srv.baseURL, ogc.Basemap{})
 	hs := httptest.NewServer(srv.Echo)
 	t.Cleanup(hs.Close)
 	for _, c := range []*ogc.Collection{

@@ -101,7 +101,8 @@ type pageAlternate struct{ Href, Type, Title string }
 
 // render writes a page with a content-hash ETag and answers 304 when the
 // browser already has it: pages change whenever the data does, so the hash
-// is the only validator that cannot go stale.
+// is the only validator that cannot go stale. The Content-Security-Policy
+// and the headers around it come from securityHeaders, as for every page.
 func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) error {
 	pg.CSS = p.cssURL
 	var buf bytes.Buffer
@@ -110,8 +111,6 @@ func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) erro
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
 	return serveDocument(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
 }
 

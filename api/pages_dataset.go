@@ -32,6 +32,7 @@ type datasetData struct {
 	Map        *svgMap
 	MapLink    string
 	ItemsURL   string // GeoJSON features for the interactive map
+	Basemap    ogc.Basemap
 	OGCLink    string
 	Metadata   []pageAlternate
 	Temporal   string
@@ -139,6 +140,7 @@ func (p *pagesAPI) dataset(c echo.Context) error {
 		data.Map = m
 		if m != nil {
 			data.ItemsURL = data.OGCLink + "/items?f=json&limit=" + strconv.Itoa(mapMaxFeatures)
+			data.Basemap = p.s.cfg.Basemap
 		}
 	}
 	data.Metadata = []pageAlternate{
@@ -156,7 +158,7 @@ func (p *pagesAPI) dataset(c echo.Context) error {
 	if data.ItemsURL != "" {
 		// Leaflet comes with the OGC API, mounted at /ogc.
 		pg.Styles = []string{"/ogc" + ogc.AssetsPath + "/leaflet.css"}
-		pg.Scripts = []string{"/ogc" + ogc.AssetsPath + "/leaflet.js", p.mapJS}
+		pg.Scripts = []string{"/ogc" + ogc.AssetsPath + "/leaflet.js", "/ogc" + ogc.AssetsPath + "/basemap.js", p.mapJS}
 	}
 	return p.render(c, http.StatusOK, "dataset", pg)
 }

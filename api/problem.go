@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/jointict/councilapi/app/patch"
+	"github.com/jointict/councilapi/app/repo"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/store"
 )
@@ -49,7 +50,9 @@ var problemTypes = map[string]struct {
 	"not-found":      {http.StatusNotFound, "Not found", "No resource exists at this URL."},
 	"conflict":       {http.StatusConflict, "Conflict", "The request clashes with the current state: a duplicate value or an illegal state change; allowed[] lists legal alternatives when there are some."},
 	"stale":          {http.StatusPreconditionFailed, "Stale version", "The resource changed since you read it (If-Match did not match its ETag). Fetch it again and re-apply your change."},
+	"busy":           {http.StatusConflict, "Changed meanwhile", "Other requests kept changing the record while this one was being applied, so it was not applied. Send it again; nothing needs re-reading unless you sent If-Match."},
 	"too-large":      {http.StatusRequestEntityTooLarge, "Body too large", "The request body is larger than the server accepts."},
+	"throttled":      {http.StatusTooManyRequests, "Too many failed authentications", "This client address, or this API key's prefix, sent too many keys that are not valid in a short time. Wait the seconds in Retry-After, then send a valid key; every request is refused until then."},
 	"unsupported":    {http.StatusUnsupportedMediaType, "Unsupported media type", "Send the body with a Content-Type this endpoint accepts."},
 	"method":         {http.StatusMethodNotAllowed, "Method not allowed", "This URL does not accept this HTTP method."},
 	"unavailable":    {http.StatusServiceUnavailable, "Service unavailable", "A dependency such as the database is not reachable; retry later."},
@@ -86,6 +89,8 @@ func toProblem(err error) *Problem {
 	switch {
 	case errors.As(err, &p):
 		return p
+	case errors.Is(err, repo.ErrBusy):
+		return newProblem("busy", repo.ErrBusy.Message)
 	case errors.As(err, &de):
 		p = newProblem(codeSlugs[de.Code], de.Message)
 		if p.Status == 0 {
@@ -129,6 +134,12 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	p := *toProblem(err)
+	if p.Status == http.StatusPreconditionFailed && !hasPrecondition(c.Request()) {
+		// RFC 9110 keeps 412 for a precondition the client sent. A version
+		// the server read itself and then lost to another writer is a
+		// conflict the client resolves by sending the request again.
+		p = *newProblem("busy", "the record changed while this request was being applied, and it was not applied; send it again")
+	}
 	p.Instance = c.Request().URL.Path
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	if p.Status >= 500 {
@@ -147,6 +158,12 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Request().Method != http.MethodHead {
 		_, _ = io.WriteString(c.Response(), body)
 	}
+}
+
+// hasPrecondition reports whether the client made its request conditional
+// on the state of the record (RFC 9110 section 13.1).
+func hasPrecondition(r *http.Request) bool {
+	return r.Header.Get("If-Match") != "" || r.Header.Get("If-Unmodified-Since") != ""
 }
 
 // decodeJSON reads a JSON body strictly: the right media type, no unknown

@@ -141,6 +141,16 @@ func moveToEvaluation(t *testing.T, ts *testServer, key, id string) {
 	mustMove(t, ts, key, id, "evaluation", daysAgo(30))
 }
 
+// moveToAugustEvaluation moves through planning (3 August 2026) and tender
+// (4 August) to an evaluation that began on Monday 10 August 2026, before
+// the summer bank holiday of 31 August.
+func moveToAugustEvaluation(t *testing.T, ts *testServer, key, id string) {
+	t.Helper()
+	mustMove(t, ts, key, id, "planning", "2026-08-03T09:00:00Z")
+	mustMove(t, ts, key, id, "tender", "2026-08-04T09:00:00Z")
+	mustMove(t, ts, key, id, "evaluation", "2026-08-10T09:00:00Z")
+}
+
 // signAndGoLive decides the award 10 days ago, signs 5 days ago and goes
 // live 2 days ago: a framework call-off, or a contract under the
 // below-threshold regime, with no standstill.

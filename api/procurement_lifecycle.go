@@ -2,34 +2,27 @@ package api
 
 import (
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/jointict/councilapi/domain"
-	"github.com/jointict/councilapi/domain/procurement"
+	appproc "github.com/jointict/councilapi/app/procurement"
+	"github.com/jointict/councilapi/domain/capital"
 )
 
-type transitionRequest struct {
-	To     procurement.State `json:"to"`
-	Reason string            `json:"reason"`
-	// At records a move that happened earlier, such as the day a contract
-	// award notice was published; it defaults to now, may not be in the
-	// future nor before the previous move.
-	At *time.Time `json:"at,omitempty"`
-}
+// The bodies these handlers hand to the use cases undecoded, named here so
+// the OpenAPI document's annotations resolve them.
+var _ = []any{appproc.TransitionInput{}, appproc.ApprovalInput{}, appproc.RealisedSavingInput{}, []capital.CashLine{}}
 
 // transition moves a procurement through its lifecycle.
 //
 //	@Summary		Move a procurement to another state (officer of the host authority)
-//	@Description	Illegal moves are 409 with allowed[] naming the legal next states. Moving to awardDecision needs every required approval (409 naming those missing) and starts the standstill; contractSigned is refused until the standstill has ended and sets the contract details notice due date. The rules are those in force on the day of the move.
+//	@Description	An illegal move is 409 with allowed[] naming the legal next states. A move whose facts are missing or inconsistent is 409 with one errors[] entry per fact: awardDecision needs the evaluated award (supplier with its Companies House or charity number, value ex and incl. VAT) and every approval its value requires, dated between the evaluation and the decision, with any call-in period over; contractSigned needs the award's start and end dates and the standstill ended; live needs the start date reached. The answer carries the assessment: notices with due dates, missing approvals, allowed next moves with what each still needs, overdue obligations. The rules are those in force on the day of the move.
 //	@Tags			procurement
 //	@Accept			json
 //	@Produce		json
-//	@Param			id			path		string				true	"procurement id"
-//	@Param			If-Match	header		string				false	"ETag from GET; 412 when stale"
-//	@Param			move		body		transitionRequest	true	"target state and reason"
+//	@Param			id			path		string					true	"procurement id"
+//	@Param			If-Match	header		string					false	"ETag from GET; 412 when stale"
+//	@Param			move		body		appproc.TransitionInput	true	"target state and reason"
 //	@Success		200			{object}	procurementView
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem
@@ -40,111 +33,40 @@ type transitionRequest struct {
 //	@Security		bearer
 //	@Router			/api/v1/procurements/{id}/transitions [post]
 func (a *procurementAPI) transition(c echo.Context) error {
-	var req transitionRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	before, rec, err := a.writable(c)
+	id, version, err := a.precondition(c)
 	if err != nil {
 		return err
 	}
-	if err := procurement.CanRunLifecycle(principal(c), before.JointProcurement); err != nil {
-		return err
-	}
-	version, err := expectedVersion(c, rec)
-	if err != nil {
-		return err
-	}
-	at := now()
-	if req.At != nil {
-		at = req.At.UTC()
-		var pr domain.Problems
-		if at.After(time.Now().Add(time.Minute)) {
-			pr.Add("at", "is in the future; record a move when it has happened")
-		}
-		if n := len(before.History); n > 0 && at.Before(before.History[n-1].At) {
-			pr.Add("at", "is before the previous move (%s)", before.History[n-1].At.Format(time.RFC3339))
-		}
-		if err := pr.Err(); err != nil {
-			return err
-		}
-	}
-	rs, err := a.rules(procurement.DateOf(at))
-	if err != nil {
-		return err
-	}
-	p := before.JointProcurement
-	if err := p.Transition(procurement.Move{To: req.To, By: principal(c).KeyID, At: at, Reason: req.Reason}, a.env(rs)); err != nil {
-		return err
-	}
-	d, stored, err := a.save(c, "procurement.transition", before, &rec, version, p)
-	if err != nil {
-		return err
-	}
-	return a.respond(c, http.StatusOK, d, stored)
-}
-
-type approvalRequest struct {
-	Body         procurement.ApprovalBody `json:"body"`
-	Organisation string                   `json:"organisation,omitempty"`
-	Outcome      procurement.Outcome      `json:"outcome"`
-	Date         procurement.Date         `json:"date"`
-	Published    procurement.Date         `json:"published,omitzero" swaggertype:"string"`
-	Reference    string                   `json:"reference,omitempty"`
+	p, err := a.svc.Transition(c.Request().Context(), actor(c), id, version, input(c))
+	return a.respond(c, http.StatusOK, p, err)
 }
 
 // approve records an approval.
 //
-//	@Summary		Record an approval (JMT, ICT Shared Service Committee, or a Cabinet decision)
-//	@Description	The host's officers record any approval; a partner's officers their own organisation's Cabinet or Executive decision. Recording an approval with the same body (and organisation) replaces it.
+//	@Summary		Record a decision of an approving body (Joint Management Team, ICT Shared Service Committee, a council's Key Decision body)
+//	@Description	The bodies are configured at /api/v1/procurement-governance. A council's own officers record their council's bodies' decisions; the host's officers record the joint bodies'. A decision has an outcome (approved, deferred, refused: a refusal blocks the award), a date not in the future, a minute reference, and for an executive or cabinet Key Decision the day its notice was published, from which the call-in period runs. The same body's later decision replaces its earlier one. The answer carries the assessment.
 //	@Tags			procurement
 //	@Accept			json
 //	@Produce		json
-//	@Param			id			path		string			true	"procurement id"
-//	@Param			approval	body		approvalRequest	true	"the decision"
+//	@Param			id			path		string					true	"procurement id"
+//	@Param			If-Match	header		string					false	"ETag from GET; 412 when stale"
+//	@Param			approval	body		appproc.ApprovalInput	true	"the decision"
 //	@Success		200			{object}	procurementView
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem
 //	@Failure		403			{object}	Problem
 //	@Failure		404			{object}	Problem
+//	@Failure		409			{object}	Problem
 //	@Failure		412			{object}	Problem
 //	@Security		bearer
 //	@Router			/api/v1/procurements/{id}/approvals [post]
 func (a *procurementAPI) approve(c echo.Context) error {
-	var req approvalRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	before, rec, err := a.writable(c)
+	id, version, err := a.precondition(c)
 	if err != nil {
 		return err
 	}
-	version, err := expectedVersion(c, rec)
-	if err != nil {
-		return err
-	}
-	p := before.JointProcurement
-	ap := procurement.Approval{Body: req.Body, Organisation: req.Organisation, Outcome: req.Outcome, Date: req.Date,
-		Published: req.Published, Reference: strings.TrimSpace(req.Reference), RecordedBy: principal(c).KeyID}
-	if err := procurement.CanRecordApproval(principal(c), p, a.gov, ap); err != nil {
-		return err
-	}
-	if err := p.RecordApproval(ap, a.gov, procurement.DateOf(time.Now())); err != nil {
-		return err
-	}
-	d, stored, err := a.save(c, "procurement.approval", before, &rec, version, p)
-	if err != nil {
-		return err
-	}
-	return a.respond(c, http.StatusOK, d, stored)
-}
-
-type realisedSavingRequest struct {
-	Organisation string            `json:"organisation"`
-	From         procurement.Date  `json:"from"`
-	To           procurement.Date  `json:"to"`
-	Amount       procurement.Pence `json:"amount" swaggertype:"string" example:"12500.00"`
-	Note         string            `json:"note,omitempty"`
+	p, err := a.svc.RecordApproval(c.Request().Context(), actor(c), id, version, input(c))
+	return a.respond(c, http.StatusOK, p, err)
 }
 
 // realisedSaving records a saving measured after go-live.
@@ -154,102 +76,46 @@ type realisedSavingRequest struct {
 //	@Tags			procurement
 //	@Accept			json
 //	@Produce		json
-//	@Param			id		path		string					true	"procurement id"
-//	@Param			saving	body		realisedSavingRequest	true	"period and amount"
-//	@Success		200		{object}	procurementView
-//	@Failure		400		{object}	Problem
-//	@Failure		401		{object}	Problem
-//	@Failure		403		{object}	Problem
-//	@Failure		404		{object}	Problem
-//	@Failure		409		{object}	Problem
+//	@Param			id			path		string						true	"procurement id"
+//	@Param			If-Match	header		string						false	"ETag from GET; 412 when stale"
+//	@Param			saving		body		appproc.RealisedSavingInput	true	"period and amount"
+//	@Success		200			{object}	procurementView
+//	@Failure		400			{object}	Problem
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		404			{object}	Problem
+//	@Failure		409			{object}	Problem
+//	@Failure		412			{object}	Problem
 //	@Security		bearer
 //	@Router			/api/v1/procurements/{id}/realised-savings [post]
 func (a *procurementAPI) realisedSaving(c echo.Context) error {
-	var req realisedSavingRequest
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	before, rec, err := a.writable(c)
+	id, version, err := a.precondition(c)
 	if err != nil {
 		return err
 	}
-	pr := principal(c)
-	if procurement.CanRunLifecycle(pr, before.JointProcurement) != nil && pr.Organisation != req.Organisation {
-		return domain.Errorf(domain.CodeForbidden, "a partner's officers record realised savings of their own organisation (%s) only", pr.Organisation)
-	}
-	version, err := expectedVersion(c, rec)
-	if err != nil {
-		return err
-	}
-	p := before.JointProcurement
-	p.RealisedSavings = append([]procurement.RealisedSaving(nil), p.RealisedSavings...)
-	if err := p.RecordRealisedSaving(procurement.RealisedSaving{Organisation: req.Organisation, From: req.From, To: req.To,
-		Amount: req.Amount, Note: strings.TrimSpace(req.Note), RecordedBy: pr.KeyID, RecordedAt: now()}, procurement.DateOf(time.Now())); err != nil {
-		return err
-	}
-	d, stored, err := a.save(c, "procurement.realisedSaving", before, &rec, version, p)
-	if err != nil {
-		return err
-	}
-	return a.respond(c, http.StatusOK, d, stored)
-}
-
-// readable loads a procurement for the parties' own views.
-func (a *procurementAPI) readable(c echo.Context) (procurementDoc, error) {
-	d, _, err := a.load(c.Request().Context(), c.Param("id"))
-	if err != nil {
-		return d, err
-	}
-	if !procurement.CanRead(principal(c), d.JointProcurement) {
-		return d, domain.Errorf(domain.CodeForbidden, "the assessment and shares are shown to the parties' officers; this key's organisation is not a party to %s", d.Reference)
-	}
-	return d, nil
-}
-
-// assessmentView is what the rules require of a procurement today.
-type assessmentView struct {
-	procurement.Assessment
-	StandstillEnds   procurement.Date    `json:"standstillEnds,omitzero" swaggertype:"string"`
-	DetailsNoticeDue procurement.Date    `json:"contractDetailsNoticeDue,omitzero" swaggertype:"string"`
-	Rules            procurement.RuleSet `json:"rules"`
-	Allowed          []procurement.State `json:"allowedTransitions"`
+	p, err := a.svc.RecordRealisedSaving(c.Request().Context(), actor(c), id, version, input(c))
+	return a.respond(c, http.StatusOK, p, err)
 }
 
 // assessment computes the rules.
 //
-//	@Summary		What the rules require: notices, Key Decisions per partner, approvals required and missing, standstill end, contract details notice due
-//	@Description	Computed with the rule set in force today, never stored.
+//	@Summary		What the rules require: notices, Key Decisions per partner, approvals required and missing, next moves and what each needs, obligations, standstill end
+//	@Description	Computed with the rule set in force today, never stored; for the parties' officers and admins.
 //	@Tags			procurement
 //	@Produce		json
 //	@Param			id	path		string	true	"procurement id"
-//	@Success		200	{object}	assessmentView
+//	@Success		200	{object}	appproc.RuleAssessment
 //	@Failure		401	{object}	Problem
 //	@Failure		403	{object}	Problem
 //	@Failure		404	{object}	Problem
 //	@Security		bearer
 //	@Router			/api/v1/procurements/{id}/assessment [get]
 func (a *procurementAPI) assessment(c echo.Context) error {
-	d, err := a.readable(c)
+	as, err := a.svc.Assess(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	rs, err := a.rules(procurement.DateOf(time.Now()))
-	if err != nil {
-		return err
-	}
-	as := procurement.Assess(d.JointProcurement, a.env(rs))
-	return c.JSON(http.StatusOK, assessmentView{Assessment: as, StandstillEnds: d.StandstillEnds,
-		DetailsNoticeDue: d.DetailsNoticeDue, Rules: rs, Allowed: d.State.Allowed()})
-}
-
-// sharesView is each party's part of the cost and its saving.
-type sharesView struct {
-	// ContractCost is what is split: awarded values plus irrecoverable VAT
-	// once awarded, the estimate before.
-	ContractCost procurement.Pence      `json:"contractCost" swaggertype:"string"`
-	Basis        procurement.ShareBasis `json:"basis"`
-	Shares       []procurement.Share    `json:"shares"`
-	Savings      procurement.Savings    `json:"savings"`
+	return c.JSON(http.StatusOK, as)
 }
 
 // shares splits the cost between the parties.
@@ -259,7 +125,7 @@ type sharesView struct {
 //	@Tags			procurement
 //	@Produce		json
 //	@Param			id	path		string	true	"procurement id"
-//	@Success		200	{object}	sharesView
+//	@Success		200	{object}	appproc.Shares
 //	@Failure		401	{object}	Problem
 //	@Failure		403	{object}	Problem
 //	@Failure		404	{object}	Problem
@@ -267,28 +133,56 @@ type sharesView struct {
 //	@Security		bearer
 //	@Router			/api/v1/procurements/{id}/shares [get]
 func (a *procurementAPI) shares(c echo.Context) error {
-	d, err := a.readable(c)
+	sh, err := a.svc.Shares(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	incomplete := func(err error) error {
-		if domain.ErrorCode(err) == domain.CodeInvalid {
-			e := domain.Errorf(domain.CodeConflict, "the cost shares cannot be computed yet: %v", err)
-			if de, ok := err.(*domain.Error); ok {
-				e.Fields = de.Fields
-			}
-			return e
-		}
+	return c.JSON(http.StatusOK, sh)
+}
+
+// cashLines reads a procurement's cash lines.
+//
+//	@Summary		A procurement's spend by kind and financial year, before shares (parties' officers)
+//	@Tags			capital programme
+//	@Produce		json
+//	@Param			id	path		string	true	"procurement id"
+//	@Success		200	{array}		capital.CashLine
+//	@Failure		401	{object}	Problem
+//	@Failure		403	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Security		bearer
+//	@Router			/api/v1/procurements/{id}/cash-lines [get]
+func (a *procurementAPI) cashLines(c echo.Context) error {
+	ls, err := a.svc.CashLines(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
 		return err
 	}
-	cost := d.ContractCost()
-	sh, err := d.SharesOf(cost)
+	return c.JSON(http.StatusOK, ls)
+}
+
+// setCashLines replaces a procurement's cash lines.
+//
+//	@Summary		Set a procurement's cash lines (officer of the host authority)
+//	@Description	Each partner's capital programme takes its share of every line. kind decides capital or revenue (hardware and perpetual licences capital, subscriptions and services revenue) unless nature says otherwise; funded overrides the default (funded from the award decision on). Without cash lines the programme spreads the awards' values over their contract periods.
+//	@Tags			capital programme
+//	@Accept			json
+//	@Produce		json
+//	@Param			id			path		string				true	"procurement id"
+//	@Param			If-Match	header		string				false	"ETag of the procurement; 412 when stale"
+//	@Param			lines		body		[]capital.CashLine	true	"the lines"
+//	@Success		200			{object}	procurementView
+//	@Failure		400			{object}	Problem
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		404			{object}	Problem
+//	@Failure		412			{object}	Problem
+//	@Security		bearer
+//	@Router			/api/v1/procurements/{id}/cash-lines [put]
+func (a *procurementAPI) setCashLines(c echo.Context) error {
+	id, version, err := a.precondition(c)
 	if err != nil {
-		return incomplete(err)
+		return err
 	}
-	sv, err := d.Savings()
-	if err != nil {
-		return incomplete(err)
-	}
-	return c.JSON(http.StatusOK, sharesView{ContractCost: cost, Basis: d.Shares, Shares: sh, Savings: sv})
+	p, err := a.svc.SetCashLines(c.Request().Context(), actor(c), id, version, input(c))
+	return a.respond(c, http.StatusOK, p, err)
 }

@@ -1,12 +1,8 @@
 package api
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +11,6 @@ import (
 
 	"github.com/jointict/councilapi/catalogue/ocds"
 	"github.com/jointict/councilapi/domain"
-	"github.com/jointict/councilapi/domain/procurement"
-	"github.com/jointict/councilapi/store"
 )
 
 // releasePackagePage is a release package with the paging links the OCDS
@@ -34,13 +28,7 @@ type recordPackagePage struct {
 
 // ocdsConfig is the publication configuration: the host authority publishes.
 func (a *procurementAPI) ocdsConfig(c echo.Context) (ocds.Config, error) {
-	orgs, err := a.organisations(c.Request().Context())
-	if err != nil {
-		return ocds.Config{}, err
-	}
-	host, _ := hostOf(orgs)
-	return ocds.Config{Prefix: a.prefix, PublisherName: host.Name, PublisherURI: host.Website,
-		BaseURI: a.s.baseURL(c) + "/ocds"}, nil
+	return a.svc.PackageConfig(c.Request().Context(), a.s.baseURL(c)+"/ocds")
 }
 
 // ocdsPaging reads page (from 1) and limit (1-1000, default 100).
@@ -95,28 +83,6 @@ func latest(rs []ocds.Release) time.Time {
 	return t
 }
 
-func decodeReleases(recs []store.Record) ([]ocds.Release, error) {
-	out := make([]ocds.Release, 0, len(recs))
-	for _, r := range recs {
-		var d releaseDoc
-		if err := r.Decode(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, d.Release)
-	}
-	return out, nil
-}
-
-// releasesOf returns the stored releases of one ocid in the order made.
-func (a *procurementAPI) releasesOf(ctx context.Context, ocid string) ([]ocds.Release, error) {
-	page, err := a.s.store.List(ctx, collReleases, store.Query{Filters: []store.Filter{{Field: "ocid", Op: store.Eq, Value: ocid}},
-		Sort: []store.Sort{{Field: "seq"}}})
-	if err != nil {
-		return nil, err
-	}
-	return decodeReleases(page.Records)
-}
-
 // releases serves the release package.
 //
 //	@Summary		OCDS 1.1 release package of the joint procurement register
@@ -135,31 +101,25 @@ func (a *procurementAPI) releases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q := store.Query{Sort: []store.Sort{{Field: "date"}}, Offset: (page - 1) * limit, Limit: limit}
+	var since time.Time
 	if v := c.QueryParam("since"); v != "" {
-		since, err := parseSince(v)
-		if err != nil {
+		if since, err = parseSince(v); err != nil {
 			return err
 		}
-		q.Filters = append(q.Filters, store.Filter{Field: "date", Op: store.Gte, Value: since.UTC().Format(time.RFC3339)})
 	}
-	res, err := a.s.store.List(c.Request().Context(), collReleases, q)
+	rels, total, err := a.svc.Releases(c.Request().Context(), since, limit, (page-1)*limit)
 	if err != nil {
 		return err
 	}
-	if len(res.Records) == 0 {
+	if len(rels) == 0 {
 		return newProblem("not-found", "no releases match; an OCDS package needs at least one release (check since and page)")
-	}
-	rels, err := decodeReleases(res.Records)
-	if err != nil {
-		return err
 	}
 	cfg, err := a.ocdsConfig(c)
 	if err != nil {
 		return err
 	}
 	pkg := ocds.NewReleasePackage(cfg, a.selfURI(c), latest(rels), rels)
-	return c.JSON(http.StatusOK, releasePackagePage{ReleasePackage: pkg, Links: a.ocdsLinks(c, page, limit, res.Total)})
+	return c.JSON(http.StatusOK, releasePackagePage{ReleasePackage: pkg, Links: a.ocdsLinks(c, page, limit, total)})
 }
 
 func parseSince(v string) (time.Time, error) {
@@ -190,28 +150,14 @@ func (a *procurementAPI) records(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	res, err := a.s.store.List(ctx, collProcurements, store.Query{Filters: []store.Filter{{Field: "public", Op: store.Eq, Value: true}},
-		Sort: []store.Sort{{Field: "ocid"}}, Offset: (page - 1) * limit, Limit: limit})
+	all, total, err := a.svc.RecordReleases(c.Request().Context(), limit, (page-1)*limit)
 	if err != nil {
 		return err
-	}
-	var all []ocds.Release
-	for _, r := range res.Records {
-		var d procurementDoc
-		if err := r.Decode(&d); err != nil {
-			return err
-		}
-		rels, err := a.releasesOf(ctx, d.OCID)
-		if err != nil {
-			return err
-		}
-		all = append(all, rels...)
 	}
 	if len(all) == 0 {
 		return newProblem("not-found", "no records on this page; an OCDS package needs at least one record")
 	}
-	return a.recordPackage(c, all, a.ocdsLinks(c, page, limit, res.Total))
+	return a.recordPackage(c, all, a.ocdsLinks(c, page, limit, total))
 }
 
 // record serves the record of one contracting process.
@@ -228,7 +174,7 @@ func (a *procurementAPI) record(c echo.Context) error {
 	if err != nil || ocid == "" || strings.Contains(ocid, "..") {
 		return newProblem("not-found", "no such ocid")
 	}
-	rels, err := a.releasesOf(c.Request().Context(), ocid)
+	rels, err := a.svc.ReleasesOf(c.Request().Context(), ocid)
 	if err != nil {
 		return err
 	}
@@ -248,70 +194,4 @@ func (a *procurementAPI) recordPackage(c echo.Context, rels []ocds.Release, link
 		return err
 	}
 	return c.JSON(http.StatusOK, recordPackagePage{RecordPackage: pkg, Links: links})
-}
-
-// release adds the OCDS release of the change to d when the procurement is
-// published and the release says something the previous one did not.
-// Pipeline entries are internal ideas and publish nothing; the move to
-// planning (preliminary market engagement, a public notice) is the first
-// release.
-func (a *procurementAPI) release(ctx context.Context, d *procurementDoc, at time.Time) error {
-	public := d.Public || (d.State != procurement.StatePipeline && d.State != procurement.StateCancelled && d.State != "")
-	if !public {
-		return nil
-	}
-	orgs, err := a.organisations(ctx)
-	if err != nil {
-		return err
-	}
-	host, _ := hostOf(orgs)
-	cfg := ocds.Config{Prefix: a.prefix, PublisherName: host.Name}
-	ch := ocds.Change{Seq: d.Releases + 1, At: at, PrevState: d.ReleasedState}
-	if d.LastRelease != nil {
-		ch.PrevDate = d.LastRelease.Date
-	}
-	r, err := ocds.NewRelease(d.JointProcurement, orgs, cfg, ch)
-	if err != nil {
-		return err
-	}
-	if d.LastRelease != nil && sameContent(*d.LastRelease, r) {
-		return nil
-	}
-	d.Public, d.OCID, d.Releases, d.ReleasedState, d.LastRelease = true, r.OCID, d.Releases+1, d.State, &r
-	return nil
-}
-
-// sameContent compares two releases without what names a release rather
-// than the process (id, date, tag).
-func sameContent(a, b ocds.Release) bool {
-	a.ID, a.Date, a.Tag = "", "", nil
-	b.ID, b.Date, b.Tag = "", "", nil
-	return reflect.DeepEqual(mustJSON(a), mustJSON(b))
-}
-
-// releaseDoc is one immutable stored OCDS release.
-type releaseDoc struct {
-	OCID          string       `json:"ocid"`
-	ReleaseID     string       `json:"releaseId"`
-	Seq           int          `json:"seq"`
-	Date          string       `json:"date"`
-	Tag           []string     `json:"tag"`
-	ProcurementID string       `json:"procurementId"`
-	Release       ocds.Release `json:"release"`
-}
-
-func releaseRecordID(ocid string, seq int) string { return fmt.Sprintf("%s.%06d", ocid, seq) }
-
-// writeRelease stores d's last release once; a repeat finds it there.
-func (a *procurementAPI) writeRelease(ctx context.Context, d procurementDoc) error {
-	r := d.LastRelease
-	if r == nil {
-		return nil
-	}
-	doc := releaseDoc{OCID: r.OCID, ReleaseID: r.ID, Seq: d.Releases, Date: r.Date, Tag: r.Tag, ProcurementID: d.ID, Release: *r}
-	_, err := a.s.store.Insert(ctx, collReleases, releaseRecordID(r.OCID, d.Releases), doc)
-	if errors.Is(err, store.ErrExists) {
-		return nil
-	}
-	return err
 }

@@ -6,11 +6,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	appod "github.com/jointict/councilapi/app/opendata"
+	appproc "github.com/jointict/councilapi/app/procurement"
 	"github.com/jointict/councilapi/catalogue/ocds"
 	"github.com/jointict/councilapi/catalogue/ocds/ocdstest"
 	"github.com/jointict/councilapi/store"
@@ -98,7 +100,7 @@ func TestOCDSPublicationOverHTTP(t *testing.T) {
 			t.Errorf("release %s appears twice", r.ID)
 		}
 		seen[r.OCID+" "+r.ID] = true
-		if !strings.HasPrefix(r.OCID, DefaultOCIDPrefix) {
+		if !strings.HasPrefix(r.OCID, appproc.DefaultOCIDPrefix) {
 			t.Errorf("ocid %s lacks the prefix", r.OCID)
 		}
 		byOCID[r.OCID] = append(byOCID[r.OCID], r)
@@ -106,6 +108,20 @@ func TestOCDSPublicationOverHTTP(t *testing.T) {
 	// The pipeline entry publishes nothing; the others one release per change.
 	if len(byOCID) != 3 || len(byOCID[ocid]) != 7 {
 		t.Fatalf("%d ocids, %d releases of %s", len(byOCID), len(byOCID[ocid]), ocid)
+	}
+	// Every buyer is identified (org-id GB-LAE from its GSS code) and the
+	// releases of each process are strictly ordered by date.
+	for id, rels := range byOCID {
+		for i, r := range rels {
+			for _, party := range r.Parties {
+				if slices.Contains(party.Roles, "buyer") && (party.Identifier == nil || party.Identifier.Scheme != "GB-LAE" || !strings.HasPrefix(party.ID, "GB-LAE-")) {
+					t.Errorf("%s: buyer %s (%s) has no GB-LAE identifier", r.ID, party.Name, party.ID)
+				}
+			}
+			if i > 0 && r.Date <= rels[i-1].Date {
+				t.Errorf("%s: release %s is dated %s, not after %s", id, r.ID, r.Date, rels[i-1].Date)
+			}
+		}
 	}
 	var tags []string
 	for _, r := range byOCID[ocid] {
@@ -202,22 +218,22 @@ func TestOCDSPublicationOverHTTP(t *testing.T) {
 	// A release write lost after its procurement was saved is repeated by
 	// the next change, under the same id.
 	ctx := context.Background()
-	lastID := releaseRecordID(ocid, len(byOCID[ocid]))
-	got, err := ts.Store.Get(ctx, collReleases, lastID)
+	lastID := appproc.ReleaseRecordID(ocid, len(byOCID[ocid]))
+	got, err := ts.Store.Get(ctx, appproc.CollReleases, lastID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.Store.Delete(ctx, collReleases, lastID, got.Version); err != nil {
+	if err := ts.Store.Delete(ctx, appproc.CollReleases, lastID, got.Version); err != nil {
 		t.Fatal(err)
 	}
 	if r := ts.do("PATCH", "/api/v1/procurements/"+aID, k.host, map[string]string{"description": "Shared ITSM tool, three councils"}); r.Status != 200 {
 		t.Fatalf("patch: %d %s", r.Status, r.Body)
 	}
-	page, err := ts.Store.List(ctx, collReleases, store.Query{Filters: []store.Filter{{Field: "ocid", Op: store.Eq, Value: ocid}}})
+	page, err := ts.Store.List(ctx, appproc.CollReleases, store.Query{Filters: []store.Filter{{Field: "ocid", Op: store.Eq, Value: ocid}}})
 	if err != nil || page.Total != int64(len(byOCID[ocid])+1) {
 		t.Fatalf("after the repeat: %d releases (%v), want %d", page.Total, err, len(byOCID[ocid])+1)
 	}
-	if _, err := ts.Store.Get(ctx, collReleases, lastID); err != nil {
+	if _, err := ts.Store.Get(ctx, appproc.CollReleases, lastID); err != nil {
 		t.Errorf("the lost release was not written again: %v", err)
 	}
 }
@@ -261,11 +277,11 @@ func TestContractsRegister(t *testing.T) {
 	// The register is a dataset of the host authority, published once its
 	// first version is processed and given a new version on each change.
 	ctx := context.Background()
-	set, _, err := (&procurementAPI{s: ts.srv}).loadRegisterSettings(ctx)
-	if err != nil || set.DatasetID == "" {
-		t.Fatalf("no register dataset: %+v %v", set, err)
+	datasetID, err := ts.srv.app.Procurement.RegisterDataset(ctx)
+	if err != nil || datasetID == "" {
+		t.Fatalf("no register dataset: %q %v", datasetID, err)
 	}
-	ds := waitDataset(t, ts, set.DatasetID, 1)
+	ds := waitDataset(t, ts, datasetID, 1)
 	if ds.Publisher != "neddc" || ds.Template != "contracts-over-5000" {
 		t.Errorf("dataset %+v", ds)
 	}
@@ -281,7 +297,7 @@ func TestContractsRegister(t *testing.T) {
 	if r := ts.do("PATCH", "/api/v1/procurements/"+aID, k.host, map[string]string{"lot": "Lot 2"}); r.Status != 200 {
 		t.Fatalf("patch: %d %s", r.Status, r.Body)
 	}
-	ds = waitDataset(t, ts, set.DatasetID, 2)
+	ds = waitDataset(t, ts, datasetID, 2)
 	if ds.VersionCount != 2 {
 		t.Errorf("%d versions: an edit that leaves the register unchanged made one", ds.VersionCount)
 	}

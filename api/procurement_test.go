@@ -196,9 +196,7 @@ func TestProcurementStandstillAcrossBankHoliday(t *testing.T) {
 	ts := newTestServer(t)
 	k := newProcKeys(ts)
 	p := createProc(t, ts, k.host, procInput("JICT-2026-012", "competitiveFlexible"))
-	mustMove(t, ts, k.host, p.ID, "planning", "2026-08-03T09:00:00Z")
-	mustMove(t, ts, k.host, p.ID, "tender", "2026-08-04T09:00:00Z")
-	mustMove(t, ts, k.host, p.ID, "evaluation", "2026-08-10T09:00:00Z")
+	moveToAugustEvaluation(t, ts, k.host, p.ID)
 	// Decided on Wednesday 12 August: the five-day call-in ends on 19 August.
 	approveAllOn(t, ts, k, p.ID, "2026-08-12")
 	if r := ts.do("PATCH", "/api/v1/procurements/"+p.ID, k.host, awardFrom("300000.00", "2026-10-01", "2029-09-30")); r.Status != 200 {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/identity"
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -35,13 +37,14 @@ type Config struct {
 	BodyLimit int64
 	// UploadLimit caps one uploaded dataset file, in bytes.
 	UploadLimit int64
-	// OCIDPrefix is the registered Open Contracting ocid prefix (ocds-xxxxxx-).
-	OCIDPrefix string
-	// KeyDecisionThresholds overrides the £50,000 Key Decision threshold per
-	// organisation: "bdc=75000,dddc=100000" (pounds).
-	KeyDecisionThresholds string
 	// Version is reported by the landing page and OpenAPI document.
 	Version string
+	// Basemap is drawn under the HTML maps (OGC API pages, dataset pages);
+	// the zero value draws none.
+	Basemap ogc.Basemap
+	// AuthFailures throttles failed authentication per client address and
+	// per key prefix; the zero value takes DefaultAuthFailures.
+	AuthFailures AuthFailureLimit
 }
 
 // Server holds the Echo instance and what handlers share. Each capability
@@ -54,6 +57,8 @@ type Server struct {
 	store    store.Store
 	cfg      Config
 	log      *slog.Logger
+	csp      string
+	throttle *authThrottle
 	starters []func(context.Context) error
 	stoppers []func()
 }
@@ -89,7 +94,7 @@ const (
 
 // Indexes lists what the collections still owned by this package need
 // (the application layer declares its own).
-var Indexes = slices.Concat(procurementIndexes)
+var Indexes []store.Index
 
 // New builds the server with every route registered.
 func New(cfg Config, a *app.App, log *slog.Logger) *Server {
@@ -98,7 +103,8 @@ func New(cfg Config, a *app.App, log *slog.Logger) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log}
+	s := &Server{Echo: e, app: a, store: a.Store, cfg: cfg, log: log,
+		csp: contentSecurityPolicy(cfg.Basemap), throttle: newAuthThrottle(cfg.AuthFailures)}
 	e.HTTPErrorHandler = s.errorHandler
 	if cfg.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
@@ -108,6 +114,8 @@ func New(cfg Config, a *app.App, log *slog.Logger) *Server {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: requestIDs()}))
 	e.Use(s.recoverer)
 	e.Use(s.requestLog)
+	e.Use(s.securityHeaders)
+	e.Use(s.cors)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024, Skipper: gzipSkipper}))
 	e.Use(s.bodyLimit)
 	s.routes()
@@ -124,8 +132,8 @@ func (s *Server) routes() {
 	v1 := e.Group("/api/v1")
 	v1.GET("/organisations", s.listOrganisations)
 	v1.GET("/organisations/:id", s.getOrganisation)
-	v1.POST("/organisations", s.createOrganisation, s.authenticate)
-	v1.PATCH("/organisations/:id", s.patchOrganisation, s.authenticate)
+	v1.POST("/organisations", s.createOrganisation, s.authenticate, requireArea(domain.AreaAdmin))
+	v1.PATCH("/organisations/:id", s.patchOrganisation, s.authenticate, requireArea(domain.AreaAdmin))
 
 	v1.GET("/keys", s.listKeys, s.authenticate)
 	v1.POST("/keys", s.createKey, s.authenticate)
@@ -136,7 +144,7 @@ func (s *Server) routes() {
 
 	// Capabilities, one line each.
 	s.datasetsRoutes(v1)
-	RegisterOGC(e.Group("/ogc"), s.app.OGC, s.baseURL)
+	RegisterOGC(e.Group("/ogc"), s.app.OGC, s.baseURL, s.cfg.Basemap)
 	s.harvestRoutes(s.app.OpenData)
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)
@@ -203,10 +211,13 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		s.log.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path,
-			"status", c.Response().Status, "bytes", c.Response().Size,
-			"duration_ms", time.Since(start).Milliseconds(),
-			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		// Typed attributes: this line is written for every request, and the
+		// OGC API answers thousands a second.
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path),
+			slog.Int("status", c.Response().Status), slog.Int64("bytes", c.Response().Size),
+			slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)))
 		return nil
 	}
 }
@@ -239,12 +250,13 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "instance": s.app.Instance()})
 }
 
-// readyz reports whether the store answers.
+// readyz reports whether the store answers and derived state has loaded;
+// detail names what keeps publication incomplete even when ready.
 //
-//	@Summary	Readiness: the store is reachable
+//	@Summary	Readiness: the store is reachable and derived state loaded; detail names what keeps publication incomplete (the contracts register dataset, OCDS identifiers)
 //	@Tags		operations
 //	@Produce	json
-//	@Success	200	{object}	map[string]string
+//	@Success	200	{object}	app.Readiness
 //	@Failure	503	{object}	Problem
 //	@Router		/readyz [get]
 func (s *Server) readyz(c echo.Context) error {
@@ -257,7 +269,10 @@ func (s *Server) readyz(c echo.Context) error {
 		p.Components = r.Detail
 		return p
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return c.JSON(http.StatusOK, struct {
+		Status string            `json:"status"`
+		Detail map[string]string `json:"detail,omitempty"`
+	}{"ready", r.Detail})
 }
 
 func readinessText(detail map[string]string) string {

@@ -16,10 +16,6 @@ import (
 	"github.com/jointict/councilapi/domain/sourcing"
 )
 
-// collComparisons is read by the procurement handlers, which check that a
-// linked comparison exists.
-const collComparisons = appsrc.CollComparisons
-
 // importBodyLimit caps a catalogue import. The whole G-Cloud 14 catalogue
 // as Digital Marketplace JSON is tens of megabytes; the general body limit
 // (for hand-written JSON) would refuse it.
@@ -34,36 +30,40 @@ type sourcingAPI struct {
 
 func (s *Server) sourcingRoutes(v1 *echo.Group) {
 	a := &sourcingAPI{s: s, svc: s.app.Sourcing}
+	// Every write checks the key's role at the route, before its body is
+	// read; what depends on the record (its organisation, its state) is
+	// checked by the use case, still before the body is decoded.
+	write := []echo.MiddlewareFunc{s.authenticate, requireArea(domain.AreaSourcing)}
 
 	v1.GET("/services", a.searchServices)
 	v1.GET("/services/:id", a.getService)
-	v1.POST("/services", a.createService, s.authenticate)
-	v1.PATCH("/services/:id", a.patchService, s.authenticate)
-	v1.POST("/services/import", a.importServices, s.authenticate)
+	v1.POST("/services", a.createService, write...)
+	v1.PATCH("/services/:id", a.patchService, write...)
+	v1.POST("/services/import", a.importServices, write...)
 
-	v1.POST("/saved-searches", a.createSavedSearch, s.authenticate)
-	v1.GET("/saved-searches", a.listSavedSearches, s.authenticate)
+	v1.POST("/saved-searches", a.createSavedSearch, write...)
+	v1.GET("/saved-searches", a.listSavedSearches, write...)
 	v1.GET("/saved-searches/:id", a.getSavedSearch, s.optionalAuth)
 	v1.GET("/saved-searches/:id/export.csv", a.exportSavedSearchCSV, s.optionalAuth)
 	v1.GET("/saved-searches/:id/export.xlsx", a.exportSavedSearchXLSX, s.optionalAuth)
-	v1.POST("/saved-searches/:id/outcome", a.recordOutcome, s.authenticate)
+	v1.POST("/saved-searches/:id/outcome", a.recordOutcome, write...)
 
-	v1.POST("/comparisons", a.createComparison, s.authenticate)
+	v1.POST("/comparisons", a.createComparison, write...)
 	v1.GET("/comparisons", a.listComparisons, s.optionalAuth)
 	v1.GET("/comparisons/:id", a.getComparison, s.optionalAuth)
-	v1.PATCH("/comparisons/:id", a.patchComparison, s.authenticate)
-	v1.DELETE("/comparisons/:id", a.deleteComparison, s.authenticate)
-	v1.POST("/comparisons/:id/decide", a.decideComparison, s.authenticate)
-	v1.POST("/comparisons/:id/publish", a.publishComparison, s.authenticate)
-	v1.POST("/comparisons/:id/exempt", a.markExempt, s.authenticate)
-	v1.POST("/comparisons/:id/release", a.releaseExempt, s.authenticate)
+	v1.PATCH("/comparisons/:id", a.patchComparison, write...)
+	v1.DELETE("/comparisons/:id", a.deleteComparison, write...)
+	v1.POST("/comparisons/:id/decide", a.decideComparison, write...)
+	v1.POST("/comparisons/:id/publish", a.publishComparison, write...)
+	v1.POST("/comparisons/:id/exempt", a.markExempt, write...)
+	v1.POST("/comparisons/:id/release", a.releaseExempt, write...)
 	v1.GET("/comparisons/:id/export.csv", a.exportComparisonCSV, s.optionalAuth)
 	v1.GET("/comparisons/:id/export.xlsx", a.exportComparisonXLSX, s.optionalAuth)
 	v1.GET("/comparisons/:id/chart.svg", a.comparisonChart, s.optionalAuth)
 	v1.GET("/comparisons/:id/report", a.comparisonReport, s.optionalAuth)
 
 	v1.GET("/sourcing-settings/:organisation", a.getSettings)
-	v1.PUT("/sourcing-settings/:organisation", a.putSettings, s.authenticate)
+	v1.PUT("/sourcing-settings/:organisation", a.putSettings, write...)
 
 	v1.GET("/factor-sets", a.listFactorSets)
 	v1.GET("/factor-sets/:version", a.getFactorSet)
@@ -150,9 +150,6 @@ func (a *sourcingAPI) getService(c echo.Context) error {
 //	@Security		bearer
 //	@Router			/api/v1/services [post]
 func (a *sourcingAPI) createService(c echo.Context) error {
-	if err := authorize(c, domain.AreaSourcing, ""); err != nil {
-		return err
-	}
 	var in sourcing.Service
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -185,9 +182,6 @@ func (a *sourcingAPI) createService(c echo.Context) error {
 //	@Security	bearer
 //	@Router		/api/v1/services/{id} [patch]
 func (a *sourcingAPI) patchService(c echo.Context) error {
-	if err := authorize(c, domain.AreaSourcing, ""); err != nil {
-		return err
-	}
 	id := c.Param("id")
 	version, err := ifMatch(c, id)
 	if err != nil {
@@ -222,9 +216,6 @@ func (a *sourcingAPI) patchService(c echo.Context) error {
 //	@Security		bearer
 //	@Router			/api/v1/services/import [post]
 func (a *sourcingAPI) importServices(c echo.Context) error {
-	if err := authorize(c, domain.AreaSourcing, ""); err != nil {
-		return err
-	}
 	r := c.Request()
 	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	format := map[string]string{"application/json": appsrc.ImportJSON, "text/csv": appsrc.ImportCSV}[mt]

@@ -16,6 +16,7 @@ import (
 	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/app/inspire"
 	"github.com/jointict/councilapi/app/opendata"
+	"github.com/jointict/councilapi/app/procurement"
 	"github.com/jointict/councilapi/app/sourcing"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/gis/ogc"
@@ -35,6 +36,14 @@ type Config struct {
 	JobLease time.Duration
 	// JobWorkers is how many uploads this instance processes at once.
 	JobWorkers int
+	// MaxFeatures caps the features of one spatial upload (0: the default).
+	MaxFeatures int
+	// CoordinateDecimals is how many decimal places of a degree published
+	// coordinates keep (0: opendata.DefaultCoordinateDecimals).
+	CoordinateDecimals int
+	// Procurement is the joint procurement capability's configuration
+	// (ocid prefix, Key Decision thresholds).
+	Procurement procurement.Config
 }
 
 // App is the application layer of one server instance.
@@ -46,6 +55,8 @@ type App struct {
 	Identity *identity.Service
 	OpenData *opendata.Service
 	Inspire  *inspire.Service
+	// Procurement is joint procurement, the ICT estate and the capital programmes.
+	Procurement *procurement.Service
 	// Sourcing is the G-Cloud catalogue, saved searches and comparisons.
 	Sourcing *sourcing.Service
 
@@ -58,9 +69,11 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 	a.Bus = events.New(st, log, events.Options{Poll: cfg.FeedPoll})
 	a.Identity = identity.New(st, a.Audit)
 	a.OpenData = opendata.New(st, a.Bus, a.Audit, a.OGC, log,
-		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease})
+		opendata.Config{UploadLimit: cfg.UploadLimit, Workers: cfg.JobWorkers, JobLease: cfg.JobLease,
+			MaxFeatures: cfg.MaxFeatures, CoordinateDecimals: cfg.CoordinateDecimals})
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
 	a.Bus.Subscribe(a.Inspire)
+	a.Procurement = procurement.New(st, a.OpenData, a.Audit, log, cfg.Procurement)
 	a.Sourcing = sourcing.New(st, a.Bus, a.Audit, log, sourcing.Config{})
 	return a
 }
@@ -68,6 +81,9 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 // Start begins tailing the change feed (derived state loads in the
 // background; see Ready) and processing jobs.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.Procurement.Start(ctx); err != nil {
+		return err
+	}
 	if err := a.Bus.Start(ctx); err != nil {
 		return err
 	}
@@ -107,9 +123,18 @@ func (a *App) Ready(ctx context.Context) Readiness {
 			r.Detail[name] = st
 		}
 	}
-	if loading := a.OpenData.OGCStatus(); len(loading) > 0 {
+	for _, c := range a.OGC.Pending(ctx) {
 		r.Ready = false
-		r.Detail["ogc-collections-loading"] = fmt.Sprint(loading)
+		if c.Err != nil {
+			r.Detail["ogc-collection "+c.ID] = "failed: " + c.Err.Error()
+		} else {
+			r.Detail["ogc-collection "+c.ID] = "loading since " + c.Since.UTC().Format(time.RFC3339)
+		}
+	}
+	// What keeps publication incomplete is reported without making the
+	// instance unready: it serves everything else correctly.
+	for k, v := range a.Procurement.Readiness(ctx) {
+		r.Detail[k] = v
 	}
 	if len(r.Detail) == 0 {
 		r.Detail = nil
@@ -122,6 +147,7 @@ var Indexes = slices.Concat(
 	identity.Indexes,
 	opendata.Indexes,
 	inspire.Indexes,
+	procurement.Indexes,
 	sourcing.Indexes,
 )
 

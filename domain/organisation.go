@@ -18,6 +18,29 @@ type Organisation struct {
 	Contact   Contact `json:"contact"`
 	// Host marks the host authority that runs procurements for the partners.
 	Host bool `json:"host"`
+	// Extent is the area the council's spatial data should fall in
+	// (longitude/latitude, WGS84); uploads outside it are questioned. Empty:
+	// Great Britain and Northern Ireland.
+	Extent *Extent `json:"extent,omitempty"`
+}
+
+// Extent is a longitude/latitude box (WGS84 degrees).
+type Extent struct {
+	MinLon float64 `json:"minLon"`
+	MinLat float64 `json:"minLat"`
+	MaxLon float64 `json:"maxLon"`
+	MaxLat float64 `json:"maxLat"`
+}
+
+func (e Extent) problems() Problems {
+	var p Problems
+	if e.MinLon < -180 || e.MaxLon > 180 || e.MinLon >= e.MaxLon {
+		p.Add("minLon", "and maxLon must be longitudes from -180 to 180 with minLon below maxLon")
+	}
+	if e.MinLat < -90 || e.MaxLat > 90 || e.MinLat >= e.MaxLat {
+		p.Add("minLat", "and maxLat must be latitudes from -90 to 90 with minLat below maxLat")
+	}
+	return p
 }
 
 // Contact is a named point of contact.
@@ -52,6 +75,9 @@ func (o Organisation) Validate() error {
 		}
 	}
 	p = append(p, o.Contact.problems().Prefix("contact.")...)
+	if o.Extent != nil {
+		p = append(p, o.Extent.problems().Prefix("extent.")...)
+	}
 	return p.Err()
 }
 

@@ -69,7 +69,17 @@ type subscription struct {
 	stale  bool // Load must run again before Apply
 	loaded bool
 	err    error
+	// retryAt and backoff space out reloads of a consumer that keeps
+	// failing (a store outage, a corrupt artefact), so it does not reload on
+	// every poll.
+	retryAt time.Time
+	backoff time.Duration
 }
+
+const (
+	firstBackoff = time.Second
+	maxBackoff   = 30 * time.Second
+)
 
 // New returns a bus over st; add consumers with Subscribe, then Start.
 func New(st store.Store, log *slog.Logger, opt Options) *Bus {
@@ -229,7 +239,9 @@ func (b *Bus) pollOnce(ctx context.Context, cursor string) (string, bool) {
 	for _, s := range b.subs {
 		mine := slices.DeleteFunc(slices.Clone(changes), func(c store.Change) bool { return !s.colls[c.Collection] })
 		if s.stale {
-			b.load(ctx, s)
+			if time.Now().After(s.retryAt) {
+				b.load(ctx, s)
+			}
 			continue // a full load covers these changes too
 		}
 		if len(mine) == 0 {
@@ -256,7 +268,7 @@ func (b *Bus) load(ctx context.Context, s *subscription) {
 		return
 	}
 	b.mu.Lock()
-	s.loaded, s.stale, s.err = true, false, nil
+	s.loaded, s.stale, s.err, s.backoff = true, false, nil, 0
 	b.mu.Unlock()
 	b.log.Info("derived state loaded", "consumer", s.c.Name(), "ms", time.Since(start).Milliseconds())
 }
@@ -266,6 +278,8 @@ func (b *Bus) load(ctx context.Context, s *subscription) {
 func (b *Bus) fail(s *subscription, err error) {
 	b.log.Error("derived state", "consumer", s.c.Name(), "err", err)
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	s.stale, s.err = true, err
-	b.mu.Unlock()
+	s.backoff = min(max(2*s.backoff, firstBackoff), maxBackoff)
+	s.retryAt = time.Now().Add(s.backoff)
 }

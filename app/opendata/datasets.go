@@ -142,7 +142,7 @@ func (s *Service) Patch(ctx context.Context, a audit.Actor, id string, ifMatch i
 	if err != nil {
 		return DatasetRecord{}, repo.Meta{}, err
 	}
-	var p domain.Problems
+	p := od.DatasetDateProblems(raw)
 	for _, locked := range serverMaintained {
 		if _, ok := fields[locked]; ok {
 			p.Add(locked, "is maintained by the server; remove it from the patch")

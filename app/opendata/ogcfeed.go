@@ -3,8 +3,6 @@ package opendata
 import (
 	"context"
 	"errors"
-	"io"
-	"iter"
 	"slices"
 	"sync"
 	"time"
@@ -14,7 +12,6 @@ import (
 	"github.com/jointict/councilapi/app/repo"
 	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/gis/crs"
-	"github.com/jointict/councilapi/gis/ingest"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
 )
@@ -24,6 +21,11 @@ import (
 // learns of a publication, an edit or a withdrawal from the store's feed, so
 // they all serve the same collections. Each change swaps one pointer in the
 // registry, so readers see the old collection until the new one is whole.
+//
+// A published collection is never 404: while its artefact opens (or, for a
+// version published before artefacts existed, is built) the registry holds
+// it as loading, which the API answers with 503 and Retry-After, and a
+// collection already served keeps being served while its next version loads.
 type ogcFeed struct {
 	s   *Service
 	reg *ogc.Registry
@@ -31,13 +33,18 @@ type ogcFeed struct {
 	mu      sync.Mutex
 	built   map[string]builtIndex // dataset id -> index of the version served
 	offered map[string]builtIndex // dataset id -> index a local job built, not yet served
-	loads   map[string]int        // dataset id -> version being built in the background
-	slugs   map[string]string     // dataset id -> slug, of collections loading
+	loads   map[string]int        // dataset id -> version being opened in the background
+	opening chan struct{}         // bounds background opens
 }
 
 // offeredTTL bounds how long an index built by a job for a draft is kept in
-// case the draft is published soon; a draft may never be.
+// case the draft is published soon; a draft may never be. The index is
+// memory-mapped, so keeping it costs address space, not resident memory.
 const offeredTTL = 15 * time.Minute
+
+// parallelOpens bounds the artefacts opened at once after a restart: each
+// open reads its file once to check it.
+const parallelOpens = 2
 
 type builtIndex struct {
 	slug    string
@@ -47,14 +54,14 @@ type builtIndex struct {
 
 func newOGCFeed(s *Service, reg *ogc.Registry) *ogcFeed {
 	return &ogcFeed{s: s, reg: reg, built: map[string]builtIndex{}, offered: map[string]builtIndex{},
-		loads: map[string]int{}, slugs: map[string]string{}}
+		loads: map[string]int{}, opening: make(chan struct{}, parallelOpens)}
 }
 
 func (f *ogcFeed) Name() string          { return "ogc-collections" }
 func (f *ogcFeed) Collections() []string { return []string{CollDatasets} }
 
-// offer hands the feed an index a local job built, so serving the version it
-// publishes needs no second build.
+// offer hands the feed the index a local job opened, so serving the version
+// it publishes needs no second open.
 func (f *ogcFeed) offer(datasetID string, version int, ix *ogc.Index) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -69,21 +76,8 @@ func (f *ogcFeed) offer(datasetID string, version int, ix *ogc.Index) {
 	})
 }
 
-// loading lists the slugs of published collections whose index is still
-// being built.
-func (f *ogcFeed) loading() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]string, 0, len(f.slugs))
-	for _, slug := range f.slugs {
-		out = append(out, slug)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// Load serves every published spatial dataset; collections whose index is
-// not at hand are built in the background.
+// Load serves every published spatial dataset: each is registered as
+// loading at once and opened in the background.
 func (f *ogcFeed) Load(ctx context.Context) error {
 	served := map[string]bool{}
 	err := f.s.datasets.Scan(ctx, []store.Filter{
@@ -140,7 +134,7 @@ func (f *ogcFeed) remove(datasetID string) {
 		f.reg.Remove(prev.slug)
 		delete(f.built, datasetID)
 	}
-	delete(f.slugs, datasetID)
+	delete(f.loads, datasetID)
 }
 
 func (f *ogcFeed) refresh(ctx context.Context, d DatasetRecord) error {
@@ -158,30 +152,30 @@ func (f *ogcFeed) refresh(ctx context.Context, d DatasetRecord) error {
 		return err
 	}
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	prev, had := f.built[d.ID]
 	if had && prev.version > v.Number {
-		f.mu.Unlock()
 		return nil // a stale read of the dataset; a newer version is already served
 	}
-	ix := prev.index
-	if !had || prev.version != v.Number {
-		o, ok := f.offered[d.ID]
-		if !ok || o.version != v.Number {
-			// Building a large index takes seconds: it happens in the
-			// background, so other datasets' changes do not wait for it.
-			if f.loads[d.ID] != v.Number {
-				f.loads[d.ID] = v.Number
-				f.slugs[d.ID] = d.Slug
-				go f.build(context.WithoutCancel(ctx), d.ID, v.Number)
-			}
-			f.mu.Unlock()
-			return nil
-		}
-		delete(f.offered, d.ID)
-		ix = o.index
+	if had && prev.version == v.Number {
+		return f.serve(d, v, prev.index) // metadata only: reuse the index
 	}
-	defer f.mu.Unlock()
-	return f.serve(d, v, ix)
+	if o, ok := f.offered[d.ID]; ok && o.version == v.Number {
+		delete(f.offered, d.ID)
+		return f.serve(d, v, o.index)
+	}
+	if f.loads[d.ID] == v.Number {
+		return nil // already opening
+	}
+	f.loads[d.ID] = v.Number
+	if !had {
+		// Nothing of it is served yet: 503 until it opens, never 404.
+		if _, err := f.reg.PutLoading(d.Slug); err != nil {
+			return err
+		}
+	}
+	go f.open(context.WithoutCancel(ctx), d.ID, v.Number)
+	return nil
 }
 
 // serve puts the collection of d at version v into the registry; f.mu is held.
@@ -194,67 +188,40 @@ func (f *ogcFeed) serve(d DatasetRecord, v VersionRecord, ix *ogc.Index) error {
 		f.reg.Remove(prev.slug)
 	}
 	f.built[d.ID] = builtIndex{slug: d.Slug, version: v.Number, index: ix}
-	delete(f.slugs, d.ID)
+	delete(f.loads, d.ID)
 	return nil
 }
 
-// build makes the index of a dataset's version n in the background and
-// serves it if the dataset still points at n by then.
-func (f *ogcFeed) build(ctx context.Context, datasetID string, n int) {
-	ix, err := f.s.IndexFromDownload(ctx, datasetID, n)
+// open serves a dataset's version n from its artefact, in the background,
+// if the dataset still points at n by then.
+func (f *ogcFeed) open(ctx context.Context, datasetID string, n int) {
+	f.opening <- struct{}{}
+	ix, err := f.s.artefactOf(ctx, datasetID, n)
+	<-f.opening
+	d, _, derr := f.s.datasets.Get(ctx, datasetID)
+	v, _, verr := f.s.versions.Get(ctx, VersionID(datasetID, n))
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.loads[datasetID] == n {
+	if f.loads[datasetID] != n {
+		return // withdrawn or moved on meanwhile; the feed brings the newer state
+	}
+	if err == nil {
+		err = errors.Join(derr, verr)
+	}
+	if err == nil && (d.CurrentVersion != n || d.Status != od.StatusPublished) {
 		delete(f.loads, datasetID)
-	}
-	if err != nil {
-		f.s.log.Error("building an OGC API collection", "dataset", datasetID, "version", n, "err", err)
 		return
 	}
-	d, _, err := f.s.datasets.Get(ctx, datasetID)
-	if err != nil || d.CurrentVersion != n || d.Status != od.StatusPublished {
-		return // moved on meanwhile; the feed brings the newer state
+	if err == nil {
+		err = f.serve(d, v, ix)
 	}
-	v, _, err := f.s.versions.Get(ctx, VersionID(datasetID, n))
 	if err != nil {
-		return
-	}
-	if err := f.serve(d, v, ix); err != nil {
-		f.s.log.Error("serving an OGC API collection", "dataset", datasetID, "err", err)
-	}
-}
-
-// IndexFromDownload builds the OGC API index of a dataset's version n from
-// its GeoJSON download (how another instance serves a version it did not
-// process).
-func (s *Service) IndexFromDownload(ctx context.Context, datasetID string, n int) (*ogc.Index, error) {
-	b, err := s.st.OpenBlob(ctx, FileKey(datasetID, n, "geojson"))
-	if err != nil {
-		return nil, err
-	}
-	defer b.Close()
-	ra, cleanup, err := readerAt(b)
-	if err != nil {
-		return nil, err
-	}
-	defer cleanup()
-	rd, err := ingest.Open(ingest.FormatGeoJSON, ra, b.Info().Size, ingest.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	var features iter.Seq2[ogc.Feature, error] = func(yield func(ogc.Feature, error) bool) {
-		for {
-			ft, err := rd.Next()
-			if err == io.EOF {
-				return
-			}
-			if !yield(ogc.Feature{ID: ft.ID, Geometry: ft.Geometry, Properties: ft.Properties}, err) || err != nil {
-				return
-			}
+		delete(f.loads, datasetID)
+		f.s.log.Error("serving an OGC API collection", "dataset", datasetID, "version", n, "err", err)
+		if _, had := f.built[datasetID]; !had && d.Slug != "" {
+			_, _ = f.reg.PutFailed(d.Slug, err)
 		}
 	}
-	return ogc.NewIndex(features, ogc.IndexOptions{})
 }
 
 func collectionOf(d DatasetRecord, v VersionRecord, ix *ogc.Index) *ogc.Collection {

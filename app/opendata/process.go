@@ -2,6 +2,7 @@ package opendata
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"encoding/csv"
@@ -147,11 +148,19 @@ func (s *Service) processTabular(ctx context.Context, h *jobs.Handle, d DatasetR
 	if err != nil {
 		return fmt.Errorf("the CSV cannot be read to the end: %w", err)
 	}
-	if !profile.Report.Valid() {
-		return fmt.Errorf("the file has %d errors (first: %s); fix them and upload again", profile.Report.Errors, firstProblem(profile.Report))
+	if dec := profile.Report.Decide(profile.RowCount, d.ErrorThreshold); !dec.Publishable {
+		return fmt.Errorf("%s (first: %s); fix them and upload again", dec.Reason, firstProblem(profile.Report))
 	}
 	if profile.RowCount == 0 {
 		return errors.New("the CSV has a header but no rows")
+	}
+	// A table whose columns say where each row is could be a map: say how.
+	header := make([]string, len(profile.Columns))
+	for i, c := range profile.Columns {
+		header[i] = c.Name
+	}
+	if c, err := ingest.DetectCSVCoordinates(header, profile.Sample); err == nil && c != nil {
+		profile.Report.Add(od.RowProblem{Severity: od.SeverityWarning, Message: c.Advice()})
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -170,14 +179,11 @@ func (s *Service) processTabular(ctx context.Context, h *jobs.Handle, d DatasetR
 	jsonOut := s.newBlobWriter(ctx, FileKey(d.ID, v.Number, "json"))
 	fail := func(err error) error { csvOut.abort(err); jsonOut.abort(err); return err }
 	cw := csv.NewWriter(csvOut)
-	header := rd.Header()
-	if err := cw.Write(header); err != nil {
+	if err := cw.Write(rd.Header()); err != nil {
 		return fail(err)
 	}
-	names := make([][]byte, len(header))
-	for i, n := range header {
-		names[i], _ = json.Marshal(n)
-	}
+	enc := od.NewRowEncoder(v.Columns)
+	var buf []byte
 	io.WriteString(jsonOut, "[")
 	var rows int64
 	for {
@@ -194,16 +200,8 @@ func (s *Service) processTabular(ctx context.Context, h *jobs.Handle, d DatasetR
 		if rows > 0 {
 			io.WriteString(jsonOut, ",")
 		}
-		io.WriteString(jsonOut, "\n{")
-		for i, cell := range row {
-			if i > 0 {
-				io.WriteString(jsonOut, ",")
-			}
-			jsonOut.Write(names[i])
-			io.WriteString(jsonOut, ":")
-			jsonOut.Write(typedJSON(cell, v.Columns[i].Type))
-		}
-		io.WriteString(jsonOut, "}")
+		buf = append(buf[:0], '\n')
+		jsonOut.Write(enc.AppendRow(buf, row))
 		rows++
 		if rows%50_000 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -240,34 +238,6 @@ func firstProblem(r *od.Report) string {
 	}
 	p := r.Problems[0]
 	return fmt.Sprintf("row %d %s: %s", p.Row, p.Column, p.Message)
-}
-
-// typedJSON encodes a cell as the JSON value its column's type says.
-func typedJSON(cell string, t od.ColumnType) []byte {
-	if od.IsNull(cell) {
-		return []byte("null")
-	}
-	switch t {
-	case od.TypeInteger:
-		if _, err := strconv.ParseInt(strings.TrimSpace(cell), 10, 64); err == nil {
-			return []byte(strings.TrimSpace(cell))
-		}
-	case od.TypeDecimal:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(cell), 64); err == nil {
-			return strconv.AppendFloat(nil, f, 'g', -1, 64)
-		}
-	case od.TypeBoolean:
-		if b := od.ParseBool(cell); b != nil {
-			return strconv.AppendBool(nil, *b)
-		}
-	case od.TypeDate:
-		if t, _, ok := od.ParseDate(cell); ok {
-			b, _ := json.Marshal(t.Format("2006-01-02"))
-			return b
-		}
-	}
-	b, _ := json.Marshal(cell)
-	return b
 }
 
 var ingestFormats = map[string]ingest.Format{"geojson": ingest.FormatGeoJSON, "json": ingest.FormatGeoJSON,
@@ -312,8 +282,23 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 		return nil, err
 	}
 	defer cleanup()
+	order, err := ingest.ParseAxisOrder(v.Options.AxisOrder)
+	if err != nil {
+		return nil, err
+	}
+	lim := s.cfg.featureLimits()
+	roundFactor := s.cfg.roundFactor()
+	release, err := s.budget.reserve(ctx, v.ByteSize)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	rd, err := ingest.Open(ingestFormats[v.Format], ra, v.ByteSize, ingest.Options{CRS: v.Options.CRS,
-		XColumn: v.Options.XColumn, YColumn: v.Options.YColumn, Layer: v.Options.Layer})
+		XColumn: v.Options.XColumn, YColumn: v.Options.YColumn, Layer: v.Options.Layer, AxisOrder: order, Limits: lim})
+	var tooMany *ingest.LimitError
+	if errors.As(err, &tooMany) {
+		return nil, err // names the limit and the setting that raises it
+	}
 	if err != nil {
 		return nil, fmt.Errorf("the file cannot be read as %s: %w", v.Format, err)
 	}
@@ -324,7 +309,7 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 	}
 	from = from.XYOrder()
 	v.Source = from.URI()
-	val := ingest.NewValidator(rd, ingest.DefaultLimits)
+	val := ingest.NewValidator(rd, lim)
 	csvOut, err := newFeatureCSV()
 	if err != nil {
 		return nil, err
@@ -332,24 +317,24 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 	defer csvOut.close()
 	csvIn, csvDone := make(chan []outFeature, 4), make(chan error, 1)
 	go func() { csvDone <- csvOut.consume(csvIn) }()
-	ixb := startIndexBuilder()
+	art := s.startArtefact(ctx, FileKey(d.ID, v.Number, artefactExt))
 	batch := make([]outFeature, 0, featureBatch)
 	send := func() {
 		if len(batch) > 0 {
 			csvIn <- batch
-			ixb.in <- batch
+			art.in <- batch
 			batch = make([]outFeature, 0, featureBatch)
 		}
 	}
-	stopSides := func() error {
+	stopCSV := func() error {
 		close(csvIn)
-		close(ixb.in)
 		return <-csvDone
 	}
 	out := s.newBlobWriter(ctx, FileKey(d.ID, v.Number, "geojson"))
 	fail := func(err error) (*ogc.Index, error) {
 		out.abort(err)
-		stopSides()
+		art.abort()
+		stopCSV()
 		return nil, err
 	}
 	io.WriteString(out, `{"type":"FeatureCollection","features":[`)
@@ -375,6 +360,9 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 		if err != nil {
 			transformProblems = append(transformProblems, ingest.Problem{Index: int(count), ID: f.ID, Reason: err.Error()})
 			continue
+		}
+		if g != nil {
+			g = orb.Round(g, roundFactor)
 		}
 		of := outFeature{id: f.ID, geom: g, props: f.Properties}
 		buf = buf[:0]
@@ -406,28 +394,43 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 	}
 	io.WriteString(out, "\n]}\n")
 	rep := val.Report()
+	v.Ingest = rep
 	v.Report = spatialReport(rep, transformProblems)
-	v.FeatureCount, v.Props = count, rep.Properties
-	if !rep.OK() || len(transformProblems) > 0 || count == 0 {
-		fail(errInvalidFile)
-		if count == 0 && rep.OK() && len(transformProblems) == 0 {
-			return nil, errors.New("the file holds no features")
+	if sum, ok := ingest.CSVSummaryOf(rd); ok {
+		for _, note := range sum.Notes() {
+			v.Report.Add(od.RowProblem{Severity: od.SeverityWarning, Message: note})
 		}
-		return nil, fmt.Errorf("the file has %d invalid features (first: %s); nothing was published", v.Report.Errors, firstProblem(v.Report))
+	}
+	v.FeatureCount, v.Props = count, rep.Properties
+	if err := publishable(rep, len(transformProblems), count); err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			for _, fp := range de.Fields {
+				v.Report.Add(od.RowProblem{Column: fp.Field, Severity: od.SeverityError, Message: fp.Problem})
+			}
+		}
+		return fail(err)
+	}
+	if err := s.checkPlace(ctx, d, rep, from, order != ingest.AxisAuto, v.Report); err != nil {
+		return fail(err)
 	}
 	send()
-	csvErr := stopSides()
+	csvErr := stopCSV()
 	geoInfo, err := out.finish()
 	geoSHA1 := out.sum1()
-	ix, ixErr := ixb.wait()
+	_, artErr := art.finish()
 	if err != nil {
 		return nil, err
 	}
-	if ixErr != nil {
+	if artErr != nil {
 		// The OGC API collection is one of the outputs publishing promises:
 		// a version it cannot serve is not published at all.
-		v.Report.Add(od.RowProblem{Column: "id", Severity: od.SeverityError, Message: "the OGC API index cannot be built: " + ixErr.Error()})
-		return nil, fmt.Errorf("the OGC API collection cannot be built (%v); nothing was published", ixErr)
+		v.Report.Add(od.RowProblem{Column: "id", Severity: od.SeverityError, Message: "the OGC API index cannot be built: " + artErr.Error()})
+		return nil, fmt.Errorf("the OGC API collection cannot be built (%v); nothing was published", artErr)
+	}
+	ix, err := s.openArtefact(ctx, d.ID, v.Number)
+	if err != nil {
+		return nil, fmt.Errorf("the OGC API index was written but cannot be opened: %w", err)
 	}
 	if csvErr != nil {
 		return nil, csvErr
@@ -448,27 +451,91 @@ func (s *Service) processSpatial(ctx context.Context, h *jobs.Handle, d DatasetR
 	return ix, nil
 }
 
-// spatialReport expresses the ingest report in the catalogue's report terms.
+// spatialReport expresses the ingest report in the catalogue's report terms:
+// what was left out, what was repaired and every assumption made, one line
+// each, so a publisher sees every change made to their data. The full
+// structured report is kept beside it on the version (VersionRecord.Ingest).
 func spatialReport(rep *ingest.Report, transform []ingest.Problem) *od.Report {
 	r := &od.Report{}
 	if rep.Fatal != "" {
 		r.Add(od.RowProblem{Severity: od.SeverityError, Message: rep.Fatal})
 	}
 	for _, p := range rep.Invalid {
-		r.Add(od.RowProblem{Row: int64(p.Index) + 1, Column: "geometry", Value: p.ID, Severity: od.SeverityError, Message: p.Reason})
+		r.Add(od.RowProblem{Row: int64(p.Index) + 1, Column: "geometry", Value: p.ID, Severity: od.SeverityWarning,
+			Message: "feature left out: " + p.Reason})
 	}
-	for extra := rep.InvalidCount - len(rep.Invalid); extra > 0; extra-- {
-		r.Errors++
-		r.Truncated = true
+	if rep.InvalidNotListed > 0 {
+		r.Add(od.RowProblem{Severity: od.SeverityWarning, Message: fmt.Sprintf("%d more features left out, not listed", rep.InvalidNotListed)})
 	}
 	for _, p := range transform {
-		r.Add(od.RowProblem{Row: int64(p.Index) + 1, Column: "geometry", Value: p.ID, Severity: od.SeverityError, Message: p.Reason})
+		r.Add(od.RowProblem{Row: int64(p.Index) + 1, Column: "geometry", Value: p.ID, Severity: od.SeverityWarning,
+			Message: "feature left out: " + p.Reason})
 	}
-	if rep.Reoriented > 0 {
-		r.Add(od.RowProblem{Severity: od.SeverityWarning,
-			Message: fmt.Sprintf("%d polygons were rewound to the RFC 7946 orientation", rep.Reoriented)})
+	for _, f := range rep.Repaired {
+		var what []string
+		for _, fix := range f.Fixes {
+			what = append(what, cmp.Or(fix.Detail, string(fix.Action)))
+		}
+		value := f.ID
+		if f.SourceID != "" && f.SourceID != f.ID {
+			value = f.SourceID + " (published as " + f.ID + ")"
+		}
+		r.Add(od.RowProblem{Row: int64(f.Index) + 1, Column: "geometry", Value: value, Severity: od.SeverityWarning,
+			Message: "geometry repaired: " + strings.Join(what, "; ")})
+	}
+	if rep.RepairedNotListed > 0 {
+		r.Add(od.RowProblem{Severity: od.SeverityWarning, Message: fmt.Sprintf("%d more features repaired, not listed", rep.RepairedNotListed)})
+	}
+	if rep.IDs.Message != "" && rep.IDs.Rule == ingest.IDsByPosition {
+		r.Add(od.RowProblem{Column: "id", Severity: od.SeverityWarning, Message: rep.IDs.Message})
+	}
+	for _, n := range rep.Notices {
+		r.Add(od.RowProblem{Severity: od.SeverityWarning, Message: n.Message})
 	}
 	return r
+}
+
+// publishable says whether a spatial file may publish: it must have
+// features left after repair, and no more left out (unreadable, or not
+// transformable to WGS84) than the limit allows.
+func publishable(rep *ingest.Report, untransformed int, kept int64) error {
+	if err := rep.Err(); err != nil {
+		return err
+	}
+	if kept == 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "no feature of the file could be placed in WGS84; nothing was published",
+			Fields: []domain.FieldProblem{{Field: "crs", Problem: "check the file's coordinate reference system, or name it with ?crs="}}}
+	}
+	if left := rep.InvalidCount + untransformed; left*100 > rep.MaxRejectedPercent*rep.Features {
+		return &domain.Error{Code: domain.CodeInvalid, Message: fmt.Sprintf("%d of the file's %d features cannot be published, more than the %d%% allowed; nothing was published",
+			left, rep.Features, rep.MaxRejectedPercent)}
+	}
+	return nil
+}
+
+// checkPlace stops a file that lies outside the publisher's area when
+// reading it with its axes swapped would put it inside (latitude/longitude
+// stored in the other order), unless the upload said which order it uses;
+// data outside the area for any other reason is a warning naming its box.
+func (s *Service) checkPlace(ctx context.Context, d DatasetRecord, rep *ingest.Report, from crs.CRS, declared bool, r *od.Report) error {
+	if len(rep.BBox) != 4 {
+		return nil
+	}
+	area := ingest.GreatBritainAndNorthernIreland
+	if org, _, err := s.orgs.Get(ctx, d.Publisher); err == nil && org.Extent != nil {
+		e := org.Extent
+		area = ingest.Area{Name: org.Name + "'s area", Bound: orb.Bound{Min: orb.Point{e.MinLon, e.MinLat}, Max: orb.Point{e.MaxLon, e.MaxLat}}}
+	}
+	b := rep.BBox
+	pc := ingest.CheckPlace(orb.Bound{Min: orb.Point{b[0], b[1]}, Max: orb.Point{b[2], b[3]}}, from, rep.AxisOrder, declared, area)
+	if err := pc.Err(); err != nil {
+		r.Add(od.RowProblem{Column: "axisOrder", Severity: od.SeverityError, Message: pc.Message})
+		return err
+	}
+	if pc.Placement == ingest.PlaceOutside {
+		r.Add(od.RowProblem{Severity: od.SeverityWarning, Message: pc.Message})
+	}
+	return nil
 }
 
 func cellText(v any) string {
@@ -493,40 +560,6 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// indexBuilder builds an OGC API index on its own goroutine from batches of
-// features sent to in; close in, then wait.
-type indexBuilder struct {
-	in   chan []outFeature
-	done chan struct{}
-	ix   *ogc.Index
-	err  error
-}
-
-func startIndexBuilder() *indexBuilder {
-	b := &indexBuilder{in: make(chan []outFeature, 4), done: make(chan struct{})}
-	go func() {
-		defer close(b.done)
-		b.ix, b.err = ogc.NewIndex(func(yield func(ogc.Feature, error) bool) {
-			for batch := range b.in {
-				for _, f := range batch {
-					if !yield(ogc.Feature{ID: f.id, Geometry: f.geom, Properties: f.props}, nil) {
-						return
-					}
-				}
-			}
-		}, ogc.IndexOptions{})
-		for range b.in {
-			// NewIndex stopped early: keep the sender from blocking.
-		}
-	}()
-	return b
-}
-
-func (b *indexBuilder) wait() (*ogc.Index, error) {
-	<-b.done
-	return b.ix, b.err
 }
 
 var errInvalidFile = domain.Errorf(domain.CodeInvalid, "the file has errors; see the report")

@@ -59,6 +59,9 @@ type VersionRecord struct {
 	Extent  *od.BBox          `json:"extent,omitempty"`  // CRS84 extent of the features (spatial)
 	Source  string            `json:"sourceCrs,omitempty"`
 	Props   []ingest.Property `json:"properties,omitempty"`
+	// Ingest is the spatial reader's full report: every feature left out or
+	// repaired, the id rule applied, and each assumption made.
+	Ingest *ingest.Report `json:"ingest,omitempty"`
 }
 
 // VersionFile is one generated download of a version.
@@ -76,6 +79,9 @@ type UploadOptions struct {
 	XColumn string `json:"xColumn,omitempty"` // CSV coordinate columns
 	YColumn string `json:"yColumn,omitempty"`
 	Layer   string `json:"layer,omitempty"` // GeoPackage layer
+	// AxisOrder confirms how positions are stored (lonlat or latlon), when
+	// a file's axis order must be stated (see the README).
+	AxisOrder string `json:"axisOrder,omitempty"`
 	// PublishDataset publishes a draft dataset together with this version
 	// (set by the server for the datasets it maintains itself, such as the
 	// contracts register; never by a client).
@@ -103,6 +109,39 @@ type Config struct {
 	Workers int
 	// JobLease is how long a claimed job holds without renewal.
 	JobLease time.Duration
+	// MaxFeatures caps the features of one spatial upload (0: the default).
+	MaxFeatures int
+	// CoordinateDecimals is how many decimal places of a degree published
+	// coordinates keep (0: DefaultCoordinateDecimals).
+	CoordinateDecimals int
+}
+
+// DefaultCoordinateDecimals keeps published WGS84 coordinates to 1e-8 of a
+// degree: 1.1 mm of latitude and 0.7 mm of longitude in England, below the
+// millimetre OSTN15 resolves, and no more (17 significant digits claim
+// nanometres and bloat every download).
+const DefaultCoordinateDecimals = 8
+
+func (c Config) roundFactor() int {
+	d := c.CoordinateDecimals
+	if d <= 0 || d > 15 {
+		d = DefaultCoordinateDecimals
+	}
+	f := 1
+	for range d {
+		f *= 10
+	}
+	return f
+}
+
+// featureLimits are the spatial readers' limits for this deployment.
+func (c Config) featureLimits() ingest.Limits {
+	lim := ingest.DefaultLimits
+	if c.MaxFeatures > 0 {
+		lim.MaxFeatures = c.MaxFeatures
+	}
+	lim.MaxFeaturesSetting = "--max-features (COUNCILAPI_MAX_FEATURES)"
+	return lim
 }
 
 // DefaultUploadLimit caps one uploaded file when Config.UploadLimit is 0.
@@ -128,8 +167,9 @@ type Service struct {
 	log      *slog.Logger
 	cfg      Config
 
-	ogc   *ogcFeed
-	steps []PublishStep
+	ogc    *ogcFeed
+	steps  []PublishStep
+	budget *featureBudget
 }
 
 // New builds the capability over st; its OGC API collections go to reg, and
@@ -142,6 +182,7 @@ func New(st store.Store, bus *events.Bus, al *audit.Log, reg *ogc.Registry, log 
 		jobRepo: repo.New[od.Job](st, CollJobs), orgs: repo.New[domain.Organisation](st, collOrganisations),
 		audit: al, bus: bus, log: log, cfg: cfg}
 	s.runner = jobs.New(s.jobRepo, jobHandler{s}, log, jobs.Options{Workers: cfg.Workers, Lease: cfg.JobLease})
+	s.budget = newFeatureBudget(cfg.featureLimits().MaxFeatures)
 	s.ogc = newOGCFeed(s, reg)
 	bus.Subscribe(s.ogc)
 	return s
@@ -159,9 +200,6 @@ func (s *Service) Instance() string { return s.runner.Owner() }
 
 // Stop cancels running jobs and waits for them.
 func (s *Service) Stop() { s.runner.Stop() }
-
-// OGCStatus reports the collections still loading, for /readyz.
-func (s *Service) OGCStatus() (loading []string) { return s.ogc.loading() }
 
 // now is the time stamps are taken at: whole seconds in UTC, so stored
 // RFC 3339 text compares in time order.

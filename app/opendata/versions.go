@@ -12,6 +12,7 @@ import (
 	"github.com/jointict/councilapi/app/repo"
 	"github.com/jointict/councilapi/domain"
 	od "github.com/jointict/councilapi/domain/opendata"
+	"github.com/jointict/councilapi/gis/ingest"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -49,6 +50,10 @@ func (s *Service) UploadVersion(ctx context.Context, a audit.Actor, datasetID st
 	format, err := uploadFormat(up.Format, up.FileName)
 	if err != nil {
 		return Accepted{}, err
+	}
+	if _, err := ingest.ParseAxisOrder(up.Options.AxisOrder); err != nil {
+		return Accepted{}, &domain.Error{Code: domain.CodeInvalid, Message: "unknown axis order",
+			Fields: []domain.FieldProblem{{Field: "axisOrder", Problem: "must be lonlat (longitude or easting first) or latlon (latitude or northing first)"}}}
 	}
 	_, counted, _, err := s.datasets.Update(ctx, d.ID, func(x *DatasetRecord) error {
 		x.VersionCount++

@@ -1,7 +1,5 @@
 package csw
 
-import "net/http"
-
 func (e *engine) capabilities() []byte {
 	info := e.info()
 	ident := el("ows:ServiceIdentification", txt("ows:Title", info.Title), txt("ows:Abstract", info.Abstract))
@@ -108,7 +106,7 @@ func (e *engine) describeRecord(r *request) ([]byte, *exception) {
 		case "MD_Metadata":
 			ns, loc = NamespaceGMD, "http://schemas.opengis.net/iso/19139/20060504/gmd/gmd.xsd"
 		default:
-			return nil, &exception{status: http.StatusBadRequest, code: "InvalidParameterValue", locator: "typeName",
+			return nil, &exception{status: statusBadRequest, code: "InvalidParameterValue", locator: "typeName",
 				text: "typeName must be csw:Record or gmd:MD_Metadata, not " + t}
 		}
 		schema := el("xs:schema", el("xs:include").Attr("schemaLocation", loc)).

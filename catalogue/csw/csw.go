@@ -11,10 +11,20 @@ package csw
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
+)
+
+// The HTTP statuses the engine answers with. It speaks HTTP only through the
+// status and body it returns, so it keeps net/http out of the application
+// layer that embeds it.
+const (
+	statusOK                  = 200
+	statusBadRequest          = 400
+	statusMethodNotAllowed    = 405
+	statusInternalServerError = 500
+	statusNotImplemented      = 501
 )
 
 // Namespaces and the two output schemas.
@@ -95,9 +105,9 @@ func Handle(ctx context.Context, cat Catalogue, baseURL, method string, query ur
 		ex  *exception
 	)
 	switch method {
-	case http.MethodGet, http.MethodHead:
+	case "GET", "HEAD":
 		req, ex = parseKVP(query)
-	case http.MethodPost:
+	case "POST":
 		trimmed := strings.TrimSpace(string(body))
 		switch {
 		case strings.HasPrefix(trimmed, "<"):
@@ -105,7 +115,7 @@ func Handle(ctx context.Context, cat Catalogue, baseURL, method string, query ur
 		case trimmed != "":
 			form, err := url.ParseQuery(trimmed)
 			if err != nil {
-				ex = noApplicable(http.StatusBadRequest, "the POST body is neither XML nor a form: %v", err)
+				ex = noApplicable(statusBadRequest, "the POST body is neither XML nor a form: %v", err)
 			} else {
 				req, ex = parseKVP(form)
 			}
@@ -113,7 +123,7 @@ func Handle(ctx context.Context, cat Catalogue, baseURL, method string, query ur
 			req, ex = parseKVP(query)
 		}
 	default:
-		ex = &exception{status: http.StatusMethodNotAllowed, code: "NoApplicableCode",
+		ex = &exception{status: statusMethodNotAllowed, code: "NoApplicableCode",
 			text: "CSW accepts GET and POST, not " + method}
 	}
 	if ex != nil {
@@ -123,7 +133,7 @@ func Handle(ctx context.Context, cat Catalogue, baseURL, method string, query ur
 	if ex != nil {
 		return ex.response()
 	}
-	return http.StatusOK, ContentType, out
+	return statusOK, ContentType, out
 }
 
 type engine struct {
@@ -144,14 +154,14 @@ func (e *engine) serve(r *request) ([]byte, *exception) {
 	case "GetRecordById":
 		return e.getRecordByID(r)
 	}
-	return nil, &exception{status: http.StatusNotImplemented, code: "OperationNotSupported", locator: "request",
+	return nil, &exception{status: statusNotImplemented, code: "OperationNotSupported", locator: "request",
 		text: "operation " + r.operation + " is not supported: use GetCapabilities, DescribeRecord, GetRecords or GetRecordById"}
 }
 
 func (e *engine) records() ([]Record, *exception) {
 	recs, err := e.cat.Records(e.ctx)
 	if err != nil {
-		return nil, noApplicable(http.StatusInternalServerError, "the catalogue could not be read: %v", err)
+		return nil, noApplicable(statusInternalServerError, "the catalogue could not be read: %v", err)
 	}
 	return recs, nil
 }

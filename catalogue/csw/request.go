@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -45,12 +44,12 @@ type exception struct {
 }
 
 func missingParam(name string) *exception {
-	return &exception{status: http.StatusBadRequest, code: "MissingParameterValue", locator: name,
+	return &exception{status: statusBadRequest, code: "MissingParameterValue", locator: name,
 		text: "missing parameter " + name}
 }
 
 func invalidParam(name, format string, args ...any) *exception {
-	return &exception{status: http.StatusBadRequest, code: "InvalidParameterValue", locator: name,
+	return &exception{status: statusBadRequest, code: "InvalidParameterValue", locator: name,
 		text: fmt.Sprintf(format, args...)}
 }
 
@@ -96,7 +95,7 @@ func parseKVP(q url.Values) (*request, *exception) {
 	r := &request{operation: operationName(p["request"]), requestID: p["requestid"]}
 	if r.operation == "GetCapabilities" {
 		if v := p["acceptversions"]; v != "" && !strings.Contains(v, Version) {
-			return nil, &exception{status: http.StatusBadRequest, code: "VersionNegotiationFailed",
+			return nil, &exception{status: statusBadRequest, code: "VersionNegotiationFailed",
 				locator: "acceptversions", text: "only version " + Version + " is supported"}
 		}
 		return r, nil
@@ -324,7 +323,7 @@ func parseXML(body []byte) (*request, *exception) {
 	var doc xnode
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&doc); err != nil {
-		return nil, noApplicable(http.StatusBadRequest, "the request is not well-formed XML: %v", err)
+		return nil, noApplicable(statusBadRequest, "the request is not well-formed XML: %v", err)
 	}
 	r := &request{operation: doc.XMLName.Local, requestID: doc.Attr("requestId")}
 	if r.operation == "GetCapabilities" {

@@ -335,7 +335,16 @@ func (j *Job) Succeed(now time.Time, report *Report) error {
 	}
 	t := now.UTC()
 	j.Finished, j.Progress, j.Report = &t, 100, report
+	j.countReport()
 	return nil
+}
+
+// countReport makes the job's error and warning counts those of its report,
+// so the counts a client polls always equal the lists it reads.
+func (j *Job) countReport() {
+	if j.Report != nil {
+		j.Counts.Errors, j.Counts.Warnings = j.Report.Errors, j.Report.Warnings
+	}
 }
 
 // Fail finishes a queued or running job with a reason the user can act on.
@@ -345,6 +354,7 @@ func (j *Job) Fail(now time.Time, reason string, report *Report) error {
 	}
 	t := now.UTC()
 	j.Finished, j.Error, j.Report = &t, reason, report
+	j.countReport()
 	return nil
 }
 

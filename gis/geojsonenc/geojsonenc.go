@@ -137,13 +137,20 @@ const hexDigits = "0123456789abcdef"
 
 // AppendString quotes s as encoding/json does with HTML escaping on:
 // invalid UTF-8 becomes U+FFFD; <, >, &, U+2028 and U+2029 are escaped.
-func AppendString(dst []byte, s string) []byte {
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s, true) }
+
+// AppendStringNoHTMLEscape quotes s as a json.Encoder with
+// SetEscapeHTML(false) does: as AppendString, but <, > and & stay as they
+// are, which keeps URLs readable.
+func AppendStringNoHTMLEscape(dst []byte, s string) []byte { return appendString(dst, s, false) }
+
+func appendString(dst []byte, s string, html bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		b := s[i]
 		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+			if b >= 0x20 && b != '"' && b != '\\' && (!html || b != '<' && b != '>' && b != '&') {
 				i++
 				continue
 			}

@@ -1,7 +1,10 @@
 package geojsonenc
 
 import (
+	"bytes"
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -42,5 +45,21 @@ func TestFeaturesMatchOrb(t *testing.T) {
 	}
 	if _, _, err := AppendFeature(nil, "", orb.Point{math.NaN(), 1}, nil, nil); err == nil {
 		t.Error("a NaN coordinate was encoded")
+	}
+}
+
+// TestStringWithoutHTMLEscapeMatchesEncoder pins AppendStringNoHTMLEscape
+// to a json.Encoder with SetEscapeHTML(false).
+func TestStringWithoutHTMLEscapeMatchesEncoder(t *testing.T) {
+	for _, s := range []string{"", "https://h/ogc/items?f=json&offset=10&bbox=1,2,3,4", `q"<&>\`, "tab\there\nline\r\x01\x1f \u2028\u2029 \xff é 🌳 </script>"} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(AppendStringNoHTMLEscape(nil, s)), strings.TrimSuffix(buf.String(), "\n"); got != want {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
 	}
 }

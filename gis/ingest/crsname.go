@@ -22,7 +22,7 @@ const (
 var (
 	// urn:ogc:def:crs:EPSG::4258, urn:ogc:def:crs:EPSG:6.6:4258,
 	// urn:x-ogc:def:crs:EPSG:4258
-	epsgURN = regexp.MustCompile(`(?i)^urn:(x-)?ogc:def:crs:epsg:[0-9.]*:?(\d+)$`)
+	epsgURN = regexp.MustCompile(`(?i)^urn:(x-)?ogc:def:crs:epsg:(?:[0-9.]*:)?(\d+)$`)
 	// http(s)://www.opengis.net/def/crs/EPSG/0/4258
 	epsgURI = regexp.MustCompile(`(?i)^https?://www\.opengis\.net/def/crs/epsg/[0-9.]+/(\d+)$`)
 	// EPSG:4258 and the GML 2 form http://www.opengis.net/gml/srs/epsg.xml#4258

@@ -70,8 +70,8 @@ type CSVSummarizer interface {
 // CSVSummaryOf returns the CSV summary of a reader from Open or OpenFile,
 // once it has been read to the end; false for other formats.
 func CSVSummaryOf(r Reader) (CSVSummary, bool) {
-	if c, ok := r.(closeAlso); ok {
-		r = c.Reader
+	if s, ok := r.(*source); ok {
+		r = s.inner
 	}
 	s, ok := r.(CSVSummarizer)
 	if !ok {

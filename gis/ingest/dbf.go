@@ -32,6 +32,11 @@ type dbfReader struct {
 	rec     []byte
 	decoder *encoding.Decoder // nil: UTF-8 when valid, else Windows-1252
 	lim     Limits
+	// What was assumed about the encoding, for the notice: "" when a
+	// .cpg or the caller named it.
+	assumed  string
+	fallback int // text values read as Windows-1252 for not being UTF-8
+	hasText  bool
 }
 
 // dbfEncoding maps .cpg contents (ESRI writes "UTF-8", "1252", "ANSI 1252",
@@ -88,6 +93,12 @@ func newDBFReader(r io.Reader, enc string, lim Limits) (*dbfReader, error) {
 		return nil, err
 	}
 	d.decoder = dec
+	if strings.TrimSpace(enc) == "" {
+		d.assumed = "no .cpg file names the DBF's encoding and its language driver byte names none: text was read as UTF-8 where valid, else as Windows-1252"
+		if dec != nil {
+			d.assumed = fmt.Sprintf("no .cpg file names the DBF's encoding: text was read as code page %s, as its language driver byte (0x%02x) says", ldidName[hdr[29]], hdr[29])
+		}
+	}
 	// Header length is 16 bits, so the descriptors are at most 64 KiB.
 	desc := make([]byte, headerLen-32)
 	if _, err := io.ReadFull(r, desc); err != nil {
@@ -104,6 +115,7 @@ func newDBFReader(r io.Reader, enc string, lim Limits) (*dbfReader, error) {
 		if f.typ == 'C' {
 			// Character fields may use the decimals byte as a length high byte.
 			f.length += int(fd[17]) << 8
+			d.hasText = true
 		}
 		total += f.length
 		d.fields = append(d.fields, f)
@@ -153,8 +165,22 @@ func (d *dbfReader) text(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
+	d.fallback++
 	s, _ := charmap.Windows1252.NewDecoder().Bytes(b)
 	return string(s)
+}
+
+var ldidName = map[byte]string{0x57: "Windows-1252", 0x03: "Windows-1252", 0x01: "437", 0x02: "850"}
+
+func (d *dbfReader) notices() []Notice {
+	if d.assumed == "" || !d.hasText {
+		return nil
+	}
+	msg := d.assumed
+	if d.fallback > 0 {
+		msg += fmt.Sprintf(" (%d values were not UTF-8 and were read as Windows-1252)", d.fallback)
+	}
+	return []Notice{{Code: NoticeEncodingAssumed, Message: msg + "; add a .cpg file or pass the encoding if the text looks wrong", Features: d.fallback}}
 }
 
 // value converts one field. Blank fields are null: DBF cannot tell an empty

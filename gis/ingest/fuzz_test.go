@@ -12,6 +12,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+
+	"github.com/jointict/councilapi/gis/repair"
 )
 
 // fuzzLimits are small so hostile inputs hit the caps quickly.
@@ -73,7 +75,9 @@ func FuzzGPKGGeometry(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := DecodeGPKGGeometry(b)
 		if err == nil && g != nil {
-			coordCheckFor("EPSG:27700").geometry(g)
+			if coordCheckFor("EPSG:27700").coords(g) == "" {
+				repair.Geometry(g, repair.Options{})
+			}
 		}
 	})
 }
@@ -207,8 +211,11 @@ func TestShapefileRingsAndEncoding(t *testing.T) {
 	if !ok || len(mp) != 2 || len(mp[0]) != 2 || len(mp[1]) != 1 {
 		t.Fatalf("want 2 polygons, the first with the hole; got %v", fs[1].Geometry)
 	}
-	if signedArea(mp[0][0]) <= 0 || signedArea(mp[0][1]) >= 0 {
+	if repair.SignedArea(mp[0][0]) <= 0 || repair.SignedArea(mp[0][1]) >= 0 {
 		t.Error("rings not rewound to RFC 7946")
+	}
+	if rep.RepairedCount != 0 {
+		t.Errorf("a Shapefile's clockwise exteriors are its format, not a repair: %+v", rep.Repaired)
 	}
 }
 

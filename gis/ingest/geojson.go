@@ -16,10 +16,12 @@ import (
 // geojsonReader streams the members of a FeatureCollection's "features"
 // array with a json.Decoder, holding one feature at a time.
 type geojsonReader struct {
-	opts  Options
-	crs   string
-	dec   *json.Decoder
-	index int
+	opts      Options
+	crs       string
+	legacyCRS bool // the CRS came from a crs member
+	extraDims int  // features with 3D (or longer) positions
+	dec       *json.Decoder
+	index     int
 	// single holds the feature of a file that is one Feature or one bare
 	// geometry rather than a collection.
 	single *rawFeature
@@ -81,7 +83,7 @@ func openGeoJSON(src io.ReaderAt, size int64, opts Options) (Reader, error) {
 				return nil, fmt.Errorf("GeoJSON crs member: %w", err)
 			}
 			if c.Properties.Name != "" {
-				g.crs = c.Properties.Name
+				g.crs, g.legacyCRS = c.Properties.Name, true
 			}
 		case "features":
 			if featStart >= 0 {
@@ -215,7 +217,21 @@ func afterComma(src io.ReaderAt, off, size int64) (int64, error) {
 
 func isJSONSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
 
-func (g *geojsonReader) CRS() string  { return g.crs }
+func (g *geojsonReader) CRS() string { return g.crs }
+
+func (g *geojsonReader) notices() []Notice {
+	var out []Notice
+	if g.legacyCRS && g.opts.CRS == "" {
+		out = append(out, Notice{Code: NoticeLegacyCRS, Message: fmt.Sprintf(
+			"the GeoJSON names its CRS in a crs member (the 2008 GeoJSON format, not RFC 7946): coordinates were read as %s", g.crs)})
+	}
+	if g.extraDims > 0 {
+		out = append(out, Notice{Code: NoticeDimensions, Features: g.extraDims, Message: fmt.Sprintf(
+			"%d features have positions with more than 2 values; the extra values (heights) were dropped and the geometries are published in 2D", g.extraDims)})
+	}
+	return out
+}
+
 func (g *geojsonReader) Close() error { return nil }
 
 func (g *geojsonReader) Next() (Feature, error) {
@@ -233,9 +249,6 @@ func (g *geojsonReader) Next() (Feature, error) {
 			}
 			return Feature{}, io.EOF
 		}
-		if g.index >= g.opts.Limits.MaxFeatures {
-			return Feature{}, limitErr("more than %d features", g.opts.Limits.MaxFeatures)
-		}
 		if err := g.dec.Decode(&raw); err != nil {
 			g.done = true
 			return Feature{}, fmt.Errorf("GeoJSON feature %d: %w", g.index, err)
@@ -251,22 +264,17 @@ func (g *geojsonReader) Next() (Feature, error) {
 }
 
 func (g *geojsonReader) convert(raw *rawFeature) (Feature, string) {
-	var f Feature
-	if len(raw.ID) > 0 && string(raw.ID) != "null" {
-		var s string
-		if json.Unmarshal(raw.ID, &s) == nil {
-			f.ID = s
-		} else {
-			f.ID = string(raw.ID)
-		}
-	}
+	f := Feature{ID: jsonID(raw.ID)}
 	if raw.Type != "Feature" {
 		return f, fmt.Sprintf(`member of "features" has type %q, not "Feature"`, raw.Type)
 	}
 	lim := g.opts.Limits
-	geom, err := decodeGeoJSONGeometry(raw.Geometry, lim, 0)
+	geom, extra, err := decodeGeoJSONGeometry(raw.Geometry, lim, 0)
 	if err != nil {
 		return f, "geometry: " + err.Error()
+	}
+	if extra {
+		g.extraDims++
 	}
 	f.Geometry = geom
 	if len(raw.Properties) > 0 && string(raw.Properties) != "null" {
@@ -320,8 +328,15 @@ type rawGeometry struct {
 
 // decodeGeoJSONGeometry decodes positions itself rather than through
 // orb/geojson, so that a position with fewer than two numbers is an error
-// instead of a silent zero, and Z values are dropped.
-func decodeGeoJSONGeometry(data json.RawMessage, lim Limits, depth int) (orb.Geometry, error) {
+// instead of a silent zero, and Z values are dropped (extra reports it).
+func decodeGeoJSONGeometry(data json.RawMessage, lim Limits, depth int) (g orb.Geometry, extra bool, err error) {
+	c := coordDecoder{lim: lim}
+	g, err = c.geometry(data, depth)
+	return g, c.extraDims, err
+}
+
+func (c *coordDecoder) geometry(data json.RawMessage, depth int) (orb.Geometry, error) {
+	lim := c.lim
 	if len(data) == 0 || string(data) == "null" {
 		return nil, nil
 	}
@@ -332,7 +347,6 @@ func decodeGeoJSONGeometry(data json.RawMessage, lim Limits, depth int) (orb.Geo
 	if err := json.Unmarshal(data, &rg); err != nil {
 		return nil, errors.New("not a GeoJSON geometry object")
 	}
-	c := coordDecoder{lim: lim}
 	switch rg.Type {
 	case "Point":
 		var p []float64
@@ -380,7 +394,7 @@ func decodeGeoJSONGeometry(data json.RawMessage, lim Limits, depth int) (orb.Geo
 		}
 		col := make(orb.Collection, 0, len(rg.Geometries))
 		for _, m := range rg.Geometries {
-			g, err := decodeGeoJSONGeometry(m, lim, depth+1)
+			g, err := c.geometry(m, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -397,14 +411,16 @@ func decodeGeoJSONGeometry(data json.RawMessage, lim Limits, depth int) (orb.Geo
 // coordDecoder converts decoded positions to orb types, counting points
 // against the per-geometry limit.
 type coordDecoder struct {
-	lim   Limits
-	count int
+	lim       Limits
+	count     int
+	extraDims bool
 }
 
 func (c *coordDecoder) point(p []float64) (orb.Point, error) {
 	if len(p) < 2 {
 		return orb.Point{}, fmt.Errorf("a position needs at least 2 numbers, has %d", len(p))
 	}
+	c.extraDims = c.extraDims || len(p) > 2
 	c.count++
 	if c.count > c.lim.MaxPoints {
 		return orb.Point{}, fmt.Errorf("more than %d points", c.lim.MaxPoints)

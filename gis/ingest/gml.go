@@ -6,7 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/paulmach/orb"
+
+	"github.com/jointict/councilapi/gis/crs"
 )
 
 // gmlReader streams GML simple features: WFS 2.0 wfs:member, GML 3.1 / GDAL
@@ -23,20 +29,24 @@ type gmlReader struct {
 	dec         *xml.Decoder
 	opts        Options
 	crs         string
-	fromFile    bool // crs came from a geometry srsName, so others must match
+	fromFile    bool // crs came from a geometry srsName
 	depth       int
 	memberDepth int
 	index       int
 	pending     *Feature
 	pendingErr  error
 	done        bool
+	// What the notices report.
+	matched, returned int64 // numberMatched / numberReturned, -1 unknown
+	transformed       map[string]int
+	extraDims         int
 }
 
 func openGML(src io.Reader, opts Options) (Reader, error) {
 	w := &windowReader{r: bufio.NewReaderSize(src, 64<<10), max: opts.Limits.MaxFeatureBytes}
 	dec := xml.NewDecoder(w)
 	w.consumed = dec.InputOffset
-	g := &gmlReader{dec: dec, opts: opts, memberDepth: -1, crs: opts.CRS}
+	g := &gmlReader{dec: dec, opts: opts, memberDepth: -1, crs: opts.CRS, matched: -1, returned: -1, transformed: map[string]int{}}
 	// Read ahead one feature, so CRS() is known before the first Next.
 	f, err := g.read()
 	if err != nil && err != io.EOF {
@@ -82,9 +92,16 @@ func (g *gmlReader) read() (Feature, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch {
+			case g.depth == 0:
+				if err := g.root(t); err != nil {
+					g.done = true
+					return Feature{}, err
+				}
+			case g.memberDepth >= 0 && g.depth == g.memberDepth+1 && isCollectionElement(t.Name.Local):
+				g.memberDepth = -1 // a collection nested in a member: its members are the features
 			case g.memberDepth >= 0 && g.depth == g.memberDepth+1:
 				return g.feature(t)
-			case t.Name.Local == "member" || t.Name.Local == "featureMember" || t.Name.Local == "featureMembers":
+			case isMemberElement(t.Name.Local):
 				g.memberDepth = g.depth
 			case t.Name.Local == "boundedBy" && g.depth == 1 && g.crs == "":
 				if n, err := readNode(g.dec, t, g.opts.Limits); err == nil {
@@ -103,6 +120,62 @@ func (g *gmlReader) read() (Feature, error) {
 	return Feature{}, io.EOF
 }
 
+// root reads the counts a WFS response states on its FeatureCollection:
+// numberReturned (WFS 2.0) or numberOfFeatures (WFS 1.1) is this file's
+// count, so a file over the limit fails before its first feature;
+// numberMatched is the whole result's, larger when the file is one page.
+func (g *gmlReader) root(t xml.StartElement) error {
+	for _, a := range t.Attr {
+		n, err := strconv.ParseInt(strings.TrimSpace(a.Value), 10, 64)
+		if err != nil || n < 0 {
+			continue // "unknown" is allowed
+		}
+		switch a.Name.Local {
+		case "numberReturned", "numberOfFeatures":
+			g.returned = n
+			if n > int64(g.opts.Limits.MaxFeatures) {
+				return g.opts.Limits.tooMany(n, "its "+a.Name.Local+" attribute")
+			}
+		case "numberMatched":
+			g.matched = n
+		}
+	}
+	return nil
+}
+
+func (g *gmlReader) axisOrder() AxisOrder {
+	if g.opts.AxisOrder != AxisAuto {
+		return g.opts.AxisOrder
+	}
+	if axisLatFirst(g.crs) {
+		return AxisLatLon
+	}
+	return AxisLonLat
+}
+
+func (g *gmlReader) notices() []Notice {
+	var out []Notice
+	if g.matched > g.returned && g.returned >= 0 {
+		out = append(out, Notice{Code: NoticePartialPage, Message: fmt.Sprintf(
+			"the file is one page of a WFS response: it holds %d of the %d features the server matched (numberMatched); ask the WFS for all of them (count/maxFeatures) to publish the whole layer",
+			g.returned, g.matched)})
+	}
+	srs := make([]string, 0, len(g.transformed))
+	for s := range g.transformed {
+		srs = append(srs, s)
+	}
+	sort.Strings(srs)
+	for _, s := range srs {
+		out = append(out, Notice{Code: NoticeTransformed, Features: g.transformed[s], Message: fmt.Sprintf(
+			"%d geometries have srsName %q, unlike the file's %q, and were transformed to it", g.transformed[s], s, g.crs)})
+	}
+	if g.extraDims > 0 {
+		out = append(out, Notice{Code: NoticeDimensions, Features: g.extraDims,
+			Message: fmt.Sprintf("%d geometries have more than 2 dimensions (srsDimension); their Z values were dropped and they are published in 2D", g.extraDims)})
+	}
+	return out
+}
+
 func findSRS(n *node) string {
 	if s := n.attr("srsName"); s != "" {
 		return s
@@ -119,18 +192,12 @@ func findSRS(n *node) string {
 func (g *gmlReader) feature(start xml.StartElement) (Feature, error) {
 	idx := g.index
 	g.index++
-	if g.index > g.opts.Limits.MaxFeatures {
-		return Feature{}, limitErr("more than %d features", g.opts.Limits.MaxFeatures)
-	}
 	n, err := readNode(g.dec, start, g.opts.Limits)
 	if err != nil {
 		g.done = true
 		return Feature{}, fmt.Errorf("GML feature %d: %w", idx, err)
 	}
-	f := Feature{ID: n.attr("id"), Properties: map[string]any{}}
-	if f.ID == "" {
-		f.ID = n.attr("fid")
-	}
+	f := Feature{ID: featureID(n.attrs), Properties: map[string]any{}}
 	fail := func(format string, args ...any) (Feature, error) {
 		return Feature{}, &FeatureError{Index: idx, ID: f.ID, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -168,18 +235,58 @@ func (g *gmlReader) feature(start xml.StartElement) (Feature, error) {
 				srs = g.crs
 			case !g.fromFile:
 				g.crs, g.fromFile = srs, true
-			case srs != g.crs:
-				return fail("geometry srsName %q differs from the file's %q; split the file by CRS", srs, g.crs)
 			}
 		}
-		gc := gmlConv{lim: g.opts.Limits, latFirst: axisLatFirst(srs)}
+		latFirst := axisLatFirst(srs)
+		switch g.opts.AxisOrder {
+		case AxisLatLon:
+			latFirst = true
+		case AxisLonLat:
+			latFirst = false
+		}
+		gc := gmlConv{lim: g.opts.Limits, latFirst: latFirst}
 		geom, err := gc.geometry(geomNode, 2)
 		if err != nil {
 			return fail("%s: %v", geomNode.name.Local, err)
 		}
+		if gc.extraDims {
+			g.extraDims++
+		}
+		if srs != g.crs {
+			var moved bool
+			if geom, moved, err = toFileCRS(geom, srs, g.crs); err != nil {
+				return fail("%v", err)
+			}
+			if moved {
+				g.transformed[srs]++
+			}
+		}
 		f.Geometry = geom
 	}
 	return f, nil
+}
+
+// toFileCRS transforms a geometry given in another srsName than the file's
+// (both read x = longitude or easting) into the file's CRS; moved is false
+// when the two name one CRS (spellings differ, or ETRS89 and WGS 84, taken
+// as one).
+func toFileCRS(g orb.Geometry, srs, fileSRS string) (out orb.Geometry, moved bool, err error) {
+	from, err := crs.Parse(srs)
+	if err != nil {
+		return nil, false, fmt.Errorf("geometry srsName %q differs from the file's %q and cannot be transformed: %v", srs, fileSRS, err)
+	}
+	to, err := crs.Parse(fileSRS)
+	if err != nil {
+		return nil, false, fmt.Errorf("geometry srsName %q differs from the file's %q, which cannot be transformed to: %v", srs, fileSRS, err)
+	}
+	if from.XYOrder() == to.XYOrder() {
+		return g, false, nil
+	}
+	out, err = crs.TransformGeometry(g, from.XYOrder(), to.XYOrder())
+	if err != nil {
+		return nil, false, fmt.Errorf("geometry in %s cannot be transformed to the file's %s: %v", from, to, err)
+	}
+	return out, true, nil
 }
 
 func findOwnSRS(n *node) string {

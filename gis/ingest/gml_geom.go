@@ -21,13 +21,14 @@ func isGeometryNode(n *node) bool {
 
 // gmlConv turns a GML geometry tree into orb geometry, x = east/longitude.
 type gmlConv struct {
-	lim      Limits
-	latFirst bool
-	points   int
+	lim       Limits
+	latFirst  bool
+	points    int
+	extraDims bool // some position had a Z (or M) value, dropped
 }
 
 func (c *gmlConv) geometry(n *node, dim int) (orb.Geometry, error) {
-	dim = srsDimension(n, dim)
+	dim = c.srsDimension(n, dim)
 	switch n.name.Local {
 	case "Point":
 		pts, err := c.positions(n, dim)
@@ -49,7 +50,7 @@ func (c *gmlConv) geometry(n *node, dim int) (orb.Geometry, error) {
 			if g.name.Local != "PolygonPatch" && g.name.Local != "Polygon" {
 				return nil, fmt.Errorf("unsupported surface patch %s", g.name.Local)
 			}
-			p, err := c.polygon(g, srsDimension(g, dim))
+			p, err := c.polygon(g, c.srsDimension(g, dim))
 			if err != nil {
 				return nil, err
 			}
@@ -147,7 +148,7 @@ func (c *gmlConv) polygon(n *node, dim int) (orb.Polygon, error) {
 			return nil, errors.New("a polygon needs exactly one exterior, before its interiors")
 		}
 		ring := b.children[0]
-		pts, err := c.curve(ring, srsDimension(ring, dim))
+		pts, err := c.curve(ring, c.srsDimension(ring, dim))
 		if err != nil {
 			return nil, err
 		}
@@ -171,7 +172,7 @@ func (c *gmlConv) curve(n *node, dim int) ([]orb.Point, error) {
 	case "Curve", "CompositeCurve", "Ring":
 		var pts []orb.Point
 		for _, seg := range c.members(n) {
-			part, err := c.curve(seg, srsDimension(seg, dim))
+			part, err := c.curve(seg, c.srsDimension(seg, dim))
 			if err != nil {
 				return nil, err
 			}
@@ -197,10 +198,11 @@ func (c *gmlConv) positions(n *node, dim int) ([]orb.Point, error) {
 				if len(nums) < 2 {
 					return nil, errors.New("gml:pos needs at least 2 numbers")
 				}
+				c.extraDims = c.extraDims || len(nums) > 2
 				pts, err = c.add(pts, nums[:2])
 			}
 		case "posList":
-			d := srsDimension(ch, dim)
+			d := c.srsDimension(ch, dim)
 			var nums []float64
 			if nums, err = c.numbers(ch.text.String()); err == nil {
 				if len(nums)%d != 0 {
@@ -286,6 +288,14 @@ func (c *gmlConv) add(pts []orb.Point, xy []float64) ([]orb.Point, error) {
 		return append(pts, orb.Point{xy[1], xy[0]}), nil
 	}
 	return append(pts, orb.Point{xy[0], xy[1]}), nil
+}
+
+func (c *gmlConv) srsDimension(n *node, inherited int) int {
+	d := srsDimension(n, inherited)
+	if d > 2 {
+		c.extraDims = true
+	}
+	return d
 }
 
 func srsDimension(n *node, inherited int) int {

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/jointict/councilapi/domain"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 	_ "modernc.org/sqlite" // registers driver "sqlite"
 )
 
@@ -26,6 +24,8 @@ type gpkgReader struct {
 	ptrs    []any
 	index   int
 	tmpPath string // removed on Close when the upload was copied to disk
+	// extraDims counts geometries whose Z or M values were dropped.
+	extraDims int
 }
 
 type gpkgColumn struct {
@@ -110,6 +110,9 @@ func (g *gpkgReader) init() error {
 		Scan(&geomCol, &srsID); err != nil {
 		return fmt.Errorf("gpkg_geometry_columns has no entry for %q: %w", table, err)
 	}
+	if err := g.checkCount(table); err != nil {
+		return err
+	}
 	g.crs = g.opts.CRS
 	if g.crs == "" {
 		if g.crs, err = g.srsName(srsID); err != nil {
@@ -153,6 +156,37 @@ func (g *gpkgReader) init() error {
 		g.ptrs[i] = &g.vals[i]
 	}
 	return nil
+}
+
+// checkCount fails a layer over the feature limit before reading it: from
+// GDAL's gpkg_ogr_contents count when the file has one, else from the
+// largest rowid (cheap), confirmed by counting only when that is over.
+func (g *gpkgReader) checkCount(table string) error {
+	lim := g.opts.Limits
+	var n int64
+	err := g.db.QueryRow(`SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = ?`, table).Scan(&n)
+	if err == nil && n > int64(lim.MaxFeatures) {
+		return lim.tooMany(n, "its gpkg_ogr_contents table")
+	}
+	if err == nil && n >= 0 {
+		return nil
+	}
+	var maxRowid sql.NullInt64
+	if err := g.db.QueryRow(`SELECT max(rowid) FROM ` + quoteIdent(table)).Scan(&maxRowid); err != nil || maxRowid.Int64 <= int64(lim.MaxFeatures) {
+		return nil // a table without rowid is counted while reading
+	}
+	if err := g.db.QueryRow(`SELECT count(*) FROM ` + quoteIdent(table)).Scan(&n); err == nil && n > int64(lim.MaxFeatures) {
+		return lim.tooMany(n, "a count of its rows")
+	}
+	return nil
+}
+
+func (g *gpkgReader) notices() []Notice {
+	if g.extraDims == 0 {
+		return nil
+	}
+	return []Notice{{Code: NoticeDimensions, Features: g.extraDims, Message: fmt.Sprintf(
+		"%d geometries have Z or M values; they were dropped and the geometries are published in 2D", g.extraDims)}}
 }
 
 // srsName names the layer's CRS: "EPSG:n" when the GeoPackage ties it to
@@ -201,9 +235,6 @@ func (g *gpkgReader) Next() (Feature, error) {
 	}
 	idx := g.index
 	g.index++
-	if g.index > g.opts.Limits.MaxFeatures {
-		return Feature{}, limitErr("more than %d features", g.opts.Limits.MaxFeatures)
-	}
 	if err := g.rows.Scan(g.ptrs...); err != nil {
 		return Feature{}, fmt.Errorf("GeoPackage row %d: %w", idx, err)
 	}
@@ -216,7 +247,11 @@ func (g *gpkgReader) Next() (Feature, error) {
 			f.ID = fmt.Sprint(v)
 		case c.geom:
 			if b, ok := v.([]byte); ok {
-				f.Geometry, geomErr = DecodeGPKGGeometry(b)
+				var extra bool
+				f.Geometry, extra, geomErr = decodeGPKG(b, g.opts.Limits)
+				if extra {
+					g.extraDims++
+				}
 			}
 		default:
 			pv, ok := gpkgValue(c.decl, v)
@@ -258,36 +293,40 @@ func gpkgValue(decl string, v any) (any, bool) {
 }
 
 // DecodeGPKGGeometry decodes a GeoPackage geometry blob: "GP", version,
-// flags, srs_id, an optional envelope, then ISO WKB (2D; orb reads no Z/M).
+// flags, srs_id, an optional envelope, then WKB. Z and M values are
+// dropped.
 func DecodeGPKGGeometry(b []byte) (orb.Geometry, error) {
+	g, _, err := decodeGPKG(b, DefaultLimits)
+	return g, err
+}
+
+// decodeGPKG also reports whether Z or M values were dropped.
+func decodeGPKG(b []byte, lim Limits) (orb.Geometry, bool, error) {
 	if len(b) < 8 || b[0] != 'G' || b[1] != 'P' {
-		return nil, errors.New("not a GeoPackage geometry blob (no GP magic)")
+		return nil, false, errors.New("not a GeoPackage geometry blob (no GP magic)")
 	}
 	if b[2] != 0 {
-		return nil, fmt.Errorf("unsupported GeoPackage blob version %d", b[2])
+		return nil, false, fmt.Errorf("unsupported GeoPackage blob version %d", b[2])
 	}
 	flags := b[3]
 	if flags&0x20 != 0 {
-		return nil, errors.New("extended GeoPackage geometry types are not supported")
+		return nil, false, errors.New("extended GeoPackage geometry types are not supported")
 	}
 	envBytes := [...]int{0, 32, 48, 48, 64}
 	env := int(flags>>1) & 0x07
 	if env >= len(envBytes) {
-		return nil, fmt.Errorf("invalid envelope code %d", env)
+		return nil, false, fmt.Errorf("invalid envelope code %d", env)
 	}
 	hdr := 8 + envBytes[env]
 	if len(b) < hdr {
-		return nil, errors.New("GeoPackage blob shorter than its header")
+		return nil, false, errors.New("GeoPackage blob shorter than its header")
 	}
 	if flags&0x10 != 0 {
-		return nil, nil // empty geometry
+		return nil, false, nil // empty geometry
 	}
-	g, err := wkb.Unmarshal(b[hdr:])
+	g, extra, err := decodeWKB(b[hdr:], lim)
 	if err != nil {
-		return nil, fmt.Errorf("WKB: %w", err)
+		return nil, false, fmt.Errorf("WKB: %w", err)
 	}
-	if p, ok := g.(orb.Point); ok && math.IsNaN(p[0]) && math.IsNaN(p[1]) {
-		return nil, nil // WKB's empty point
-	}
-	return g, nil
+	return g, extra, nil
 }

@@ -17,7 +17,6 @@ package ingest
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,8 +30,13 @@ import (
 // Feature is one record of the source file. Properties hold nil, bool,
 // int64, float64 or string values (dates as ISO 8601 strings); GeoJSON may
 // also yield nested map[string]any and []any values.
+//
+// ID is the id the feature is published under: the file's own id when every
+// feature has a distinct one, else its 1-based position (see IDReport).
+// SourceID is the id as found in the file, "" when it had none.
 type Feature struct {
 	ID         string
+	SourceID   string
 	Geometry   orb.Geometry
 	Properties map[string]any
 }
@@ -65,6 +69,13 @@ type Options struct {
 	// CRS overrides the CRS found in the file; required for CSV files whose
 	// coordinate columns are called x/y and for Shapefiles without a .prj.
 	CRS string
+	// AxisOrder says how the file stores each position, whatever its CRS
+	// identifier implies: AxisLonLat (longitude or easting first) or
+	// AxisLatLon (latitude or northing first; positions are swapped on
+	// reading). Empty follows the file: a GML srsName in URN or OGC URI form
+	// of a latitude-first CRS is read latitude first, everything else
+	// longitude first, as GDAL does.
+	AxisOrder AxisOrder
 	// Layer picks the GeoPackage table when the file holds several.
 	Layer string
 	// XColumn and YColumn name the CSV coordinate columns explicitly
@@ -77,59 +88,30 @@ type Options struct {
 	Limits   Limits
 }
 
-// Limits bound what a hostile or broken file can make a reader allocate.
-// Zero fields take the defaults from DefaultLimits.
-type Limits struct {
-	MaxFeatures      int   // features per file
-	MaxPoints        int   // coordinates per geometry
-	MaxParts         int   // rings or parts per geometry
-	MaxProperties    int   // properties per feature
-	MaxStringBytes   int   // bytes of one property value or text node
-	MaxFeatureBytes  int64 // encoded bytes of one feature / record / CSV row
-	MaxDecodedBytes  int64 // uncompressed bytes of one Shapefile zip member
-	MaxInvalidReport int   // problems listed in a Report (all are counted)
-}
+// AxisOrder is the order of the two values of each stored position.
+type AxisOrder string
 
-// DefaultLimits allow a few million points and detailed council boundaries
-// while keeping one feature's worst case to tens of megabytes.
-var DefaultLimits = Limits{
-	MaxFeatures:      10_000_000,
-	MaxPoints:        2_000_000,
-	MaxParts:         100_000,
-	MaxProperties:    2_000,
-	MaxStringBytes:   1 << 20,
-	MaxFeatureBytes:  64 << 20,
-	MaxDecodedBytes:  4 << 30,
-	MaxInvalidReport: 1_000,
-}
+// The axis orders an upload can declare (the upload parameter axisOrder).
+const (
+	AxisAuto   AxisOrder = ""
+	AxisLonLat AxisOrder = "lonlat"
+	AxisLatLon AxisOrder = "latlon"
+)
 
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
-	if l.MaxFeatures > 0 {
-		d.MaxFeatures = l.MaxFeatures
+// ParseAxisOrder accepts "lonlat", "latlon" (also "xy"/"yx",
+// "eastnorth"/"northeast") and "" (follow the file).
+func ParseAxisOrder(s string) (AxisOrder, error) {
+	switch strings.ToLower(strings.NewReplacer(",", "", "-", "", "_", "", " ", "").Replace(s)) {
+	case "":
+		return AxisAuto, nil
+	case "lonlat", "longlat", "xy", "eastnorth", "eastingnorthing":
+		return AxisLonLat, nil
+	case "latlon", "latlong", "yx", "northeast", "northingeasting":
+		return AxisLatLon, nil
 	}
-	if l.MaxPoints > 0 {
-		d.MaxPoints = l.MaxPoints
-	}
-	if l.MaxParts > 0 {
-		d.MaxParts = l.MaxParts
-	}
-	if l.MaxProperties > 0 {
-		d.MaxProperties = l.MaxProperties
-	}
-	if l.MaxStringBytes > 0 {
-		d.MaxStringBytes = l.MaxStringBytes
-	}
-	if l.MaxFeatureBytes > 0 {
-		d.MaxFeatureBytes = l.MaxFeatureBytes
-	}
-	if l.MaxDecodedBytes > 0 {
-		d.MaxDecodedBytes = l.MaxDecodedBytes
-	}
-	if l.MaxInvalidReport > 0 {
-		d.MaxInvalidReport = l.MaxInvalidReport
-	}
-	return d
+	return "", &domain.Error{Code: domain.CodeInvalid, Message: fmt.Sprintf("axisOrder %q is not an axis order", s),
+		Fields:  []domain.FieldProblem{{Field: "axisOrder", Problem: "use lonlat (longitude or easting first) or latlon (latitude or northing first)"}},
+		Allowed: []string{string(AxisLonLat), string(AxisLatLon)}}
 }
 
 // FeatureError reports one feature that could not be decoded; reading may
@@ -144,27 +126,32 @@ func (e *FeatureError) Error() string {
 	return fmt.Sprintf("feature %d: %s", e.Index, e.Reason)
 }
 
-// ErrLimit is wrapped by errors raised when a file exceeds a Limits bound.
-var ErrLimit = errors.New("file exceeds an ingest limit")
-
-func limitErr(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrLimit}, args...)...)
-}
-
-// Open starts reading src (size bytes) in the given format.
+// Open starts reading src (size bytes) in the given format. Limits that
+// headers reveal (feature counts) are checked here, before any feature is
+// read. For GeoJSON and GML, whose ids may repeat, Open first scans the ids
+// (see IDReport), so it reads the file twice; other formats' ids are unique
+// by construction.
 func Open(format Format, src io.ReaderAt, size int64, opts Options) (Reader, error) {
 	opts.Limits = opts.Limits.withDefaults()
+	inner, err := openFormat(format, src, size, opts)
+	if err != nil {
+		return nil, err
+	}
+	return newSource(format, inner, src, size, opts)
+}
+
+func openFormat(format Format, src io.ReaderAt, size int64, inner Options) (Reader, error) {
 	switch format {
 	case FormatGeoJSON:
-		return openGeoJSON(src, size, opts)
+		return openGeoJSON(src, size, inner)
 	case FormatShapefile:
-		return openShapefileZip(src, size, opts)
+		return openShapefileZip(src, size, inner)
 	case FormatGeoPackage:
-		return openGeoPackageReaderAt(src, size, opts)
+		return openGeoPackageReaderAt(src, size, inner)
 	case FormatCSV:
-		return openCSV(io.NewSectionReader(src, 0, size), opts)
+		return openCSV(io.NewSectionReader(src, 0, size), inner)
 	case FormatGML:
-		return openGML(io.NewSectionReader(src, 0, size), opts)
+		return openGML(io.NewSectionReader(src, 0, size), inner)
 	}
 	return nil, unknownFormat(string(format))
 }
@@ -192,23 +179,19 @@ func OpenFile(path string, opts Options) (Reader, error) {
 		// SQLite wants a path; using the original file avoids a temp copy.
 		f.Close()
 		opts.Limits = opts.Limits.withDefaults()
-		return openGeoPackagePath(path, "", opts)
+		r, err := openGeoPackagePath(path, "", opts)
+		if err != nil {
+			return nil, err
+		}
+		return newSource(format, r, nil, 0, opts)
 	}
 	r, err := Open(format, f, st.Size(), opts)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return closeAlso{r, f}, nil
-}
-
-type closeAlso struct {
-	Reader
-	c io.Closer
-}
-
-func (c closeAlso) Close() error {
-	return errors.Join(c.Reader.Close(), c.c.Close())
+	r.(*source).closeAlso = f
+	return r, nil
 }
 
 func unknownFormat(got string) error {

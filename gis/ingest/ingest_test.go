@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/gis/repair"
 	"github.com/paulmach/orb"
 )
 
@@ -57,8 +58,8 @@ func TestGeoJSONLegacyCRSAndWinding(t *testing.T) {
 		t.Fatalf("report = %+v", rep)
 	}
 	poly := fs[0].Geometry.(orb.Polygon)
-	if signedArea(poly[0]) <= 0 || signedArea(poly[1]) >= 0 {
-		t.Errorf("winding not RFC 7946: outer %v, hole %v", signedArea(poly[0]), signedArea(poly[1]))
+	if repair.SignedArea(poly[0]) <= 0 || repair.SignedArea(poly[1]) >= 0 {
+		t.Errorf("winding not RFC 7946: outer %v, hole %v", repair.SignedArea(poly[0]), repair.SignedArea(poly[1]))
 	}
 	if fs[1].ID != "7" || fs[1].Geometry != (orb.Point{381000, 391000}) {
 		t.Errorf("second feature = %+v, want id 7 and Z dropped", fs[1])
@@ -82,31 +83,47 @@ func TestGeoJSONLegacyCRSAndWinding(t *testing.T) {
 	}
 }
 
-func TestGeoJSONInvalidGeometriesReported(t *testing.T) {
+// Broken geometries are repaired and reported once each; only a feature of
+// which nothing valid remains is left out, and the file is refused only
+// when more than MaxRejectedPercent of its features are.
+func TestGeoJSONGeometriesRepairedOrLeftOut(t *testing.T) {
 	doc := `{"type":"FeatureCollection","features":[
-	 {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[-2.3,53.4]}},
-	 {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}},
-	 {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}},
-	 {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[380000,390000]}},
-	 {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[0,0]]}},
-	 {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1]}}
+	 {"type":"Feature","id":"ok","properties":{},"geometry":{"type":"Point","coordinates":[-2.3,53.4]}},
+	 {"type":"Feature","id":"open","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}},
+	 {"type":"Feature","id":"bowtie","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}},
+	 {"type":"Feature","id":"far","properties":{},"geometry":{"type":"Point","coordinates":[380000,390000]}},
+	 {"type":"Feature","id":"short","properties":{},"geometry":{"type":"LineString","coordinates":[[0,0]]}},
+	 {"type":"Feature","id":"nums","properties":{},"geometry":{"type":"Point","coordinates":[1]}}
 	]}`
-	fs, rep, err := Collect(openBytes(t, FormatGeoJSON, doc, Options{}), Limits{})
-	if fs != nil || err == nil || domain.ErrorCode(err) != domain.CodeInvalid {
-		t.Fatalf("Collect = %d features, %v; want none and an invalid error", len(fs), err)
+	_, rep, err := Collect(openBytes(t, FormatGeoJSON, doc, Options{}), Limits{})
+	if err == nil || domain.ErrorCode(err) != domain.CodeInvalid {
+		t.Fatalf("3 of 6 features left out passes the 10%% threshold: err = %v", err)
 	}
-	if rep.Features != 6 || rep.InvalidCount != 5 || rep.GeometryTypes["Point"] != 1 {
+	if rep.Features != 6 || rep.InvalidCount != 3 || rep.Kept != 3 || rep.RepairedCount != 2 {
 		t.Fatalf("report = %+v", rep)
 	}
-	wantReason := map[int]string{1: "not closed", 2: "crosses itself", 3: "outside the valid longitude/latitude", 4: "at least 2 points", 5: "at least 2 numbers"}
+	wantReason := map[int]string{3: "outside the valid longitude/latitude", 4: "fewer than 2 distinct positions", 5: "at least 2 numbers"}
 	for _, p := range rep.Invalid {
 		if !strings.Contains(p.Reason, wantReason[p.Index]) {
 			t.Errorf("feature %d: reason %q, want it to mention %q", p.Index, p.Reason, wantReason[p.Index])
 		}
 	}
+	wantFix := map[int]repair.Action{1: repair.ActionClosedRing, 2: repair.ActionRebuilt}
+	for _, r := range rep.Repaired {
+		if r.Fixes[0].Action != wantFix[r.Index] || r.SourceID != r.ID {
+			t.Errorf("repaired %+v, want %s", r, wantFix[r.Index])
+		}
+	}
 	var de *domain.Error
-	if !errors.As(err, &de) || de.Fields[0].Field != "features[1]" {
+	if !errors.As(err, &de) || de.Fields[0].Field != "features[3]" {
 		t.Errorf("error fields = %+v", de)
+	}
+	fs, rep, err := Collect(openBytes(t, FormatGeoJSON, doc, Options{}), Limits{MaxRejectedPercent: 50})
+	if err != nil || len(fs) != 3 || !rep.OK() {
+		t.Fatalf("with 50%% allowed: %d features, %v", len(fs), err)
+	}
+	if _, ok := fs[2].Geometry.(orb.MultiPolygon); !ok {
+		t.Errorf("the bow-tie became %v, want its two lobes", fs[2].Geometry)
 	}
 }
 
@@ -121,7 +138,7 @@ func TestCSVEastingsNorthings(t *testing.T) {
 	}
 	fs, rep := readAll(t, r)
 	// A row whose coordinates are not numbers is kept, unmapped.
-	if len(fs) != 3 || rep.InvalidCount != 0 || fs[2].Geometry != nil || r.(CSVSummarizer).CSVSummary().NotMapped != 1 {
+	if len(fs) != 3 || rep.InvalidCount != 0 || fs[2].Geometry != nil || summaryOf(t, r).NotMapped != 1 {
 		t.Fatalf("features %d, report %+v", len(fs), rep)
 	}
 	if fs[0].Geometry != (orb.Point{379000.5, 396000.25}) {

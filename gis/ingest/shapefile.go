@@ -14,18 +14,22 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+
+	"github.com/jointict/councilapi/gis/repair"
 )
 
 // shpReader streams a zipped Shapefile: .shp and .dbf are read in step, one
 // record at a time; .shx is not needed for sequential reading.
 type shpReader struct {
-	shp   *bufio.Reader
-	dbf   *dbfReader
-	close []io.Closer
-	opts  Options
-	crs   string
-	index int
-	buf   bytes.Buffer
+	shp       *bufio.Reader
+	dbf       *dbfReader
+	close     []io.Closer
+	opts      Options
+	crs       string
+	index     int
+	buf       bytes.Buffer
+	shapeType uint32
+	read      int
 }
 
 const shpHeaderSize = 100
@@ -104,6 +108,24 @@ func openShapefileZip(src io.ReaderAt, size int64, opts Options) (Reader, error)
 		r.Close()
 		return nil, errors.New(".shp header is not a Shapefile header")
 	}
+	r.shapeType = binary.LittleEndian.Uint32(hdr[32:36])
+	// Point records have a fixed size, so the .shp's length is a record
+	// count too. The zip's size of the member is taken rather than the
+	// header's file length, which some writers get wrong.
+	if size, ok := map[uint32]uint64{1: 28, 21: 36, 11: 44}[r.shapeType]; ok && members[base+".shp"].UncompressedSize64 > shpHeaderSize {
+		if n := (members[base+".shp"].UncompressedSize64 - shpHeaderSize) / size; n > uint64(opts.Limits.MaxFeatures) {
+			r.Close()
+			return nil, opts.Limits.tooMany(int64(n), "its .shp size")
+		}
+	}
+	// The index holds 8 bytes per record after its 100-byte header: the
+	// record count without reading a record.
+	if shx := members[base+".shx"]; shx != nil && shx.UncompressedSize64 > shpHeaderSize {
+		if n := int64((shx.UncompressedSize64 - shpHeaderSize) / 8); n > int64(opts.Limits.MaxFeatures) {
+			r.Close()
+			return nil, opts.Limits.tooMany(n, "its .shx index")
+		}
+	}
 	dbf, _, err := open(".dbf")
 	if err != nil {
 		r.Close()
@@ -114,8 +136,43 @@ func openShapefileZip(src io.ReaderAt, size int64, opts Options) (Reader, error)
 			r.Close()
 			return nil, err
 		}
+		if n := int64(r.dbf.records); n > int64(opts.Limits.MaxFeatures) {
+			r.Close()
+			return nil, opts.Limits.tooMany(n, "its .dbf header")
+		}
 	}
 	return r, nil
+}
+
+func (r *shpReader) notices() []Notice {
+	var out []Notice
+	if r.shapeType >= 10 && r.read > 0 {
+		what := "Z and M values were"
+		if r.shapeType >= 20 {
+			what = "M values were"
+		}
+		out = append(out, Notice{Code: NoticeDimensions, Features: r.read, Message: fmt.Sprintf(
+			"the Shapefile's shape type is %s: %s dropped and geometries are published in 2D", shapeTypeName(r.shapeType), what)})
+	}
+	if r.dbf != nil {
+		out = append(out, r.dbf.notices()...)
+	}
+	return out
+}
+
+func shapeTypeName(t uint32) string {
+	names := map[uint32]string{1: "Point", 3: "PolyLine", 5: "Polygon", 8: "MultiPoint"}
+	base, suffix := t, ""
+	switch {
+	case t >= 20:
+		base, suffix = t-20, "M"
+	case t >= 10:
+		base, suffix = t-10, "Z"
+	}
+	if n, ok := names[base]; ok {
+		return n + suffix
+	}
+	return fmt.Sprintf("type %d", t)
 }
 
 func (r *shpReader) CRS() string { return r.crs }
@@ -140,9 +197,6 @@ func (r *shpReader) Next() (Feature, error) {
 		}
 		idx := r.index
 		r.index++
-		if r.index > r.opts.Limits.MaxFeatures {
-			return Feature{}, limitErr("more than %d records", r.opts.Limits.MaxFeatures)
-		}
 		length := int64(binary.BigEndian.Uint32(rh[4:8])) * 2
 		if length > r.opts.Limits.MaxFeatureBytes {
 			return Feature{}, limitErr(".shp record %d declares %d bytes", idx, length)
@@ -177,6 +231,7 @@ func (r *shpReader) Next() (Feature, error) {
 		if err != nil {
 			return Feature{}, &FeatureError{Index: idx, ID: id, Reason: err.Error()}
 		}
+		r.read++
 		return Feature{ID: id, Geometry: g, Properties: props}, nil
 	}
 }
@@ -277,12 +332,14 @@ func parseShape(b []byte, lim Limits) (orb.Geometry, error) {
 // exterior that contains it, whatever the ring order, since writers do not
 // all keep holes right after their exterior. A hole inside no exterior is
 // kept as an exterior of its own, and a file wound entirely backwards
-// (every ring counter-clockwise) is read as exteriors only.
+// (every ring counter-clockwise) is read as exteriors only. Rings come out
+// wound as RFC 7946 wants: rewinding a Shapefile's clockwise exteriors is
+// reading the format, not repairing the data.
 func assembleRings(parts [][]orb.Point) orb.Geometry {
 	var outers, holes []orb.Ring
 	for _, p := range parts {
 		r := orb.Ring(p)
-		if signedArea(r) < 0 {
+		if repair.SignedArea(r) < 0 {
 			outers = append(outers, r)
 		} else {
 			holes = append(holes, r)
@@ -296,7 +353,7 @@ func assembleRings(parts [][]orb.Point) orb.Geometry {
 	bounds := make([]orb.Bound, len(outers))
 	for i, o := range outers {
 		polys[i] = orb.Polygon{o}
-		areas[i] = math.Abs(signedArea(o))
+		areas[i] = math.Abs(repair.SignedArea(o))
 		bounds[i] = o.Bound()
 	}
 	for _, h := range holes {
@@ -320,6 +377,13 @@ func assembleRings(parts [][]orb.Point) orb.Geometry {
 			continue
 		}
 		polys[best] = append(polys[best], h)
+	}
+	for _, p := range polys {
+		for j, r := range p {
+			if (j == 0) != (repair.SignedArea(r) > 0) {
+				r.Reverse()
+			}
+		}
 	}
 	if len(polys) == 1 {
 		return polys[0]

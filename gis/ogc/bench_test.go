@@ -3,6 +3,8 @@ package ogc
 import (
 	"iter"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -39,7 +41,8 @@ func pageBoxes(tb testing.TB, ix *Index, w float64, limit int) []orb.Bound {
 	rng := rand.New(rand.NewPCG(3, 5))
 	var out []orb.Bound
 	for try := 0; len(out) < 64 && try < 10000; try++ {
-		c := ix.bounds[rng.IntN(ix.Len())].Min
+		lb := ix.tree.leafBoxes[rng.IntN(int(ix.leaves))]
+		c := orb.Point{float64(lb.minX), float64(lb.minY)}
 		b := orb.Bound{Min: orb.Point{c[0] - w/2, c[1] - w/4}, Max: orb.Point{c[0] + w/2, c[1] + w/4}}
 		if ix.Search(Query{BBox: &b, Limit: 0}).Matched >= limit {
 			out = append(out, b)
@@ -117,3 +120,85 @@ func BenchmarkBuildMillion(b *testing.B) {
 		runtime.KeepAlive(ix)
 	}
 }
+
+// BenchmarkBuildArtefactMillion reports the time to write the artefact of
+// 1 M points and the live heap its build holds at the end of reading the
+// features (the most it holds), per feature.
+func BenchmarkBuildArtefactMillion(b *testing.B) {
+	dir := b.TempDir()
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		info, err := WriteArtefactFile(filepath.Join(dir, "million.ogcidx"), generatePoints(1_000_000), IndexOptions{TempDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(info.Bytes)/float64(info.Features), "artefact-bytes/feature")
+	}
+}
+
+func BenchmarkOpenArtefactMillion(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "million.ogcidx")
+	if _, err := WriteArtefactFile(path, generatePoints(1_000_000), IndexOptions{TempDir: b.TempDir()}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := OpenArtefactFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var millionMapped = sync.OnceValues(func() (*Index, error) {
+	dir, err := os.MkdirTemp("", "ogc-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir) // the mapping outlives the file
+	path := filepath.Join(dir, "million.ogcidx")
+	if _, err := WriteArtefactFile(path, generatePoints(1_000_000), IndexOptions{TempDir: dir}); err != nil {
+		return nil, err
+	}
+	return OpenArtefactFile(path)
+})
+
+// BenchmarkMillionRandomPages answers pages for 4096 random boxes over the
+// whole extent, as the HTTP benchmark does, so the feature bytes and leaf
+// boxes come from memory rather than the cache, in the heap index and the
+// mapped artefact.
+func BenchmarkMillionRandomPages(b *testing.B) {
+	for _, src := range []struct {
+		name string
+		ix   func() (*Index, error)
+	}{{"heap", million}, {"mapped", millionMapped}} {
+		ix, err := src.ix()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(3, 5))
+		ext := ix.Bound()
+		boxes := make([]orb.Bound, benchBoxes)
+		for i := range boxes {
+			x := ext.Min[0] + rng.Float64()*(ext.Max[0]-ext.Min[0]-0.01)
+			y := ext.Min[1] + rng.Float64()*(ext.Max[1]-ext.Min[1]-0.01)
+			boxes[i] = orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + 0.01, y + 0.01}}
+		}
+		links := []Link{{Href: "http://localhost/ogc/collections/x/items?f=json", Rel: "self", Type: MediaGeoJSON}}
+		b.Run(src.name+"/search", func(b *testing.B) {
+			reportCPU(b, func(i int) {
+				bx := boxes[i%len(boxes)]
+				ix.Search(Query{BBox: &bx, Limit: 100})
+			})
+		})
+		b.Run(src.name+"/search+encode", func(b *testing.B) {
+			buf := make([]byte, 0, 1<<16)
+			now := time.Now()
+			reportCPU(b, func(i int) {
+				bx := boxes[i%len(boxes)]
+				buf, _ = ix.AppendItems(buf[:0], ix.Search(Query{BBox: &bx, Limit: 100}), crs.CRS84, links, now)
+			})
+		})
+	}
+}
+
+var benchBoxes = 4096

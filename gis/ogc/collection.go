@@ -1,13 +1,31 @@
 // Package ogc serves spatial datasets the way OGC API – Features (Part 1 core,
 // GeoJSON, HTML, OpenAPI 3.0; Part 2 CRS by reference) describes: what a
-// collection is, an immutable in-memory feature index with pre-encoded
-// GeoJSON, a spatial index and property indexes, the query parameter parsers,
-// and the JSON, HTML and OpenAPI representations. The HTTP layer (api/ogc.go)
-// only routes, negotiates formats and maps errors.
+// collection is, an immutable feature index with pre-encoded GeoJSON, a
+// spatial index and property indexes, the query parameter parsers, and the
+// JSON, HTML and OpenAPI representations. The HTTP layer (api/ogc.go) only
+// routes, negotiates formats and maps errors.
 //
 // Published versions never change, so a collection is rebuilt whole and
 // swapped in (Registry.Put): readers never lock and never see a half-built
 // index.
+//
+// A published version's index is persisted as an artefact (artefact.go)
+// and served from it memory-mapped, so restarting costs a checksum pass
+// over the file, not a parse of the features, and resident memory is the
+// pages queries touch:
+//
+//	publish:  BuildArtefact(w, features, opt) streams the version's features
+//	          into w (a blob beside the downloads; WriteArtefactFile for a
+//	          local path), then OpenArtefact(blob, size, OpenOptions{}) and
+//	          Registry.Put the collection.
+//	start-up: Registry.PutLoading(id) for every published collection (it
+//	          answers 503 with Retry-After meanwhile, and Pending lists it
+//	          for /readyz), then OpenArtefact and Put each; on an error
+//	          (*ArtefactError for a corrupt, foreign or outdated file)
+//	          rebuild the artefact from the download while still loading,
+//	          and PutFailed(id, err) if that fails too.
+//
+// NewIndex builds the same index on the heap, for tests and small sets.
 package ogc
 
 import (
@@ -94,10 +112,10 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 func (c *Collection) Validate() error {
 	var p domain.Problems
 	if !idPattern.MatchString(c.ID) {
-		p.Add("id", "must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit (it is a URL path segment)")
+		p.Add("id", idRule)
 	}
 	if c.Features == nil {
-		p.Add("features", "must be an index built with ogc.NewIndex")
+		p.Add("features", "must be an index built with ogc.NewIndex or opened with ogc.OpenArtefactFile")
 	} else if c.Features.TemporalProperty() != c.TemporalProperty {
 		p.Add("temporalProperty", "is %q but the index was built with %q; build the index with IndexOptions.TemporalProperty set to it",
 			c.TemporalProperty, c.Features.TemporalProperty())
@@ -116,6 +134,17 @@ func (c *Collection) Validate() error {
 	}
 	if !c.Extent.Temporal[0].IsZero() && !c.Extent.Temporal[1].IsZero() && c.Extent.Temporal[1].Before(c.Extent.Temporal[0]) {
 		p.Add("extent.temporal", "ends before it starts")
+	}
+	return p.Err()
+}
+
+const idRule = "must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit (it is a URL path segment)"
+
+// validateID checks the id alone, for ids registered before their index.
+func (c *Collection) validateID() error {
+	var p domain.Problems
+	if !idPattern.MatchString(c.ID) {
+		p.Add("id", idRule)
 	}
 	return p.Err()
 }

@@ -2,6 +2,7 @@ package ogc
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -224,39 +225,83 @@ func QueryablesDoc(c *Collection, base string) map[string]any {
 }
 
 // ItemsLinks are the links of an items page: self, alternate, next and prev
-// (keeping every other parameter) and the collection.
+// (keeping every other parameter) and the collection. It runs on every
+// items request, so the hrefs are written once into one buffer: the other
+// parameters are encoded as url.Values.Encode would, and each link adds
+// its own f and offset.
 func ItemsLinks(c *Collection, base string, q url.Values, r ItemsRequest, matched int) []Link {
 	href := base + "/collections/" + url.PathEscape(c.ID)
-	// The other parameters are encoded once; each link adds its own f and
-	// offset. This runs on every items request, so it avoids re-encoding.
-	rest := url.Values{}
-	for k, vals := range q {
+	var keysArr [8]string
+	keys := keysArr[:0]
+	for k := range q {
 		if k != "f" && k != "offset" {
-			rest[k] = vals
+			keys = append(keys, k)
 		}
 	}
-	common := href + "/items?" + rest.Encode()
-	if len(rest) > 0 {
-		common += "&"
-	}
-	at := func(offset int, f string) string {
-		s := common + "f=" + f
-		if offset > 0 {
-			s += "&offset=" + strconv.Itoa(offset)
+	slices.Sort(keys)
+	prefix := make([]byte, 0, len(href)+64)
+	prefix = append(prefix, href...)
+	prefix = append(prefix, "/items?"...)
+	for _, k := range keys {
+		for _, v := range q[k] {
+			prefix = appendQueryEscape(prefix, k)
+			prefix = append(prefix, '=')
+			prefix = appendQueryEscape(prefix, v)
+			prefix = append(prefix, '&')
 		}
-		return s
 	}
-	links := []Link{
-		{Href: at(r.Offset, "json"), Rel: "self", Type: MediaGeoJSON, Title: "This page"},
-		{Href: at(r.Offset, "html"), Rel: "alternate", Type: MediaHTML, Title: "This page as HTML"},
+	type at struct {
+		offset int
+		format string
 	}
+	hrefs := []at{{r.Offset, "json"}, {r.Offset, "html"}}
+	links := make([]Link, 0, 5)
+	links = append(links, Link{Rel: "self", Type: MediaGeoJSON, Title: "This page"},
+		Link{Rel: "alternate", Type: MediaHTML, Title: "This page as HTML"})
 	if r.Offset+r.Limit < matched {
-		links = append(links, Link{Href: at(r.Offset+r.Limit, "json"), Rel: "next", Type: MediaGeoJSON, Title: "Next page"})
+		hrefs = append(hrefs, at{r.Offset + r.Limit, "json"})
+		links = append(links, Link{Rel: "next", Type: MediaGeoJSON, Title: "Next page"})
 	}
 	if r.Offset > 0 {
-		links = append(links, Link{Href: at(max(r.Offset-r.Limit, 0), "json"), Rel: "prev", Type: MediaGeoJSON, Title: "Previous page"})
+		hrefs = append(hrefs, at{max(r.Offset-r.Limit, 0), "json"})
+		links = append(links, Link{Rel: "prev", Type: MediaGeoJSON, Title: "Previous page"})
+	}
+	var sb strings.Builder
+	sb.Grow(len(hrefs) * (len(prefix) + 24))
+	ends := make([]int, len(hrefs))
+	var num [20]byte
+	for i, h := range hrefs {
+		sb.Write(prefix)
+		sb.WriteString("f=")
+		sb.WriteString(h.format)
+		if h.offset > 0 {
+			sb.WriteString("&offset=")
+			sb.Write(strconv.AppendInt(num[:0], int64(h.offset), 10))
+		}
+		ends[i] = sb.Len()
+	}
+	all, start := sb.String(), 0
+	for i, end := range ends {
+		links[i].Href, start = all[start:end], end
 	}
 	return append(links, Link{Href: href + "?f=json", Rel: relCollection, Type: MediaJSON, Title: c.Title})
+}
+
+// appendQueryEscape escapes s as url.QueryEscape does: unreserved bytes
+// (RFC 3986) stay, a space becomes "+", every other byte %XX.
+func appendQueryEscape(dst []byte, s string) []byte {
+	const upperHex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9', b == '-', b == '_', b == '.', b == '~':
+			dst = append(dst, b)
+		case b == ' ':
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', upperHex[b>>4], upperHex[b&15])
+		}
+	}
+	return dst
 }
 
 // FeatureLinks are the links of a single feature.

@@ -15,7 +15,9 @@ import (
 )
 
 // Leaflet comes from the npm registry; go generate refreshes the two files
-// the map needs (the rest of the package is not shipped).
+// the map needs (the rest of the package is not shipped). The page's own
+// style sheet and scripts are files beside them, not inline, so the pages'
+// Content-Security-Policy needs no exception for them.
 //go:generate sh -c "npm install --no-save --prefix ../../.ci/node leaflet@1.9.4 && cp ../../.ci/node/node_modules/leaflet/dist/leaflet.js ../../.ci/node/node_modules/leaflet/dist/leaflet.css web/assets/"
 
 //go:embed web/page.html web/assets
@@ -48,7 +50,73 @@ type Page struct {
 	Map                bool
 	GeoJSON            template.JS
 	Assets             string
+	// Basemap is drawn under the features of the map, when enabled.
+	Basemap Basemap
 }
+
+// Basemap is a raster tile layer drawn beneath the features on the HTML
+// maps. The zero value draws none, and the pages then load nothing from
+// outside the server.
+type Basemap struct {
+	// URL is a tile URL template as Leaflet takes it:
+	// https://tile.openstreetmap.org/{z}/{x}/{y}.png. {s} in the first label
+	// of the host picks one of the subdomains a, b and c.
+	URL string
+	// Attribution is the text the tile provider requires on the map, shown
+	// as plain text.
+	Attribution string
+	source      string
+}
+
+// basemapPlaceholders are the parts of a template Leaflet fills in.
+var basemapPlaceholders = strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0", "{-y}", "0", "{r}", "")
+
+// NewBasemap checks a tile URL template and its attribution. Both empty is
+// no basemap.
+func NewBasemap(tileURL, attribution string) (Basemap, error) {
+	tileURL, attribution = strings.TrimSpace(tileURL), strings.TrimSpace(attribution)
+	if tileURL == "" && attribution == "" {
+		return Basemap{}, nil
+	}
+	const example = "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+	scheme, rest, ok := strings.Cut(tileURL, "://")
+	host, _, _ := strings.Cut(rest, "/")
+	filled, err := url.Parse(basemapPlaceholders.Replace(tileURL))
+	switch {
+	case tileURL == "":
+		return Basemap{}, fmt.Errorf("a basemap attribution needs a tile URL template (%s)", example)
+	case !ok || (scheme != "https" && scheme != "http") || err != nil || filled.Host == "" || filled.User != nil:
+		return Basemap{}, fmt.Errorf("basemap tile URL %q must be an absolute http(s) URL template, %s", tileURL, example)
+	case !strings.Contains(tileURL, "{z}") || !strings.Contains(tileURL, "{x}") ||
+		!strings.Contains(tileURL, "{y}") && !strings.Contains(tileURL, "{-y}"):
+		return Basemap{}, fmt.Errorf("basemap tile URL %q must contain {z}, {x} and {y}, %s", tileURL, example)
+	case strings.ContainsAny(basemapPlaceholders.Replace(tileURL), "{}\"'\\ <>"):
+		return Basemap{}, fmt.Errorf("basemap tile URL %q has a placeholder other than {s}, {z}, {x}, {y}, {-y} and {r}, or a quote or space", tileURL)
+	case attribution == "":
+		return Basemap{}, fmt.Errorf("basemap tiles need the attribution their provider requires, e.g. \"© OpenStreetMap contributors\"")
+	case len(attribution) > 300:
+		return Basemap{}, fmt.Errorf("the basemap attribution is %d characters; at most 300 fit on the map", len(attribution))
+	}
+	// The Content-Security-Policy names the tile host, so the pages may load
+	// images from it and from nowhere else; {s} makes it a wildcard of the
+	// host's parent, which a policy can only express as its first label.
+	src := scheme + "://" + filled.Host
+	if strings.ContainsAny(host, "{}") {
+		first, parent, _ := strings.Cut(host, ".")
+		if first != "{s}" || parent == "" || strings.ContainsAny(parent, "{}") {
+			return Basemap{}, fmt.Errorf("basemap tile URL %q: {s} may only be the whole first label of the host, as in https://{s}.tile.example.org/{z}/{x}/{y}.png", tileURL)
+		}
+		src = scheme + "://*." + parent
+	}
+	return Basemap{URL: tileURL, Attribution: attribution, source: src}, nil
+}
+
+// Enabled reports whether there is a basemap to draw.
+func (b Basemap) Enabled() bool { return b.URL != "" }
+
+// Source is the tile host as a Content-Security-Policy source expression
+// (https://tile.example.org, or https://*.tile.example.org for {s}).
+func (b Basemap) Source() string { return b.source }
 
 // Fact is one name/value line of a page.
 type Fact struct{ Name, Value string }

@@ -2,18 +2,18 @@ package ogc
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 	"math"
-	"slices"
-	"strconv"
+	"runtime"
+	"sort"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/jointict/councilapi/gis/geojsonenc"
+	"github.com/jointict/councilapi/gis/ingest"
 )
 
 // Feature is one feature on its way into an index: geometry in CRS84
@@ -25,128 +25,67 @@ type Feature struct {
 	Properties map[string]any
 }
 
-// IndexOptions tune what NewIndex builds.
+// IndexOptions tune what NewIndex and BuildArtefact build.
 type IndexOptions struct {
 	// TemporalProperty names the property whose value (RFC 3339 date-time,
 	// date, or time.Time) datetime queries test. Empty: no temporal index.
 	TemporalProperty string
+	// TempDir is where BuildArtefact spills features while it builds (""
+	// for the system's temporary directory); NewIndex spills to memory.
+	TempDir string
 }
 
 // Index is an immutable set of features prepared for serving: each feature
 // encoded once as RFC 7946 GeoJSON, an STR-packed R-tree over the feature
 // bounds, ids sorted for lookup, value indexes for equality filters and,
-// optionally, a time index. Methods are safe for concurrent use.
+// optionally, a time index. It is an artefact (see artefact.go) used in
+// place: on the heap when built by NewIndex, memory-mapped when opened by
+// OpenArtefactFile or OpenArtefact. Methods are safe for concurrent use.
 //
 // Features keep their input order (the ordinal); every query answers in that
 // order, so offset paging is stable.
 type Index struct {
-	data    []byte   // encoded features, laid out in the spatial index's leaf order
-	off     []int    // while building: feature i is data[off[i]:off[i+1]]; then its start
-	flen    []uint32 // feature i is data[off[i]:off[i]+flen[i]] once built
-	leafOff []int    // the feature at R-tree leaf position p is data[leafOff[p]:leafOff[p+1]]
-	geomEnd []uint32 // geometry of i ends at data[off[i]+geomEnd[i]]
-	bounds  []orb.Bound
-	hasGeom []bool
-	ids     []byte   // feature ids back to back
-	idOff   []uint32 // id i is ids[idOff[i]:idOff[i+1]]
-	byID    []uint32 // ordinals sorted by id
+	data    []byte   // encoded features, laid out in the spatial index's leaf order (by position), each followed by a comma
+	posOff  []uint64 // the feature at position p and its comma are data[posOff[p]:posOff[p+1]]
+	posOrd  []uint32 // ordinal of the feature at position p
+	geomEnd []uint32 // the geometry of position p ends at that byte of its feature
+	ordPos  []uint32 // position of ordinal o; positions from leaves on have no geometry
+	leaves  uint32   // features with a geometry
 	tree    rtree
+	ids     []byte   // the ids, sorted, back to back
+	idOff   []uint64 // the id of rank r is ids[idOff[r]:idOff[r+1]]
+	idOrd   []uint32 // ordinal of the id of rank r
 	props   map[string]*propIndex
 	queryab []Queryable
 	tprop   string
-	tmin    []int64 // unix nanoseconds; tmin > tmax when the feature has no time
+	tmin    []int64 // by ordinal, unix nanoseconds; tmin > tmax when the feature has no time
 	tmax    []int64
 	bound   orb.Bound
 	etag    string
-	keys    []string // scratch space for encoding properties while building
+	size    int64
+	mapped  bool // the sections are in a file mapping, unmapped when the index is collected
 }
-
-// featurePrefix starts every encoded feature, so the geometry begins at a
-// fixed offset and can be replaced when reprojecting.
-const featurePrefix = `{"type":"Feature","geometry":`
 
 // propIndex maps each distinct value (in canonical text form) of one
 // property to the ordinals holding it, ascending.
 type propIndex struct {
 	typ      string
-	values   []string
-	start    []uint32
+	values   []byte   // sorted, back to back
+	valueOff []uint64 // value v is values[valueOff[v]:valueOff[v+1]]
+	start    []uint32 // value v's ordinals are postings[start[v]:start[v+1]]
 	postings []uint32
 }
 
-// NewIndex reads every feature and builds the index. A feature that cannot
-// be encoded (NaN coordinates, unencodable properties) or a duplicate id
-// fails the whole build, naming the feature, so a bad dataset is never half
-// served.
+// NewIndex reads every feature and builds the index on the heap. A feature
+// that cannot be encoded (NaN coordinates, unencodable properties) or a
+// duplicate id fails the whole build, naming the feature, so a bad dataset
+// is never half served. BuildArtefact builds the same index as a file.
 func NewIndex(features iter.Seq2[Feature, error], opt IndexOptions) (*Index, error) {
-	ix := &Index{tprop: opt.TemporalProperty, off: []int{0}, idOff: []uint32{0}}
-	b := newPropBuilder()
-	n := 0
-	for f, err := range features {
-		if err != nil {
-			return nil, err
-		}
-		if n >= math.MaxUint32-1 {
-			return nil, fmt.Errorf("more than %d features", math.MaxUint32-1)
-		}
-		id := f.ID
-		if id == "" {
-			id = strconv.Itoa(n + 1)
-		}
-		if err := ix.appendFeature(id, f); err != nil {
-			return nil, fmt.Errorf("feature %d (id %q): %w", n+1, id, err)
-		}
-		b.add(uint32(n), f.Properties)
-		if ix.tprop != "" {
-			lo, hi, ok := temporalValue(f.Properties[ix.tprop])
-			if !ok {
-				lo, hi = math.MaxInt64, math.MinInt64
-			}
-			ix.tmin, ix.tmax = append(ix.tmin, lo), append(ix.tmax, hi)
-		}
-		n++
-	}
-	ix.data = slices.Clip(ix.data)
-	ix.props, ix.queryab = b.build()
-	if err := ix.sortIDs(); err != nil {
+	var buf bytes.Buffer
+	if _, err := buildArtefact(&buf, features, opt, memSpills{}, math.MaxInt); err != nil {
 		return nil, err
 	}
-	ix.tree = buildRTree(ix.bounds, ix.hasGeom)
-	ix.bound = ix.tree.bound()
-	sum := sha256.Sum256(ix.data)
-	ix.etag = hex.EncodeToString(sum[:12])
-	ix.layOutSpatially()
-	ix.keys = nil
-	return ix, nil
-}
-
-// layOutSpatially rewrites the encoded features in the R-tree's leaf order.
-// A bbox page then copies features that sit next to each other in memory
-// instead of taking a cache miss per feature, which measured as the largest
-// cost of serving pages from a million points.
-func (ix *Index) layOutSpatially() {
-	n := ix.Len()
-	data := make([]byte, 0, len(ix.data))
-	start := make([]int, n)
-	flen := make([]uint32, n)
-	placed := make([]bool, n)
-	put := func(o uint32) {
-		f := ix.data[ix.off[o]:ix.off[o+1]]
-		start[o], flen[o], placed[o] = len(data), uint32(len(f)), true
-		data = append(data, f...)
-	}
-	ix.leafOff = make([]int, 0, len(ix.tree.leaves)+1)
-	for _, o := range ix.tree.leaves {
-		ix.leafOff = append(ix.leafOff, len(data))
-		put(o)
-	}
-	ix.leafOff = append(ix.leafOff, len(data))
-	for o := range uint32(n) {
-		if !placed[o] {
-			put(o)
-		}
-	}
-	ix.data, ix.off, ix.flen = data, start, flen
+	return openBytes(buf.Bytes())
 }
 
 // FromSlice adapts a slice to NewIndex's input.
@@ -160,74 +99,8 @@ func FromSlice(fs []Feature) iter.Seq2[Feature, error] {
 	}
 }
 
-func (ix *Index) appendFeature(id string, f Feature) error {
-	start := len(ix.data)
-	ix.data = append(ix.data, featurePrefix...)
-	var bound orb.Bound
-	has := f.Geometry != nil
-	if has {
-		if err := checkFinite(f.Geometry); err != nil {
-			return err
-		}
-		var err error
-		if ix.data, err = geojsonenc.AppendGeometry(ix.data, f.Geometry); err != nil {
-			return fmt.Errorf("geometry: %w", err)
-		}
-		bound = f.Geometry.Bound()
-	} else {
-		ix.data = append(ix.data, "null"...)
-	}
-	ix.geomEnd = append(ix.geomEnd, uint32(len(ix.data)-start))
-	ix.data = append(ix.data, `,"id":`...)
-	ix.data = geojsonenc.AppendString(ix.data, id)
-	ix.data = append(ix.data, `,"properties":`...)
-	if len(f.Properties) == 0 {
-		ix.data = append(ix.data, "{}"...)
-	} else {
-		var err error
-		if ix.data, ix.keys, err = geojsonenc.AppendProperties(ix.data, f.Properties, ix.keys); err != nil {
-			return fmt.Errorf("properties: %w", err)
-		}
-	}
-	ix.data = append(ix.data, '}')
-	ix.off = append(ix.off, len(ix.data))
-	ix.bounds = append(ix.bounds, bound)
-	ix.hasGeom = append(ix.hasGeom, has)
-	ix.ids = append(ix.ids, id...)
-	ix.idOff = append(ix.idOff, uint32(len(ix.ids)))
-	return nil
-}
-
-func checkFinite(g orb.Geometry) error {
-	b := g.Bound()
-	for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("geometry has a coordinate that is not a finite number")
-		}
-	}
-	return nil
-}
-
-func (ix *Index) sortIDs() error {
-	n := ix.Len()
-	ix.byID = make([]uint32, n)
-	for i := range ix.byID {
-		ix.byID[i] = uint32(i)
-	}
-	slices.SortFunc(ix.byID, func(a, b uint32) int { return bytes.Compare(ix.id(a), ix.id(b)) })
-	for i := 1; i < n; i++ {
-		if bytes.Equal(ix.id(ix.byID[i-1]), ix.id(ix.byID[i])) {
-			return fmt.Errorf("features %d and %d share the id %q; feature ids must be unique",
-				min(ix.byID[i-1], ix.byID[i])+1, max(ix.byID[i-1], ix.byID[i])+1, ix.id(ix.byID[i]))
-		}
-	}
-	return nil
-}
-
-func (ix *Index) id(ord uint32) []byte { return ix.ids[ix.idOff[ord]:ix.idOff[ord+1]] }
-
 // Len is the number of features.
-func (ix *Index) Len() int { return len(ix.idOff) - 1 }
+func (ix *Index) Len() int { return len(ix.ordPos) }
 
 // Bound is the CRS84 box around every geometry.
 func (ix *Index) Bound() orb.Bound { return ix.bound }
@@ -242,54 +115,66 @@ func (ix *Index) TemporalProperty() string { return ix.tprop }
 // sorted by name: the default filterable properties.
 func (ix *Index) Queryables() []Queryable { return ix.queryab }
 
-// SizeBytes estimates the memory the index holds, for capacity planning.
-func (ix *Index) SizeBytes() int {
-	s := cap(ix.data) + cap(ix.off)*8 + cap(ix.flen)*4 + cap(ix.leafOff)*8 + cap(ix.geomEnd)*4 + cap(ix.bounds)*32 + cap(ix.hasGeom) +
-		cap(ix.ids) + cap(ix.idOff)*4 + cap(ix.byID)*4 + cap(ix.tmin)*8 + cap(ix.tmax)*8 + ix.tree.sizeBytes()
-	for name, p := range ix.props {
-		s += len(name) + cap(p.start)*4 + cap(p.postings)*4 + cap(p.values)*16
-		for _, v := range p.values {
-			s += len(v)
-		}
-	}
-	return s
-}
+// SizeBytes is the size of the index's artefact: the memory it holds when
+// built by NewIndex, the most it can make resident when mapped.
+func (ix *Index) SizeBytes() int { return int(ix.size) }
 
-// Encoded is the GeoJSON of the feature at ordinal ord.
+// feature is the GeoJSON of the feature at position p, in place.
+func (ix *Index) feature(p uint32) []byte { return ix.data[ix.posOff[p] : ix.posOff[p+1]-1] }
+
+// Encoded is a copy of the GeoJSON of the feature at ordinal ord.
 func (ix *Index) Encoded(ord uint32) []byte {
-	return ix.data[ix.off[ord] : ix.off[ord]+int(ix.flen[ord])]
+	out := bytes.Clone(ix.feature(ix.ordPos[ord]))
+	runtime.KeepAlive(ix) // the bytes may be in a mapping the index's cleanup unmaps
+	return out
 }
 
 // Lookup finds a feature's ordinal by id.
 func (ix *Index) Lookup(id string) (uint32, bool) {
-	i, ok := slices.BinarySearchFunc(ix.byID, id, func(ord uint32, id string) int {
-		return bytes.Compare(ix.id(ord), []byte(id))
-	})
+	defer runtime.KeepAlive(ix)
+	want := []byte(id)
+	r, ok := sort.Find(len(ix.idOrd), func(r int) int { return bytes.Compare(want, ix.id(r)) })
 	if !ok {
 		return 0, false
 	}
-	return ix.byID[i], true
+	return ix.idOrd[r], true
 }
 
+// id is the id of rank r.
+func (ix *Index) id(r int) []byte { return ix.ids[ix.idOff[r]:ix.idOff[r+1]] }
+
 // ID is the id of the feature at ordinal ord.
-func (ix *Index) ID(ord uint32) string { return string(ix.id(ord)) }
+func (ix *Index) ID(ord uint32) string {
+	defer runtime.KeepAlive(ix)
+	p := ix.ordPos[ord]
+	f := ix.feature(p)
+	var id string
+	// The encoding is the builder's own: the id string follows the geometry.
+	raw := f[ix.geomEnd[p]+uint32(len(`,"id":`)):]
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	_ = dec.Decode(&id)
+	return id
+}
 
 // Geometry decodes the CRS84 geometry of a feature (nil when it has none).
 func (ix *Index) Geometry(ord uint32) (orb.Geometry, error) {
-	raw := ix.geometryJSON(ord)
-	if string(raw) == "null" {
+	return ix.geometryAt(ix.ordPos[ord])
+}
+
+func (ix *Index) geometryAt(p uint32) (orb.Geometry, error) {
+	defer runtime.KeepAlive(ix)
+	if p >= ix.leaves {
 		return nil, nil
 	}
-	g, err := geojson.UnmarshalGeometry(raw)
+	g, err := geojson.UnmarshalGeometry(ix.geometryJSON(p))
 	if err != nil {
 		return nil, err
 	}
 	return g.Geometry(), nil
 }
 
-func (ix *Index) geometryJSON(ord uint32) []byte {
-	f := ix.Encoded(ord)
-	return f[len(featurePrefix):ix.geomEnd[ord]]
+func (ix *Index) geometryJSON(p uint32) []byte {
+	return ix.feature(p)[len(featurePrefix):ix.geomEnd[p]]
 }
 
 // FromGeoJSON adapts a decoded CRS84 FeatureCollection. The id is the
@@ -305,6 +190,23 @@ func FromGeoJSON(fc *geojson.FeatureCollection, idProperty string) iter.Seq2[Fea
 				id = fmt.Sprint(f.Properties[idProperty])
 			}
 			if !yield(Feature{ID: id, Geometry: f.Geometry, Properties: f.Properties}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// FromIngest adapts a gis/ingest reader (a GeoJSON download, say) to the
+// index builders' input: the features as the reader gives them, its first
+// error ending the sequence.
+func FromIngest(rd ingest.Reader) iter.Seq2[Feature, error] {
+	return func(yield func(Feature, error) bool) {
+		for {
+			f, err := rd.Next()
+			if err == io.EOF {
+				return
+			}
+			if !yield(Feature{ID: f.ID, Geometry: f.Geometry, Properties: f.Properties}, err) || err != nil {
 				return
 			}
 		}

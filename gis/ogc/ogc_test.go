@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,20 +14,11 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/jointict/councilapi/gis/crs"
-	"github.com/jointict/councilapi/internal/testref"
 )
 
 func loadTrafford(t testing.TB, name, idProp string, opt IndexOptions) *Index {
 	t.Helper()
-	raw, err := os.ReadFile(testref.Shared(t, "data/trafford/"+name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := NewIndex(FromGeoJSON(fc, idProp), opt)
+	ix, err := NewIndex(FromSlice(traffordFeatures(t, name, idProp)), opt)
 	if err != nil {
 		t.Fatal(err)
 	}

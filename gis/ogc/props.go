@@ -1,26 +1,13 @@
 package ogc
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
-	"slices"
+	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
-
-// propBuilder collects, per property, the ordinals of each value and the
-// kinds of value seen, so a property whose type varies is left out rather
-// than matched inconsistently.
-type propBuilder struct {
-	props map[string]*propAcc
-}
-
-type propAcc struct {
-	kinds   uint8 // bit set of kindString, kindNumber, kindBool, kindOther
-	integer bool  // every number seen is whole
-	byValue map[string][]uint32
-}
 
 const (
 	kindString = 1 << iota
@@ -28,27 +15,6 @@ const (
 	kindBool
 	kindOther
 )
-
-func newPropBuilder() *propBuilder { return &propBuilder{props: map[string]*propAcc{}} }
-
-func (b *propBuilder) add(ord uint32, props map[string]any) {
-	for name, v := range props {
-		if v == nil {
-			continue
-		}
-		a := b.props[name]
-		if a == nil {
-			a = &propAcc{integer: true, byValue: map[string][]uint32{}}
-			b.props[name] = a
-		}
-		key, kind, whole := canonical(v)
-		a.kinds |= kind
-		a.integer = a.integer && whole
-		if kind != kindOther {
-			a.byValue[key] = append(a.byValue[key], ord)
-		}
-	}
-}
 
 // canonical is the text a value is indexed under; numbers of any Go type
 // share one form so 5, 5.0 and int64(5) match the same filter.
@@ -86,46 +52,12 @@ func canonical(v any) (string, uint8, bool) {
 
 func canonicalNumber(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-func (b *propBuilder) build() (map[string]*propIndex, []Queryable) {
-	out := map[string]*propIndex{}
-	var qs []Queryable
-	for name, a := range b.props {
-		var typ string
-		switch a.kinds {
-		case kindString:
-			typ = "string"
-		case kindNumber:
-			typ = "number"
-			if a.integer {
-				typ = "integer"
-			}
-		case kindBool:
-			typ = "boolean"
-		default:
-			continue
-		}
-		p := &propIndex{typ: typ, values: make([]string, 0, len(a.byValue))}
-		for v := range a.byValue {
-			p.values = append(p.values, v)
-		}
-		slices.Sort(p.values)
-		p.start = make([]uint32, 0, len(p.values)+1)
-		for _, v := range p.values {
-			p.start = append(p.start, uint32(len(p.postings)))
-			p.postings = append(p.postings, a.byValue[v]...)
-		}
-		p.start = append(p.start, uint32(len(p.postings)))
-		p.postings = slices.Clip(p.postings)
-		out[name] = p
-		qs = append(qs, Queryable{Name: name, Type: typ})
-	}
-	slices.SortFunc(qs, func(a, b Queryable) int { return strings.Compare(a.Name, b.Name) })
-	return out, qs
-}
-
 // lookup returns the ordinals whose property has the canonical value key.
 func (p *propIndex) lookup(key string) []uint32 {
-	i, ok := slices.BinarySearch(p.values, key)
+	want := []byte(key)
+	i, ok := sort.Find(len(p.valueOff)-1, func(i int) int {
+		return bytes.Compare(want, p.values[p.valueOff[i]:p.valueOff[i+1]])
+	})
 	if !ok {
 		return nil
 	}

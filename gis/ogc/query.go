@@ -2,6 +2,7 @@ package ogc
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -42,9 +43,9 @@ type Result struct {
 	// Ordinals of the page's features: in index order, except for a query
 	// by bbox alone, whose pages follow the spatial index's fixed order.
 	Ordinals []uint32
-	// leafPos, when set, gives the same features as R-tree leaf positions,
-	// whose bytes lie in order in memory.
-	leafPos []uint32
+	// positions, when set, gives the same features as positions, whose
+	// bytes lie in order.
+	positions []uint32
 }
 
 var candidatePool = sync.Pool{New: func() any { s := make([]uint32, 0, 1024); return &s }}
@@ -52,6 +53,7 @@ var candidatePool = sync.Pool{New: func() any { s := make([]uint32, 0, 1024); re
 // Search runs a query: it finds the matches exactly (so Matched is exact)
 // and returns the page [Offset, Offset+Limit) of them in index order.
 func (ix *Index) Search(q Query) Result {
+	defer runtime.KeepAlive(ix) // the sections may be in a mapping the index's cleanup unmaps
 	if q.Filter != nil || len(q.SortBy) > 0 {
 		return ix.searchFiltered(q)
 	}
@@ -67,13 +69,13 @@ func (ix *Index) Search(q Query) Result {
 		// The common case, a map panning over the data: answered from the
 		// tree alone, in tree order, without collecting every match.
 		b := *bbox
-		matched, pos := ix.tree.searchPage(b, func(o uint32) bool { return ix.geometryIntersects(o, b) },
+		matched, pos := ix.tree.searchPage(b, func(p uint32) bool { return ix.geometryIntersects(p, b) },
 			q.Offset, q.Limit, make([]uint32, 0, min(max(q.Limit, 0), 1024)))
 		ords := make([]uint32, len(pos))
 		for i, p := range pos {
-			ords[i] = ix.tree.leaves[p]
+			ords[i] = ix.posOrd[p]
 		}
-		return Result{Matched: matched, Ordinals: ords, leafPos: pos}
+		return Result{Matched: matched, Ordinals: ords, positions: pos}
 	}
 	bp := candidatePool.Get().(*[]uint32)
 	defer candidatePool.Put(bp)
@@ -97,7 +99,7 @@ func (ix *Index) Search(q Query) Result {
 		if q.Time != nil && (ix.tmin[o] > q.Time.End || ix.tmax[o] < q.Time.Start) {
 			return false
 		}
-		if bbox != nil && !ix.geometryIntersects(o, *bbox) {
+		if bbox != nil && !ix.geometryIntersects(ix.ordPos[o], *bbox) {
 			return false
 		}
 		for _, l := range lists[min(1, len(lists)):] {
@@ -115,8 +117,8 @@ func (ix *Index) Search(q Query) Result {
 			}
 		}
 	case bbox != nil:
-		ix.tree.search(*bbox, ix.bounds, func(o uint32) {
-			if keep(o) {
+		ix.tree.search(*bbox, func(p uint32) {
+			if o := ix.posOrd[p]; keep(o) {
 				cand = append(cand, o)
 			}
 		})
@@ -149,26 +151,28 @@ func rangeOrdinals(offset, limit, n int) []uint32 {
 
 // allInside reports whether every feature lies in b, so a bbox filter is a no-op.
 func (ix *Index) allInside(b orb.Bound) bool {
-	if ix.Len() == 0 || len(ix.tree.leaves) != ix.Len() {
+	if ix.Len() == 0 || int(ix.leaves) != ix.Len() {
 		return false
 	}
 	return b.Contains(ix.bound.Min) && b.Contains(ix.bound.Max)
 }
 
-// geometryIntersects tests the feature's real geometry, not just its box:
-// a polygon's box may touch the query box while the polygon does not.
-func (ix *Index) geometryIntersects(o uint32, b orb.Bound) bool {
-	if !ix.hasGeom[o] {
+// geometryIntersects tests the real geometry of the feature at position p,
+// not just its box: a polygon's box may touch the query box while the
+// polygon does not, and the stored box is a float32 one around the exact
+// box.
+func (ix *Index) geometryIntersects(p uint32, b orb.Bound) bool {
+	if p >= ix.leaves {
 		return false
 	}
-	fb := ix.bounds[o]
-	if !intersects(fb, b) {
+	fb := ix.tree.leafBoxes[p]
+	if !fb.meets(b) {
 		return false
 	}
-	if b.Contains(fb.Min) && b.Contains(fb.Max) || fb.Min == fb.Max {
+	if fb.within(b) {
 		return true
 	}
-	g, err := ix.Geometry(o)
+	g, err := ix.geometryAt(p)
 	if err != nil || g == nil {
 		return false
 	}

@@ -1,42 +1,64 @@
-// Command benchogc serves a generated collection of 1,000,000 points through
-// the real OGC API handlers (api.New middleware plus RegisterOGC) and, beside
-// it, a trivial net/http server returning one bbox page's bytes: the ceiling
-// scripts/bench-ogc measures the OGC API against. It prints "ready" when
-// both listen.
+// Command benchogc measures the OGC API – Features path of councilapi on
+// generated points: the real handlers and middleware (api.New plus
+// RegisterOGC) serving a collection from its index artefact, against a
+// trivial net/http server in its own process returning one page's bytes
+// from memory (the ceiling). scripts/bench-ogc and scripts/measure-ogc-memory
+// run it; each subcommand is also usable alone:
+//
+//	benchogc build -n N -out FILE         write the artefact, report build time and memory
+//	benchogc serve -artefact FILE | -geojson FILE [-addr A] [-page-out FILE] [-pprof A]
+//	benchogc ceiling -page FILE [-addr A]
+//	benchogc throughput -n N              3 interleaved wrk rounds, OGC API vs ceiling
+//	benchogc memory -n N                  start-up time and resident memory, with ogr2ogr's
 package main
 
 import (
-	"context"
-	"flag"
 	"fmt"
-	"io"
 	"iter"
 	"log"
-	"log/slog"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 
-	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 
-	"github.com/jointict/councilapi/api"
-	"github.com/jointict/councilapi/app"
-	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/ogc"
-	"github.com/jointict/councilapi/store/sqlite"
 )
 
-// The points lie over about 1 x 0.5 degrees; scripts/bench-ogc draws its
-// random boxes from the same extent.
+func main() {
+	log.SetFlags(0)
+	if len(os.Args) < 2 {
+		log.Fatal("usage: benchogc build|serve|ceiling|throughput|memory [flags]")
+	}
+	cmds := map[string]func([]string) error{
+		"build": build, "serve": serve, "ceiling": ceiling, "throughput": throughput, "memory": memory,
+	}
+	cmd, ok := cmds[os.Args[1]]
+	if !ok {
+		log.Fatalf("unknown subcommand %q: use build, serve, ceiling, throughput or memory", os.Args[1])
+	}
+	if err := cmd(os.Args[2:]); err != nil {
+		log.Fatalf("benchogc %s: %v", os.Args[1], err)
+	}
+}
+
+// The points lie over about 1 x 0.5 degrees (Greater Manchester and
+// Cheshire); the random query boxes are drawn from the same extent.
+const (
+	minX, minY     = -2.8, 53.2
+	spanX, spanY   = 1.0, 0.5
+	boxSide        = 0.01
+	pageLimit      = 100
+	collectionID   = "points"
+	collectionPath = "/ogc/collections/" + collectionID + "/items"
+)
+
 func points(n int) iter.Seq2[ogc.Feature, error] {
 	return func(yield func(ogc.Feature, error) bool) {
 		rng := rand.New(rand.NewPCG(7, 11))
 		kinds := []string{"bench", "bin", "lamp", "sign", "tree"}
 		for i := range n {
-			f := ogc.Feature{ID: "p" + strconv.Itoa(i), Geometry: orb.Point{-2.8 + rng.Float64(), 53.2 + rng.Float64()/2},
+			f := ogc.Feature{ID: "p" + strconv.Itoa(i), Geometry: orb.Point{minX + rng.Float64()*spanX, minY + rng.Float64()*spanY},
 				Properties: map[string]any{"kind": kinds[i%len(kinds)], "ref": float64(i)}}
 			if !yield(f, nil) {
 				return
@@ -45,49 +67,12 @@ func points(n int) iter.Seq2[ogc.Feature, error] {
 	}
 }
 
-func main() {
-	ogcAddr := flag.String("ogc", "127.0.0.1:18081", "address of the OGC API server")
-	ceilAddr := flag.String("ceiling", "127.0.0.1:18082", "address of the one-page server")
-	n := flag.Int("n", 1_000_000, "number of points")
-	flag.Parse()
+// randomBox is a query box inside the points' extent.
+func randomBox(rng *rand.Rand) orb.Bound {
+	x, y := minX+rng.Float64()*(spanX-boxSide), minY+rng.Float64()*(spanY-boxSide)
+	return orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + boxSide, y + boxSide}}
+}
 
-	ix, err := ogc.NewIndex(points(*n), ogc.IndexOptions{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	reg := ogc.NewRegistry()
-	if err := reg.Put(&ogc.Collection{ID: "points", Title: "Generated points", StorageCRS: crs.CRS84, Features: ix}); err != nil {
-		log.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("", "benchogc")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	st, err := sqlite.Open(context.Background(), dir)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer st.Close()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := api.New(api.Config{}, app.New(app.Config{}, st, quiet), quiet)
-	api.RegisterOGC(srv.Echo.Group("/ogc"), reg, func(c echo.Context) string { return "http://" + c.Request().Host })
-
-	// The ceiling's page is a real answer of the OGC server to a typical query.
-	rec := httptest.NewRecorder()
-	srv.Echo.ServeHTTP(rec, httptest.NewRequest("GET", "http://"+*ogcAddr+"/ogc/collections/points/items?limit=100&bbox=-2.305,53.445,-2.295,53.455", nil))
-	page := rec.Body.Bytes()
-	if rec.Code != 200 {
-		log.Fatalf("sample page: %d %s", rec.Code, page)
-	}
-	ceiling := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", ogc.MediaGeoJSON)
-		_, _ = w.Write(page)
-	})
-	errs := make(chan error, 2)
-	go func() { errs <- http.ListenAndServe(*ogcAddr, srv.Echo) }()
-	go func() { errs <- http.ListenAndServe(*ceilAddr, ceiling) }()
-	fmt.Printf("ready: %d features, index %d bytes (%.0f bytes/feature), page %d bytes\n",
-		ix.Len(), ix.SizeBytes(), float64(ix.SizeBytes())/float64(ix.Len()), len(page))
-	log.Fatal(<-errs)
+func itemsPath(b orb.Bound) string {
+	return fmt.Sprintf("%s?limit=%d&bbox=%.5f,%.5f,%.5f,%.5f", collectionPath, pageLimit, b.Min[0], b.Min[1], b.Max[0], b.Max[1])
 }

@@ -1,8 +1,9 @@
 // Progressive enhancement of the dataset page's map: when Leaflet (served by
 // the OGC API) has loaded, the static SVG gives way to a map that pans and
 // zooms over the features from the OGC API. Without script, or if anything
-// fails, the SVG stays. There is no tile layer: pages load nothing from
-// outside the server.
+// fails, the SVG stays. The tile layer is the configured basemap
+// (basemap.js, from the OGC API's assets); without one, pages load nothing
+// from outside the server.
 (function () {
   "use strict";
   var fig = document.querySelector("figure[data-items]");
@@ -21,6 +22,7 @@
       fig.insertBefore(box, svg);
       svg.style.display = "none";
       var map = L.map(box, { attributionControl: false, keyboard: true });
+      if (window.councilBasemap) { window.councilBasemap(map, fig); }
       var e = fig.getAttribute("data-extent").split(",").map(Number);
       var extent = L.rectangle([[e[1], e[0]], [e[3], e[2]]],
         { color: "#505a5f", weight: 1.5, dashArray: "6 4", fill: false, interactive: false }).addTo(map);
