@@ -117,20 +117,9 @@ func (s *Service) Stop() {
 // RFC 3339 text compares in time order.
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Second) }
 
-// syncWait bounds how long a write waits for this instance's search index
-// to catch up before answering.
-const syncWait = 10 * time.Second
-
 // sync waits until this instance's search index reflects the writes made
-// so far, so a service just imported is found by the next search here. A
-// timeout is logged, not returned: the write itself has succeeded.
-func (s *Service) sync(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), syncWait)
-	defer cancel()
-	if err := s.bus.Sync(ctx); err != nil {
-		s.log.Warn("the sourcing index did not catch up in time", "err", err)
-	}
-}
+// so far, so a service just imported is found by the next search here.
+func (s *Service) sync(ctx context.Context) { s.bus.AfterWrite(ctx) }
 
 // owningOrganisation is the organisation a new record belongs to: the
 // caller's own, or for an admin key (which has none) the one named.

@@ -1,7 +1,6 @@
 package sourcing
 
 import (
-	"bytes"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -29,14 +28,7 @@ func TestClosedFrameworksFromFacetsAgreeWithEachService(t *testing.T) {
 		ix.Upsert(s)
 		services[slices.IndexFunc(services, func(x Service) bool { return x.ID == s.ID })] = s
 	}
-	var buf bytes.Buffer
-	if err := ix.WriteSnapshot(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := ReadSnapshot(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := roundTrip(t, ix)
 	for _, day := range []string{"2022-01-01", "2024-11-08", "2024-11-09", "2025-07-01", "2026-10-29", "2027-01-01", "2028-01-01"} {
 		at, _ := time.Parse(time.DateOnly, day)
 		var want []string

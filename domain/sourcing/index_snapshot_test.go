@@ -24,6 +24,20 @@ var snapshotQueries = []SearchQuery{
 	{Keywords: "housing", AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), IncludeExpired: true, Limit: 100},
 }
 
+// roundTrip writes the index's snapshot and reads it back.
+func roundTrip(t *testing.T, ix *Index) *Index {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := ix.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := ReadSnapshot(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loaded
+}
+
 // sameAnswers fails unless both indexes give the same hits, scores and
 // flags for every query.
 func sameAnswers(t *testing.T, what string, got, want *Index) {
@@ -65,14 +79,7 @@ func TestASnapshotAnswersAsTheIndexItWasWrittenFrom(t *testing.T) {
 		s.ServiceName += " reissued"
 		ix.Upsert(s)
 	}
-	var buf bytes.Buffer
-	if err := ix.WriteSnapshot(&buf); err != nil {
-		t.Fatal(err)
-	}
-	loaded, err := ReadSnapshot(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded := roundTrip(t, ix)
 	sameAnswers(t, "loaded", loaded, ix)
 	if s, ok := loaded.Get(services[2100].ID); !ok || s.ServiceName != services[2100].ServiceName+" reissued" || s.ServiceDescription != services[2100].ServiceDescription {
 		t.Errorf("service after load: %+v", s)
@@ -116,15 +123,7 @@ func TestASnapshotAnswersAsTheIndexItWasWrittenFrom(t *testing.T) {
 	}
 	sameAnswers(t, "changed after load", loaded, fresh)
 
-	var again bytes.Buffer
-	if err := loaded.WriteSnapshot(&again); err != nil {
-		t.Fatal(err)
-	}
-	reloaded, err := ReadSnapshot(again.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sameAnswers(t, "reloaded", reloaded, fresh)
+	sameAnswers(t, "reloaded", roundTrip(t, loaded), fresh)
 }
 
 func TestADamagedSnapshotIsRefused(t *testing.T) {
@@ -154,13 +153,9 @@ func TestADamagedSnapshotIsRefused(t *testing.T) {
 }
 
 func TestAnEmptyIndexSnapshots(t *testing.T) {
-	var buf bytes.Buffer
-	if err := NewIndex(nil).WriteSnapshot(&buf); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := ReadSnapshot(buf.Bytes())
-	if err != nil || ix.Len() != 0 {
-		t.Fatalf("%v, %d services", err, ix.Len())
+	ix := roundTrip(t, NewIndex(nil))
+	if ix.Len() != 0 {
+		t.Fatalf("%d services", ix.Len())
 	}
 	ix.Upsert(validService())
 	if ix.Search(SearchQuery{Limit: 10}).Total != 1 {
