@@ -72,7 +72,7 @@ func (a *sourcingAPI) listSavedSearches(c echo.Context) error {
 	list, total, err := a.svc.ListSavedSearches(c.Request().Context(), actor(c),
 		appsrc.SearchQueryFilter{Organisation: c.QueryParam("organisation"), Limit: limit, Offset: offset})
 	if err != nil {
-		return unavailableWhileLoading(c, err)
+		return err
 	}
 	items := make([]savedSearchView, len(list))
 	for i, v := range list {
@@ -96,7 +96,7 @@ func (a *sourcingAPI) listSavedSearches(c echo.Context) error {
 func (a *sourcingAPI) getSavedSearch(c echo.Context) error {
 	v, err := a.svc.GetSavedSearch(c.Request().Context(), actor(c), c.Param("id"))
 	if err != nil {
-		return unavailableWhileLoading(c, err)
+		return err
 	}
 	return withETag(c, v.Meta.ETag(), a.savedView(c, v))
 }
@@ -185,7 +185,7 @@ func (a *sourcingAPI) recordOutcome(c echo.Context) error {
 	}
 	v, err := a.svc.RecordOutcome(c.Request().Context(), actor(c), id, version, in)
 	if err != nil {
-		return unavailableWhileLoading(c, err)
+		return err
 	}
 	c.Response().Header().Set("ETag", v.Meta.ETag())
 	return c.JSON(http.StatusOK, a.savedView(c, v))

@@ -37,8 +37,8 @@ func TestSourcingExportLocksAt30Results(t *testing.T) {
 		return v
 	}
 	wide := save("All telephony", "q=telephony")
-	if wide.CurrentTotal != 31 || wide.Organisation != "neddc" {
-		t.Fatalf("wide search: total %d, organisation %q", wide.CurrentTotal, wide.Organisation)
+	if *wide.CurrentTotal != 31 || wide.Organisation != "neddc" {
+		t.Fatalf("wide search: total %d, organisation %q", *wide.CurrentTotal, wide.Organisation)
 	}
 	r := ts.do("GET", "/api/v1/saved-searches/"+wide.ID+"/export.csv", officer, nil)
 	if r.Status != 409 {
@@ -52,8 +52,8 @@ func TestSourcingExportLocksAt30Results(t *testing.T) {
 	}
 
 	narrow := save("Hosted telephony", "?q=telephony&lot=cloud-hosting&sort=name&limit=5")
-	if narrow.CurrentTotal != 30 || strings.Contains(narrow.QueryString, "limit") {
-		t.Fatalf("narrow search: total %d, query %q", narrow.CurrentTotal, narrow.QueryString)
+	if *narrow.CurrentTotal != 30 || strings.Contains(narrow.QueryString, "limit") {
+		t.Fatalf("narrow search: total %d, query %q", *narrow.CurrentTotal, narrow.QueryString)
 	}
 	r = ts.do("GET", "/api/v1/saved-searches/"+narrow.ID+"/export.csv", officer, nil)
 	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), ".csv") {
@@ -89,8 +89,8 @@ func TestSourcingExportLocksAt30Results(t *testing.T) {
 	ts.importJSON(officer, more)
 	var got savedSearchView
 	ts.do("GET", "/api/v1/saved-searches/"+narrow.ID, officer, nil).json(t, &got)
-	if got.LockedAt == nil || len(got.ExportedIDs) != 30 || got.CurrentTotal != 31 {
-		t.Fatalf("after export: locked %v, %d exported, today %d", got.LockedAt, len(got.ExportedIDs), got.CurrentTotal)
+	if got.LockedAt == nil || len(got.ExportedIDs) != 30 || *got.CurrentTotal != 31 {
+		t.Fatalf("after export: locked %v, %d exported, today %d", got.LockedAt, len(got.ExportedIDs), *got.CurrentTotal)
 	}
 	again := ts.do("GET", "/api/v1/saved-searches/"+narrow.ID+"/export.csv", officer, nil)
 	if again.Status != 200 || !bytes.Equal(again.Body, r.Body) {

@@ -41,7 +41,8 @@ type SavedSearchAccess struct {
 // finds today.
 type SavedSearchView struct {
 	SavedSearch
-	CurrentTotal int `json:"currentTotal"`
+	// CurrentTotal is absent while the search index loads after a start.
+	CurrentTotal *int `json:"currentTotal,omitempty"`
 }
 
 // SavedSearchInput is the body of a new saved search.
@@ -119,18 +120,21 @@ func (s *Service) CreateSavedSearch(ctx context.Context, a audit.Actor, in Saved
 	}
 	s.audit.Record(ctx, a, "saved-search.create", CollSavedSearches, ss.ID, nil, rec)
 	rec.Meta, rec.Access = m, &SavedSearchAccess{Full: true}
-	return s.savedView(rec)
+	return s.savedView(rec), nil
 }
 
-// savedView adds today's total to a saved search.
-func (s *Service) savedView(ss SavedSearch) (SavedSearchView, error) {
-	ix, err := s.index.current()
-	if err != nil {
-		return SavedSearchView{}, err
+// savedView adds today's total to a saved search. The search is read and
+// written whether or not the index has loaded, so an answer never fails
+// for want of the total.
+func (s *Service) savedView(ss SavedSearch) SavedSearchView {
+	v := SavedSearchView{SavedSearch: ss}
+	if ix, err := s.index.current(); err == nil {
+		q := ss.Query
+		q.Offset, q.Limit, q.AsOf = 0, 1, s.now()
+		total := ix.Search(q).Total
+		v.CurrentTotal = &total
 	}
-	q := ss.Query
-	q.Offset, q.Limit, q.AsOf = 0, 1, s.now()
-	return SavedSearchView{SavedSearch: ss, CurrentTotal: ix.Search(q).Total}, nil
+	return v
 }
 
 // readSearch loads a saved search for a reader: its organisation's officers
@@ -185,7 +189,7 @@ func (s *Service) GetSavedSearch(ctx context.Context, a audit.Actor, id string) 
 	if err != nil {
 		return SavedSearchView{}, err
 	}
-	return s.savedView(ss)
+	return s.savedView(ss), nil
 }
 
 // SearchQueryFilter filters a listing of saved searches.
@@ -216,11 +220,7 @@ func (s *Service) ListSavedSearches(ctx context.Context, a audit.Actor, f Search
 	out := make([]SavedSearchView, 0, len(list))
 	for _, ss := range list {
 		ss.Access = &SavedSearchAccess{Full: true}
-		v, err := s.savedView(ss)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, v)
+		out = append(out, s.savedView(ss))
 	}
 	return out, total, nil
 }
@@ -350,7 +350,7 @@ func (s *Service) RecordOutcome(ctx context.Context, a audit.Actor, id string, i
 	}
 	s.audit.Record(ctx, a, "saved-search.outcome", CollSavedSearches, id, before, after)
 	after.Meta, after.Access = m, &SavedSearchAccess{Full: true}
-	return s.savedView(after)
+	return s.savedView(after), nil
 }
 
 // checkOutcomeLinks checks the comparison an outcome rests on (one of the
