@@ -283,6 +283,9 @@ func TestCatalogueGolden(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("GET %s differs from %s:\n%s", r.Path, path, firstDifference(want, got))
+			if dir := os.Getenv("COUNCILAPI_GOLDEN_GOT"); dir != "" {
+				_ = os.WriteFile(filepath.Join(dir, r.File), got, 0o644)
+			}
 		}
 	}
 }

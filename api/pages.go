@@ -103,6 +103,12 @@ type pageAlternate struct{ Href, Type, Title string }
 // browser already has it: pages change whenever the data does, so the hash
 // is the only validator that cannot go stale.
 func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) error {
+	return p.renderTagged(c, status, name, pg, "")
+}
+
+// renderTagged is render with an ETag known before rendering (a catalogue
+// page's, from the catalogue's content stamp); "" takes the content hash.
+func (p *pagesAPI) renderTagged(c echo.Context, status int, name string, pg page, tag string) error {
 	pg.CSS = p.cssURL
 	var buf bytes.Buffer
 	if err := p.tmpl[name].Execute(&buf, pg); err != nil {
@@ -112,7 +118,11 @@ func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) erro
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	return serveDocument(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
+	if tag == "" || status != http.StatusOK {
+		return serveDocument(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
+	}
+	h.Set("ETag", tag)
+	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
 }
 
 func (p *pagesAPI) asset(c echo.Context) error {

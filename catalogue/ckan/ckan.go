@@ -6,6 +6,7 @@
 package ckan
 
 import (
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jointict/councilapi/catalogue"
+	"github.com/jointict/councilapi/catalogue/index"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 )
@@ -61,14 +63,14 @@ func searchError(msg string) *Error {
 	return &Error{Type: "Search Query Error", Message: "Search Query is invalid: " + msg, Status: http.StatusConflict}
 }
 
-// Catalogue is what every action reads: the published entries and the
-// organisations, with the public base URL.
+// Catalogue is what every action reads: the catalogue's index (whose
+// entries' site-relative URLs are made absolute on BaseURL) and how the
+// site describes itself.
 type Catalogue struct {
-	BaseURL       string
-	Entries       []catalogue.Entry
-	Organisations []domain.Organisation
-	Title         string
-	Description   string
+	BaseURL     string
+	Index       *index.Index
+	Title       string
+	Description string
 }
 
 // Params are an action's parameters, from the query string or a JSON body.
@@ -113,13 +115,13 @@ func Call(cat Catalogue, action string, p Params) (result any, err *Error, ok bo
 // Timestamp writes a time as CKAN does: UTC, microseconds, no zone.
 func Timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }
 
+// find returns a published dataset by id or name, with absolute URLs.
 func find(cat Catalogue, id string) (catalogue.Entry, bool) {
-	for _, e := range cat.Entries {
-		if e.Dataset.ID == id || e.Dataset.Slug == id {
-			return e, true
-		}
+	it, ok := cat.Index.Get(id)
+	if !ok || it.Entry.Dataset.Status != opendata.StatusPublished {
+		return catalogue.Entry{}, false
 	}
-	return catalogue.Entry{}, false
+	return it.Entry.OnBase(cat.BaseURL), true
 }
 
 func show(cat Catalogue, p Params) (any, *Error) {
@@ -163,25 +165,40 @@ func window[T any](items []T, p Params) ([]T, *Error) {
 	return items[lo:min(len(items), lo+limit)], nil
 }
 
+// packageList names the published datasets in name order; only the
+// window asked for is read.
 func packageList(cat Catalogue, p Params) (any, *Error) {
-	names := make([]string, 0, len(cat.Entries))
-	for _, e := range cat.Entries {
-		names = append(names, e.Dataset.Slug)
+	offset, err := natural(p, "offset", 0)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(names)
-	return window(names, p)
+	limit, err := natural(p, "limit", math.MaxInt32)
+	if err != nil {
+		return nil, err
+	}
+	names := []string{}
+	if limit == 0 {
+		return names, nil
+	}
+	res := cat.Index.Find(index.Query{Sort: []index.Sort{{Order: index.OrderSlug}}, Offset: offset, Limit: limit})
+	for _, it := range res.Items {
+		names = append(names, it.Entry.Dataset.Slug)
+	}
+	return names, nil
 }
 
+// counts gives each organisation's number of published datasets.
 func counts(cat Catalogue) map[string]int {
+	res := cat.Index.Find(index.Query{Facets: []index.FacetRequest{{Dim: index.DimPublisher}}})
 	n := map[string]int{}
-	for _, e := range cat.Entries {
-		n[e.Publisher.ID]++
+	for _, c := range res.Facets[index.DimPublisher] {
+		n[c.Value] = c.Count
 	}
 	return n
 }
 
 func organizationList(cat Catalogue, p Params) (any, *Error) {
-	orgs := slices.Clone(cat.Organisations)
+	orgs := cat.Index.Organisations()
 	slices.SortFunc(orgs, func(a, b domain.Organisation) int { return strings.Compare(a.ID, b.ID) })
 	if strings.HasPrefix(p["sort"], "title") || strings.HasPrefix(p["sort"], "display_name") {
 		slices.SortStableFunc(orgs, func(a, b domain.Organisation) int { return strings.Compare(a.Name, b.Name) })
@@ -214,15 +231,15 @@ func organizationShow(cat Catalogue, p Params) (any, *Error) {
 		return nil, validation("id", "Missing value")
 	}
 	n := counts(cat)
-	for _, o := range cat.Organisations {
+	for _, o := range cat.Index.Organisations() {
 		if o.ID == id || strings.EqualFold(o.ShortName, id) {
 			org := FromOrganisation(cat.BaseURL, o, n[o.ID])
 			if truthy(p["include_datasets"]) {
 				pk := []Package{}
-				for _, e := range cat.Entries {
-					if e.Publisher.ID == o.ID && len(pk) < 1000 {
-						pk = append(pk, FromEntry(e, n))
-					}
+				res := cat.Index.Find(index.Query{All: []index.Clause{{Any: []index.Term{{Key: index.Key(index.DimPublisher, o.ID)}}}},
+					Limit: 1000})
+				for _, it := range res.Items {
+					pk = append(pk, FromEntry(it.Entry.OnBase(cat.BaseURL), n))
 				}
 				org.Packages = pk
 			}

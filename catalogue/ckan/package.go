@@ -132,7 +132,7 @@ func FromEntry(e catalogue.Entry, counts map[string]int) Package {
 	p := Package{ID: d.ID, Name: d.Slug, Title: d.Title, Notes: d.Description, Type: "dataset", State: "active",
 		OwnerOrg: e.Publisher.ID, Organization: &org, URL: e.LandingPage, Author: e.Publisher.Name,
 		Maintainer: d.ContactPoint.Name, MaintainerEmail: d.ContactPoint.Email,
-		MetadataCreated: Timestamp(dcat.Issued(e)), MetadataModified: Timestamp(dcat.Modified(e)),
+		MetadataCreated: Timestamp(e.Issued()), MetadataModified: Timestamp(e.Modified()),
 		Tags: []Tag{}, Groups: []any{}, Extras: []Extra{}, Resources: []Resource{},
 		RelAsObject: []any{}, RelAsSubject: []any{}}
 	if e.Current.Number > 0 {
@@ -163,7 +163,7 @@ func FromEntry(e catalogue.Entry, counts map[string]int) Package {
 		add("update_frequency", f.Code)
 		add("frequency", f.EU)
 	}
-	if b := dcat.Extent(e); b != nil {
+	if b := e.Extent(); b != nil {
 		add("spatial", dcat.GeoJSON(*b))
 		add("bbox-west-long", num(b.MinX))
 		add("bbox-south-lat", num(b.MinY))

@@ -45,7 +45,7 @@ func (e *engine) getRecords(r *request) ([]byte, *exception) {
 		Attr("recordSchema", r.outputSchema).
 		Attr("elementSet", r.elementSet)
 	for i := range page {
-		results.Add(encodeRecord(&page[i], r.outputSchema, r.elementSet))
+		results.Add(encodeRecord(e.present(&page[i]), r.outputSchema, r.elementSet))
 	}
 	resp := responseRoot("csw:GetRecordsResponse")
 	if r.requestID != "" {
@@ -66,7 +66,7 @@ func (e *engine) getRecordByID(r *request) ([]byte, *exception) {
 	for _, id := range r.ids {
 		for i := range all {
 			if all[i].Identifier == id && (r.outputSchema != NamespaceGMD || len(all[i].XML) > 0) {
-				resp.Add(encodeRecord(&all[i], r.outputSchema, r.elementSet))
+				resp.Add(encodeRecord(e.present(&all[i]), r.outputSchema, r.elementSet))
 				break
 			}
 		}

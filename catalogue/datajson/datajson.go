@@ -77,14 +77,13 @@ type Dataset struct {
 	Distribution       []Distribution `json:"distribution"`
 }
 
-// Build returns page (1-based) of the catalogue at perPage datasets per
-// page. A page past the end has an empty dataset list, which is how the
-// dcat_json harvester learns it has everything.
-func Build(base string, entries []catalogue.Entry, page, perPage int) Catalog {
-	lo, hi, _ := dcat.PageBounds(len(entries), page, perPage)
+// Build returns one page of the catalogue, page being its datasets. A page
+// past the end has an empty dataset list, which is how the dcat_json
+// harvester learns it has everything.
+func Build(base string, page []catalogue.Entry) Catalog {
 	c := Catalog{Context: Context, ID: base + "/data.json", Type: "dcat:Catalog", ConformsTo: ConformsTo,
 		DescribedBy: DescribedBy, Dataset: []Dataset{}}
-	for _, e := range entries[lo:hi] {
+	for _, e := range page {
 		c.Dataset = append(c.Dataset, FromEntry(e))
 	}
 	return c
@@ -97,7 +96,7 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func FromEntry(e catalogue.Entry) Dataset {
 	d := e.Dataset
 	out := Dataset{Type: "dcat:Dataset", Identifier: d.ID, Title: d.Title, Description: d.Description,
-		Keyword: append([]string{}, d.Keywords...), Issued: stamp(dcat.Issued(e)), Modified: stamp(dcat.Modified(e)),
+		Keyword: append([]string{}, d.Keywords...), Issued: stamp(e.Issued()), Modified: stamp(e.Modified()),
 		Publisher: Publisher{Type: "org:Organization", Name: e.Publisher.Name}, AccessLevel: "public",
 		LandingPage: e.LandingPage, License: dcat.LicenceURI(d.Licence), Distribution: []Distribution{}}
 	fn := d.ContactPoint.Name
@@ -105,7 +104,7 @@ func FromEntry(e catalogue.Entry) Dataset {
 		fn = e.Publisher.Name
 	}
 	out.ContactPoint = ContactPoint{Type: "vcard:Contact", FN: fn, HasEmail: "mailto:" + d.ContactPoint.Email}
-	if b := dcat.Extent(e); b != nil {
+	if b := e.Extent(); b != nil {
 		// POD's spatial takes a "W,S,E,N" bounding box or a place name.
 		out.Spatial = num(b.MinX) + "," + num(b.MinY) + "," + num(b.MaxX) + "," + num(b.MaxY)
 	} else if s := d.Spatial; s != nil {

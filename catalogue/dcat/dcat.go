@@ -19,6 +19,9 @@ type Catalog struct {
 	Publisher domain.Organisation
 	// Homepage is the catalogue's HTML home page for people.
 	Homepage string
+	// Issued and Modified are the first publication and the latest change
+	// of any dataset in the whole catalogue, not only the page served.
+	Issued, Modified time.Time
 }
 
 // URI is the catalogue's identifier, which dereferences by content
@@ -30,6 +33,7 @@ func (c Catalog) URI() string { return c.BaseURL + "/catalog" }
 type Paging struct {
 	Page    int // 1-based
 	PerPage int
+	Total   int // datasets in the whole catalogue
 	PageURL func(n int) string
 }
 
@@ -56,35 +60,11 @@ func ThemeURI(base, slug string) string      { return ThemeSchemeURI(base) + "/"
 func xsdTime(t time.Time) Term               { return Typed(t.UTC().Format(time.RFC3339), NSXSD+"dateTime") }
 func rdfType(g *Graph, s Term, class string) { g.Add(s, NSRDF+"type", IRI(class)) }
 
-// Modified is when a dataset's description or data last changed: the later
-// of the dataset's own modified date and its current version's publication.
-// It never involves the clock, so re-reading an unchanged catalogue gives
-// the same dates (and the same ETags).
-func Modified(e catalogue.Entry) time.Time {
-	m := e.Dataset.Modified
-	if p := e.Current.Published; p != nil && p.After(m) {
-		m = *p
-	}
-	return m.UTC()
-}
-
-// Issued is the dataset's first publication, falling back to its first
-// published version.
-func Issued(e catalogue.Entry) time.Time {
-	if e.Dataset.Issued != nil {
-		return e.Dataset.Issued.UTC()
-	}
-	if n := len(e.Versions); n > 0 && e.Versions[n-1].Published != nil {
-		return e.Versions[n-1].Published.UTC()
-	}
-	return Modified(e)
-}
-
 // CatalogGraph describes one page of the catalogue: the dcat:Catalog with
-// the page's datasets and a hydra:PagedCollection node carrying the links
-// ckanext-dcat's RDF harvester follows (hydra:next, or the older
-// hydra:nextPage) and the totals.
-func CatalogGraph(cat Catalog, entries []catalogue.Entry, p Paging) *Graph {
+// the page's datasets (page, already cut to p) and a hydra:PagedCollection
+// node carrying the links ckanext-dcat's RDF harvester follows (hydra:next,
+// or the older hydra:nextPage) and the totals.
+func CatalogGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
 	g := NewGraph()
 	c := IRI(cat.URI())
 	rdfType(g, c, NSDCAT+"Catalog")
@@ -107,29 +87,20 @@ func CatalogGraph(cat Catalog, entries []catalogue.Entry, p Paging) *Graph {
 	g.Add(c, NSDCAT+"themeTaxonomy", dgu)
 	rdfType(g, dgu, NSSKOS+"ConceptScheme")
 	g.AddText(dgu, NSDCT+"title", "data.gov.uk themes", "en")
-	var issued, modified time.Time
-	for i, e := range entries {
-		if m := Modified(e); i == 0 || m.After(modified) {
-			modified = m
-		}
-		if is := Issued(e); i == 0 || is.Before(issued) {
-			issued = is
-		}
-	}
-	if len(entries) > 0 {
-		g.Add(c, NSDCT+"issued", xsdTime(issued))
-		g.Add(c, NSDCT+"modified", xsdTime(modified))
+	if p.Total > 0 {
+		g.Add(c, NSDCT+"issued", xsdTime(cat.Issued))
+		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
 	}
 
-	lo, hi, last := PageBounds(len(entries), p.Page, p.PerPage)
-	for _, e := range entries[lo:hi] {
+	_, _, last := PageBounds(p.Total, p.Page, p.PerPage)
+	for _, e := range page {
 		g.Add(c, NSDCAT+"dataset", IRI(e.URI))
 		addDataset(g, cat.BaseURL, e)
 	}
 
 	pc := IRI(p.PageURL(p.Page))
 	rdfType(g, pc, NSHYDRA+"PagedCollection")
-	g.Add(pc, NSHYDRA+"totalItems", Typed(strconv.Itoa(len(entries)), NSXSD+"integer"))
+	g.Add(pc, NSHYDRA+"totalItems", Typed(strconv.Itoa(p.Total), NSXSD+"integer"))
 	g.Add(pc, NSHYDRA+"itemsPerPage", Typed(strconv.Itoa(p.PerPage), NSXSD+"integer"))
 	link := func(old, cur string, n int) {
 		// ckanext-dcat writes the deprecated *Page predicates as plain
@@ -191,8 +162,8 @@ func addDataset(g *Graph, base string, e catalogue.Entry) {
 	g.AddText(ds, NSDCT+"title", d.Title, "en")
 	g.AddText(ds, NSDCT+"description", d.Description, "en")
 	g.Add(ds, NSDCT+"publisher", agent(g, base, e.Publisher))
-	g.Add(ds, NSDCT+"issued", xsdTime(Issued(e)))
-	g.Add(ds, NSDCT+"modified", xsdTime(Modified(e)))
+	g.Add(ds, NSDCT+"issued", xsdTime(e.Issued()))
+	g.Add(ds, NSDCT+"modified", xsdTime(e.Modified()))
 	if e.LandingPage != "" {
 		lp := IRI(e.LandingPage)
 		g.Add(ds, NSDCAT+"landingPage", lp)

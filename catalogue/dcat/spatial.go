@@ -30,24 +30,12 @@ func GeoJSON(b opendata.BBox) string {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// Extent is the box a dataset's description states: the current version's
-// features when known, else the declared coverage.
-func Extent(e catalogue.Entry) *opendata.BBox {
-	if e.BBox != nil {
-		return e.BBox
-	}
-	if s := e.Dataset.Spatial; s != nil {
-		return s.BBox
-	}
-	return nil
-}
-
 // addSpatial writes the GeoDCAT-AP extent: a dct:Location with the box as
 // WKT (dcat:bbox) and GeoJSON (locn:geometry), and the ONS statistical
 // geography for a GSS code.
 func addSpatial(g *Graph, ds Term, e catalogue.Entry) {
 	s := e.Dataset.Spatial
-	if b := Extent(e); b != nil {
+	if b := e.Extent(); b != nil {
 		loc := g.Blank()
 		g.Add(ds, NSDCT+"spatial", loc)
 		rdfType(g, loc, NSDCT+"Location")
@@ -66,7 +54,7 @@ func addSpatial(g *Graph, ds Term, e catalogue.Entry) {
 		rdfType(g, loc, NSDCT+"Location")
 		g.AddText(loc, NSSKOS+"prefLabel", s.Place, "en")
 		g.Add(loc, NSSKOS+"notation", Literal(s.GSSCode))
-	} else if s.Place != "" && Extent(e) == nil {
+	} else if s.Place != "" && e.Extent() == nil {
 		loc := g.Blank()
 		g.Add(ds, NSDCT+"spatial", loc)
 		rdfType(g, loc, NSDCT+"Location")
