@@ -65,7 +65,7 @@ func rdfType(g *Graph, s Term, class string) { g.Add(s, NSRDF+"type", IRI(class)
 // node carrying the links ckanext-dcat's RDF harvester follows (hydra:next,
 // or the older hydra:nextPage) and the totals.
 func CatalogGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
-	g := NewGraph()
+	g := newGraph(64 + 70*len(page))
 	c := IRI(cat.URI())
 	rdfType(g, c, NSDCAT+"Catalog")
 	g.AddText(c, NSDCT+"title", cat.Title, "en")
@@ -130,6 +130,9 @@ func DatasetGraph(base string, e catalogue.Entry) *Graph {
 // concept describes a controlled-vocabulary value the way the DCAT-AP
 // vocabulary shapes check it: its class, a label and the scheme it is in.
 func concept(g *Graph, t Term, class, scheme, label string) {
+	if !g.once("concept\x00" + t.Value + "\x00" + class + "\x00" + scheme + "\x00" + label) {
+		return
+	}
 	rdfType(g, t, class)
 	if class != NSSKOS+"Concept" {
 		rdfType(g, t, NSSKOS+"Concept")
@@ -142,6 +145,9 @@ func concept(g *Graph, t Term, class, scheme, label string) {
 // authority".
 func agent(g *Graph, base string, o domain.Organisation) Term {
 	a := IRI(PublisherURI(base, o))
+	if !g.once("agent\x00" + a.Value + "\x00" + o.Name + "\x00" + o.Website) {
+		return a
+	}
 	rdfType(g, a, NSFOAF+"Agent")
 	rdfType(g, a, NSFOAF+"Organization")
 	g.AddText(a, NSFOAF+"name", o.Name, "en")
@@ -255,6 +261,9 @@ func licence(g *Graph, id string) *Term {
 		return nil
 	}
 	t := IRI(l.URL)
+	if !g.once("licence\x00" + l.ID) {
+		return &t
+	}
 	rdfType(g, t, NSDCT+"LicenseDocument")
 	g.AddText(t, NSRDFS+"label", l.Title, "en")
 	typ := IRI(licenceType + "Attribution")
