@@ -14,6 +14,7 @@ import (
 	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/internal/cataloguefixture"
+	"github.com/jointict/councilapi/store"
 )
 
 // seedCatalogue writes n fixture datasets straight into the store as
@@ -21,7 +22,7 @@ import (
 // which is what every listing reads; the upload pipeline is not what these
 // tests are about, and 2,000 uploads would take minutes. It returns the ids
 // and slugs of the published ones, and their spatial ones' file identifiers.
-func seedCatalogue(t *testing.T, ts *testServer, n int) (published map[string]string, spatial map[string]bool) {
+func seedCatalogue(t testing.TB, srv *Server, st store.Store, n int) (published map[string]string, spatial map[string]bool) {
 	t.Helper()
 	ctx := context.Background()
 	published, spatial = map[string]string{}, map[string]bool{}
@@ -57,7 +58,7 @@ func seedCatalogue(t *testing.T, ts *testServer, n int) (published map[string]st
 			d.Spatial = &opendata.SpatialCoverage{BBox: &box}
 		}
 		rec := appod.DatasetRecord{Dataset: d, CurrentVersion: 1, VersionCount: 1, Formats: formats, Current: cur}
-		if _, err := ts.Store.Insert(ctx, appod.CollDatasets, d.ID, rec); err != nil {
+		if _, err := st.Insert(ctx, appod.CollDatasets, d.ID, rec); err != nil {
 			t.Fatal(err)
 		}
 		if d.Status == opendata.StatusPublished {
@@ -67,7 +68,7 @@ func seedCatalogue(t *testing.T, ts *testServer, n int) (published map[string]st
 			}
 		}
 	}
-	if err := ts.srv.app.Bus.Sync(ctx); err != nil {
+	if err := srv.app.Bus.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return published, spatial
@@ -115,7 +116,7 @@ var (
 // every complete GEMINI record) exactly once, and no draft or withdrawn one.
 func TestHarvestPagingVisitsEveryDatasetOnce(t *testing.T) {
 	ts := newTestServer(t)
-	published, spatial := seedCatalogue(t, ts, 2000)
+	published, spatial := seedCatalogue(t, ts.srv, ts.Store, 2000)
 	ids, uris := map[string]bool{}, map[string]bool{}
 	for id, slug := range published {
 		ids[id] = true

@@ -23,10 +23,11 @@ import (
 // fingerprint base. A record with something missing is held (so a change
 // to its publisher can complete it) but not served.
 type heldRecord struct {
-	d      opendata.DatasetRecord
-	rec    gemini.DatasetRecord // with its metadata date
-	record Record
-	served bool
+	d       opendata.DatasetRecord
+	rec     gemini.DatasetRecord // with its metadata date
+	record  Record
+	served  bool
+	missing []string // what Missing says of d
 }
 
 // Name, Collections, Load and Apply make the record set a change-feed
@@ -169,14 +170,15 @@ func (s *Service) refresh(ctx context.Context, d opendata.DatasetRecord) error {
 	base := s.fingerprintBase()
 	rec := datasetRecord(entry.OnBase(base), entry.SourceCRS, base)
 	rec.MetadataDate = today()
-	h := &heldRecord{d: d, rec: rec}
+	h := &heldRecord{d: d, rec: rec, missing: gemini.Missing(rec)}
 	s.datasets[d.ID] = h
-	if len(gemini.Missing(rec)) > 0 {
+	if len(h.missing) > 0 {
 		return nil // reported through the datasets API; never served half-made
 	}
 	date, err := s.stamp(ctx, s.known, rec.FileIdentifier, d.ID, gemini.Fingerprint(rec))
 	if errors.Is(err, errFileIDTaken) {
 		s.log.Warn("GEMINI record withheld", "dataset", d.ID, "fileIdentifier", rec.FileIdentifier, "err", err)
+		h.missing = []string{gemini.ItemFileIdentifier}
 		return nil
 	}
 	if err != nil {

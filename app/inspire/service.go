@@ -183,6 +183,9 @@ func (s *Service) publishStep(ctx context.Context, d opendata.DatasetRecord, v o
 // reads nothing from the store for a dataset whose record keeps its
 // current version's summary.
 func (s *Service) Missing(ctx context.Context, d opendata.DatasetRecord, base string) []string {
+	if m, ok := s.heldMissing(d); ok {
+		return m
+	}
 	entry, err := s.data.EntryOf(ctx, d)
 	if err != nil {
 		s.log.Error("GEMINI status", "dataset", d.ID, "err", err)
@@ -195,6 +198,19 @@ func (s *Service) Missing(ctx context.Context, d opendata.DatasetRecord, base st
 		missing = append(missing, gemini.ItemFileIdentifier)
 	}
 	return missing
+}
+
+// heldMissing is what the record set found missing in d's record, when
+// the set holds d as it is (a dataset's modified date moves with every
+// change to it, and a change to its publisher rebuilds its record).
+func (s *Service) heldMissing(d opendata.DatasetRecord) ([]string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	h, ok := s.datasets[d.ID]
+	if !ok || !h.d.Modified.Equal(d.Modified) || h.d.CurrentVersion != d.CurrentVersion || h.d.Status != d.Status {
+		return nil, false
+	}
+	return slices.Clone(h.missing), true
 }
 
 // owner is the dataset a file identifier's stamp belongs to.
