@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jointict/councilapi/app"
+	"github.com/jointict/councilapi/catalogue/dcat/dcattest"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/internal/cataloguefixture"
@@ -424,4 +425,22 @@ func writeGzip(path string, b []byte) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// TestHarvestDataJSONValidatesAgainstPOD11: every data.json page of the
+// golden catalogue (real uploads: media types with parameters, coverage
+// still running) passes the Project Open Data 1.1 schemas.
+func TestHarvestDataJSONValidatesAgainstPOD11(t *testing.T) {
+	server := goldenServer(t, loadGoldenStore(t))
+	dir := t.TempDir()
+	var files []string
+	for page := 1; page <= 3; page++ {
+		body := fetchGolden(t, server, goldenRequest{Path: fmt.Sprintf("/data.json?page=%d", page)})
+		p := filepath.Join(dir, fmt.Sprintf("data-%d.json", page))
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	dcattest.POD11(t, files...)
 }
