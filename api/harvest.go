@@ -307,7 +307,7 @@ func (h *harvestAPI) ckanAction(c echo.Context) error {
 		return err
 	}
 	base := h.s.baseURL(c)
-	cat := ckan.Catalogue{BaseURL: base, Index: ix, Title: catalogueTitle, Description: catalogueDescription}
+	cat := ckan.Catalogue{BaseURL: base, Index: ix, Title: catalogueTitle, Description: catalogueDescription, Version: h.s.cfg.Version}
 	keys := slices.Sorted(maps.Keys(params))
 	parts := []string{action}
 	for _, k := range keys {

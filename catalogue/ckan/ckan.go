@@ -6,6 +6,7 @@
 package ckan
 
 import (
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -19,8 +20,10 @@ import (
 	"github.com/jointict/councilapi/domain/opendata"
 )
 
-// Version is the CKAN release whose API shapes this package follows.
-const Version = "2.10.4"
+// Shapes is the CKAN release whose Action API shapes (field names,
+// envelope, errors) this package follows. councilapi is not CKAN: status_show
+// says so rather than claiming a ckan_version.
+const Shapes = "CKAN 2.10"
 
 // Response is CKAN's envelope.
 type Response struct {
@@ -71,6 +74,7 @@ type Catalogue struct {
 	Index       *index.Index
 	Title       string
 	Description string
+	Version     string // councilapi's version, for status_show
 }
 
 // Params are an action's parameters, from the query string or a JSON body.
@@ -105,20 +109,69 @@ func Call(cat Catalogue, action string, p Params) (result any, err *Error, ok bo
 	case "license_list":
 		return Licences(), nil, true
 	case "status_show":
-		return map[string]any{"site_title": cat.Title, "site_description": cat.Description,
-			"site_url": cat.BaseURL, "ckan_version": Version, "error_emails_to": nil, "locale_default": "en_GB",
-			"extensions": []string{"dcat", "harvest", "spatial_metadata"}}, nil, true
+		return status(cat), nil, true
 	}
 	return nil, nil, false
+}
+
+// Status is status_show's result: CKAN's site fields, then what answers
+// and how much of the Action API it implements, so a client can tell. It
+// has no ckan_version (this is not CKAN, and a version would invite clients
+// to assume behaviour that is not there) and no extensions.
+type Status struct {
+	SiteTitle       string         `json:"site_title"`
+	SiteDescription string         `json:"site_description"`
+	SiteURL         string         `json:"site_url"`
+	LocaleDefault   string         `json:"locale_default"`
+	ErrorEmailsTo   *string        `json:"error_emails_to"`
+	Extensions      []string       `json:"extensions"`
+	Software        string         `json:"software"`
+	SoftwareVersion string         `json:"software_version,omitempty"`
+	APIVersion      int            `json:"api_version"`
+	APIShapes       string         `json:"api_shapes"`
+	Actions         []string       `json:"actions"`
+	PackageSearch   SearchFeatures `json:"package_search"`
+	NotImplemented  []string       `json:"not_implemented"`
+}
+
+// SearchFeatures lists what package_search understands.
+type SearchFeatures struct {
+	Parameters  []string `json:"parameters"`
+	Fields      []string `json:"fields"`
+	SortFields  []string `json:"sort_fields"`
+	FacetFields []string `json:"facet_fields"`
+	Query       string   `json:"query"`
+}
+
+func status(cat Catalogue) Status {
+	sorts := slices.Sorted(maps.Keys(sortable))
+	facets := slices.Sorted(maps.Keys(facetDims))
+	return Status{SiteTitle: cat.Title, SiteDescription: cat.Description, SiteURL: cat.BaseURL, LocaleDefault: "en_GB",
+		Extensions: []string{}, Software: "councilapi", SoftwareVersion: cat.Version, APIVersion: 3, APIShapes: Shapes,
+		Actions: Actions,
+		PackageSearch: SearchFeatures{
+			Parameters: []string{"q", "fq", "sort", "rows", "start", "facet", "facet.field", "facet.limit", "facet.mincount",
+				"include_deleted", "ext_bbox"},
+			Fields: slices.Clone(fields), SortFields: sorts, FacetFields: facets,
+			Query: "field:value terms (quoted phrases, * for any value), joined by spaces (AND) or OR, negated with -, " +
+				"ranges [from TO to] on metadata_modified and metadata_created; bare words search title, keywords and description " +
+				"(every word, as a word prefix) and rank by relevance",
+		},
+		NotImplemented: []string{"every action that writes (package_create, package_patch, …)", "resource, group, tag, user and activity actions",
+			"private datasets and drafts", "the rest of Solr's query syntax (boosts, wildcards inside words, fuzzy and proximity search)",
+			"ext_bbox ranking by overlap (matches are filtered, not ranked)"},
+	}
 }
 
 // Timestamp writes a time as CKAN does: UTC, microseconds, no zone.
 func Timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }
 
-// find returns a published dataset by id or name, with absolute URLs.
+// find returns a published or withdrawn (deleted) dataset by id or name,
+// with absolute URLs: a harvester asking after a dataset it copied learns
+// that it was deleted.
 func find(cat Catalogue, id string) (catalogue.Entry, bool) {
 	it, ok := cat.Index.Get(id)
-	if !ok || it.Entry.Dataset.Status != opendata.StatusPublished {
+	if !ok {
 		return catalogue.Entry{}, false
 	}
 	return it.Entry.OnBase(cat.BaseURL), true
@@ -247,6 +300,14 @@ func organizationShow(cat Catalogue, p Params) (any, *Error) {
 		}
 	}
 	return nil, notFound("organization " + id)
+}
+
+func falsy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "false", "0", "no", "off":
+		return true
+	}
+	return false
 }
 
 func truthy(s string) bool {

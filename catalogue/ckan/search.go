@@ -1,7 +1,9 @@
 package ckan
 
 import (
+	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,7 +179,13 @@ func indexTerm(t term) index.Term {
 	case "dataset_type", "type":
 		return index.Term{Every: v == "dataset" || v == "*"}
 	case "state":
-		return index.Term{Every: v == "active" || v == "*"}
+		switch v {
+		case "active":
+			return index.Term{Key: index.Key(index.DimStatus, string(opendata.StatusPublished))}
+		case "deleted":
+			return index.Term{Key: index.Key(index.DimStatus, string(opendata.StatusWithdrawn))}
+		}
+		return index.Term{Every: v == "*"}
 	case "capacity":
 		return index.Term{Every: v == "public"}
 	case "metadata_modified", "metadata_created":
@@ -187,8 +195,73 @@ func indexTerm(t term) index.Term {
 		}
 		r, _ := parseRange(order, t.value) // checked by parseQuery
 		return index.Term{Range: r}
+	case "groups":
+		return index.Term{Key: index.Key(index.DimTheme, v)}
 	}
-	return index.Term{} // groups: none yet
+	return index.Term{}
+}
+
+// facetDims maps the facet fields CKAN clients ask for to the index's.
+var facetDims = map[string]string{
+	"organization": index.DimPublisher,
+	"owner_org":    index.DimPublisher,
+	"tags":         index.DimTag,
+	"res_format":   index.DimResFormat,
+	"license_id":   index.DimLicence,
+	"groups":       index.DimTheme,
+}
+
+// facetRequest reads facet.field (a JSON list, as CKAN takes it),
+// facet.limit (default 50, CKAN's search.facets.limit; -1 for all) and
+// facet.mincount (default 1).
+func facetRequest(p Params) (fields []string, limit, mincount int, err *Error) {
+	limit, mincount = 50, 1
+	if raw := strings.TrimSpace(p["facet.field"]); raw != "" && !falsy(p["facet"]) {
+		if json.Unmarshal([]byte(raw), &fields) != nil {
+			return nil, 0, 0, validation("facet.field", "Not a list: give a JSON list such as [\"organization\",\"tags\"]")
+		}
+		for _, f := range fields {
+			if _, ok := facetDims[f]; !ok {
+				return nil, 0, 0, searchError("cannot facet on " + f + ": use organization, tags, res_format, license_id or groups")
+			}
+		}
+	}
+	if v := strings.TrimSpace(p["facet.limit"]); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil || n < -1 {
+			return nil, 0, 0, validation("facet.limit", "Invalid integer")
+		}
+		limit = n
+	}
+	if v := strings.TrimSpace(p["facet.mincount"]); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil || n < 0 {
+			return nil, 0, 0, validation("facet.mincount", "Invalid integer")
+		}
+		mincount = max(n, 1)
+	}
+	return fields, limit, mincount, nil
+}
+
+// bboxParam reads ckanext-spatial's ext_bbox: minx,miny,maxx,maxy in WGS84.
+func bboxParam(p Params) (*opendata.BBox, *Error) {
+	v := strings.TrimSpace(p["ext_bbox"])
+	if v == "" {
+		return nil, nil
+	}
+	parts := strings.Split(v, ",")
+	var f [4]float64
+	ok := len(parts) == 4
+	for i := 0; ok && i < 4; i++ {
+		var err error
+		f[i], err = strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+		ok = err == nil
+	}
+	b := opendata.BBox{MinX: f[0], MinY: f[1], MaxX: f[2], MaxY: f[3]}
+	if !ok || b.MinX < -180 || b.MaxX > 180 || b.MinY < -90 || b.MaxY > 90 || b.MinX > b.MaxX || b.MinY > b.MaxY {
+		return nil, searchError("Wrong bounding box provided: ext_bbox is minx,miny,maxx,maxy in WGS84 degrees, e.g. -1.6,53.1,-1.2,53.3")
+	}
+	return &b, nil
 }
 
 var sortable = map[string]string{
@@ -226,6 +299,23 @@ func Search(cat Catalogue, p Params) (*SearchResult, *Error) {
 		sortSpec = "score desc, metadata_modified desc"
 	}
 	q := index.Query{Offset: start, Limit: rows}
+	if q.BBox, err = bboxParam(p); err != nil {
+		return nil, err
+	}
+	facets, facetLimit, mincount, err := facetRequest(p)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range facets {
+		q.Facets = append(q.Facets, index.FacetRequest{Dim: facetDims[f]})
+	}
+	// Withdrawn datasets are CKAN's deleted ones: listed with
+	// include_deleted, or when a clause asks for state:deleted.
+	if truthy(p["include_deleted"]) || slices.ContainsFunc(clauses, func(c clause) bool {
+		return !c.negate && slices.ContainsFunc(c.any, func(t term) bool { return t.field == "state" && strings.EqualFold(t.value, "deleted") })
+	}) {
+		q.Statuses = []opendata.Status{opendata.StatusPublished, opendata.StatusWithdrawn}
+	}
 	for _, part := range strings.Split(sortSpec, ",") {
 		f := strings.Fields(part)
 		if len(f) == 0 {
@@ -255,5 +345,52 @@ func Search(cat Catalogue, p Params) (*SearchResult, *Error) {
 	for _, it := range found.Items {
 		res.Results = append(res.Results, FromEntry(it.Entry.OnBase(cat.BaseURL), n))
 	}
+	for _, f := range facets {
+		counts := map[string]int{}
+		items := []FacetItem{}
+		for _, c := range found.Facets[facetDims[f]] {
+			if c.Count < mincount || facetLimit >= 0 && len(items) >= facetLimit {
+				continue
+			}
+			name := c.Label
+			counts[name] = c.Count
+			items = append(items, FacetItem{Name: name, DisplayName: facetDisplayName(cat, f, c.Value, name), Count: c.Count})
+		}
+		res.Facets[f] = counts
+		res.SearchFacets[f] = SearchFacet{Title: f, Items: items}
+	}
 	return res, nil
+}
+
+// SearchFacet is one field of search_facets.
+type SearchFacet struct {
+	Title string      `json:"title"`
+	Items []FacetItem `json:"items"`
+}
+
+// FacetItem is a value of a facet with its count.
+type FacetItem struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
+	Count       int    `json:"count"`
+}
+
+// facetDisplayName is what CKAN shows for a facet value: an organisation's
+// or group's title, a licence's title, otherwise the value.
+func facetDisplayName(cat Catalogue, field, value, name string) string {
+	switch field {
+	case "organization", "owner_org":
+		if o, ok := cat.Index.Organisation(value); ok && o.Name != "" {
+			return o.Name
+		}
+	case "groups":
+		if th, ok := opendata.LookupTheme(value); ok {
+			return th.Title
+		}
+	case "license_id":
+		if l, ok := opendata.LookupLicence(value); ok {
+			return l.Title
+		}
+	}
+	return name
 }

@@ -89,6 +89,7 @@ type Index struct {
 	text   *textrank.Index
 	facets map[string]textrank.Bitset
 	dims   map[string]map[string]int // dimension -> value -> items having it (for listing a facet's values)
+	labels map[string]string         // key -> the value as first written, for dimensions kept in lower case
 	live   textrank.Bitset
 	nLive  int
 	orders map[string]*order
@@ -109,7 +110,8 @@ type orgEntry struct {
 // New returns an empty index.
 func New() *Index {
 	ix := &Index{byID: map[string]*entry{}, bySlug: map[string]*entry{}, text: textrank.New(fieldBoosts...),
-		facets: map[string]textrank.Bitset{}, dims: map[string]map[string]int{}, orgs: map[string]orgEntry{}}
+		facets: map[string]textrank.Bitset{}, dims: map[string]map[string]int{}, labels: map[string]string{},
+		orgs: map[string]orgEntry{}}
 	ix.orders = newOrders()
 	return ix
 }
@@ -238,6 +240,20 @@ func keysOf(it Item) []string {
 	return slices.Compact(keys)
 }
 
+// label records how a lower-cased value was written, for facet listings.
+func (ix *Index) label(it Item) {
+	for _, dist := range it.Entry.Distributions {
+		if k := Key(DimResFormat, strings.ToLower(dist.Format)); ix.labels[k] == "" {
+			ix.labels[k] = dist.Format
+		}
+	}
+	for _, kw := range it.Entry.Dataset.Keywords {
+		if k := Key(DimTag, strings.ToLower(kw)); ix.labels[k] == "" {
+			ix.labels[k] = kw
+		}
+	}
+}
+
 func (ix *Index) add(it Item) {
 	d := it.Entry.Dataset
 	e := &entry{Item: it, slot: uint32(len(ix.slots)), keys: keysOf(it), modified: d.Modified.UTC(),
@@ -265,6 +281,7 @@ func (ix *Index) add(it Item) {
 		o.insert(ix, e.slot)
 	}
 	ix.toggle(e)
+	ix.label(it)
 }
 
 // toggle adds or (applied again) removes an item's part of the content hash.

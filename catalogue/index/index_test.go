@@ -178,7 +178,7 @@ func (o oracle) find(q Query, ix *Index) ([]string, int, map[string][]FacetCount
 		}
 		var out []FacetCount
 		for v, c := range counts {
-			out = append(out, FacetCount{v, c})
+			out = append(out, FacetCount{Value: v, Count: c, Label: cmp.Or(ix.labels[Key(f.Dim, v)], v)})
 		}
 		slices.SortFunc(out, func(a, b FacetCount) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Value, b.Value)) })
 		facets[f.Dim] = out

@@ -71,10 +71,12 @@ type FacetRequest struct {
 	Limit     int
 }
 
-// FacetCount is one value of a facet and its count.
+// FacetCount is one value of a facet and its count. Label is the value as
+// a dataset first wrote it (tags and formats are matched in lower case).
 type FacetCount struct {
 	Value string
 	Count int
+	Label string
 }
 
 // Result is a query's answer.
@@ -350,18 +352,21 @@ func (ix *Index) facetCounts(f FacetRequest, base textrank.Bitset) []FacetCount 
 			return true
 		})
 		for v, c := range counts {
-			out = append(out, FacetCount{v, c})
+			out = append(out, FacetCount{Value: v, Count: c})
 		}
 	} else {
 		for v := range values {
 			if c := base.AndLen(ix.facets[Key(f.Dim, v)]); c > 0 {
-				out = append(out, FacetCount{v, c})
+				out = append(out, FacetCount{Value: v, Count: c})
 			}
 		}
 	}
 	slices.SortFunc(out, func(a, b FacetCount) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Value, b.Value)) })
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
+	}
+	for i := range out {
+		out[i].Label = cmp.Or(ix.labels[Key(f.Dim, out[i].Value)], out[i].Value)
 	}
 	return out
 }
