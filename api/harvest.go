@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -167,11 +168,43 @@ func (h *harvestAPI) publishedPage(ix *index.Index, page int) index.Result {
 	return ix.Find(index.Query{Offset: (page - 1) * h.perPage, Limit: h.perPage})
 }
 
+// profileParam picks the DCAT-AP profile: ?profile= (a token or URI), else
+// the Accept-Profile header (W3C Content Negotiation by Profile), else
+// 2.1.1. It says which in Content-Profile; inQuery says the choice must be
+// kept in the page links.
+func profileParam(c echo.Context) (prof dcat.Profile, inQuery bool, err error) {
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Profile")
+	if v := c.QueryParam("profile"); v != "" {
+		p, ok := dcat.ParseProfile(v)
+		if !ok {
+			var pr domain.Problems
+			pr.Add("profile", "must be %s (the default) or %s, or the profile's URI", dcat.AP211.Token(), dcat.AP300.Token())
+			return 0, false, pr.Err()
+		}
+		prof, inQuery = p, true
+	} else {
+		prof = dcat.NegotiateProfile(c.Request().Header.Get("Accept-Profile"))
+	}
+	h.Set("Content-Profile", "<"+prof.URI()+">")
+	h.Add("Link", "<"+prof.URI()+`>; rel="profile"`)
+	return prof, inQuery, nil
+}
+
 // catalog serves the paged DCAT catalogue in a fixed format, or (fixed ==
-// nil) the format the Accept header prefers.
+// nil) the format the Accept header prefers; with ?status=withdrawn, the
+// withdrawn datasets as catalogue records (see dcat.WithdrawnGraph).
 func (h *harvestAPI) catalog(fixed *dcat.Format) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		page, err := pageParam(c)
+		if err != nil {
+			return err
+		}
+		withdrawn, err := statusParam(c)
+		if err != nil {
+			return err
+		}
+		prof, profInQuery, err := profileParam(c)
 		if err != nil {
 			return err
 		}
@@ -192,15 +225,58 @@ func (h *harvestAPI) catalog(fixed *dcat.Format) echo.HandlerFunc {
 				return c.Redirect(http.StatusSeeOther, base+"/datasets")
 			}
 		}
-		return serveHarvest(c, catalogueTag(ix, base, requestKey(c), f.Extension()), f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
+		keep := url.Values{}
+		if withdrawn {
+			keep.Set("status", string(opendata.StatusWithdrawn))
+		}
+		if profInQuery {
+			keep.Set("profile", prof.Token())
+		}
+		pageURL := func(n int) string {
+			q := url.Values{"page": {strconv.Itoa(n)}}
+			maps.Copy(q, keep)
+			return base + path + "?" + q.Encode()
+		}
+		tag := catalogueTag(ix, base, requestKey(c), f.Extension(), prof.Token())
+		return serveHarvest(c, tag, f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
 			cat := catalogInfo(base, ix.Organisations())
+			cat.Profile = prof
+			if withdrawn {
+				gone := []opendata.Status{opendata.StatusWithdrawn}
+				total, _, modified := ix.Summary(gone)
+				cat.Modified = modified
+				res := ix.Find(index.Query{Statuses: gone, Offset: (page - 1) * h.perPage, Limit: h.perPage})
+				return dcat.Encode(dcat.WithdrawnGraph(cat, entries(res, base), dcat.Paging{Page: page, PerPage: h.perPage,
+					Total: total, PageURL: pageURL}), f)
+			}
 			total, issued, modified := ix.Summary(nil)
 			cat.Issued, cat.Modified = issued, modified
 			g := dcat.CatalogGraph(cat, entries(h.publishedPage(ix, page), base), dcat.Paging{Page: page, PerPage: h.perPage,
-				Total: total, PageURL: func(n int) string { return base + path + "?page=" + strconv.Itoa(n) }})
+				Total: total, PageURL: pageURL})
 			return dcat.Encode(g, f)
 		})
 	}
+}
+
+// statusParam reads ?status=withdrawn (published, the default, otherwise).
+func statusParam(c echo.Context) (withdrawn bool, err error) {
+	switch v := c.QueryParam("status"); v {
+	case "", string(opendata.StatusPublished):
+		return false, nil
+	case string(opendata.StatusWithdrawn):
+		return true, nil
+	}
+	var p domain.Problems
+	p.Add("status", "must be published (the default) or withdrawn (the withdrawn datasets as catalogue records)")
+	return false, p.Err()
+}
+
+// gone is the answer for a withdrawn dataset's URI: 410, so a harvester
+// re-reading a dataset it copied learns to delete it.
+func gone(slug string) error {
+	p := newProblem("not-found", "the dataset "+slug+" has been withdrawn by its publisher")
+	p.Status, p.Title, p.Type = http.StatusGone, "Gone", "about:blank"
+	return p
 }
 
 // dataset serves /dataset/{slug}[.ttl|.jsonld|.rdf]: the dataset's URI,
@@ -216,14 +292,21 @@ func (h *harvestAPI) dataset(c echo.Context) error {
 		}
 		slug, negotiated = slug[:i], false
 	}
+	prof, _, err := profileParam(c)
+	if err != nil {
+		return err
+	}
 	ix, err := h.src.Catalogue()
 	if err != nil {
 		return err
 	}
 	base := h.s.baseURL(c)
 	it, ok := ix.Get(slug)
-	if !ok || it.Entry.Dataset.Slug != slug || it.Entry.Dataset.Status != opendata.StatusPublished {
+	switch {
+	case !ok || it.Entry.Dataset.Slug != slug:
 		return newProblem("not-found", "no published dataset has the slug "+slug)
+	case it.Entry.Dataset.Status == opendata.StatusWithdrawn:
+		return gone(slug)
 	}
 	e := it.Entry.OnBase(base)
 	if negotiated {
@@ -233,8 +316,8 @@ func (h *harvestAPI) dataset(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, e.LandingPage)
 		}
 	}
-	return serveHarvest(c, catalogueTag(ix, base, requestKey(c), f.Extension()), f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
-		return dcat.Encode(dcat.DatasetGraph(base, e), f)
+	return serveHarvest(c, catalogueTag(ix, base, requestKey(c), f.Extension(), prof.Token()), f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
+		return dcat.Encode(dcat.DatasetGraph(base, e, prof), f)
 	})
 }
 

@@ -22,6 +22,8 @@ type Catalog struct {
 	// Issued and Modified are the first publication and the latest change
 	// of any dataset in the whole catalogue, not only the page served.
 	Issued, Modified time.Time
+	// Profile is the DCAT-AP release the description follows.
+	Profile Profile
 }
 
 // URI is the catalogue's identifier, which dereferences by content
@@ -66,6 +68,22 @@ func rdfType(g *Graph, s Term, class string) { g.Add(s, NSRDF+"type", IRI(class)
 // or the older hydra:nextPage) and the totals.
 func CatalogGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
 	g := newGraph(64 + 70*len(page))
+	g.profile = cat.Profile
+	c := catalogNode(g, cat)
+	if p.Total > 0 {
+		g.Add(c, NSDCT+"issued", xsdTime(cat.Issued))
+		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
+	}
+	for _, e := range page {
+		g.Add(c, NSDCAT+"dataset", IRI(e.URI))
+		addDataset(g, cat.BaseURL, e)
+	}
+	addPaging(g, p)
+	return g
+}
+
+// catalogNode describes the catalogue itself.
+func catalogNode(g *Graph, cat Catalog) Term {
 	c := IRI(cat.URI())
 	rdfType(g, c, NSDCAT+"Catalog")
 	g.AddText(c, NSDCT+"title", cat.Title, "en")
@@ -87,17 +105,12 @@ func CatalogGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
 	g.Add(c, NSDCAT+"themeTaxonomy", dgu)
 	rdfType(g, dgu, NSSKOS+"ConceptScheme")
 	g.AddText(dgu, NSDCT+"title", "data.gov.uk themes", "en")
-	if p.Total > 0 {
-		g.Add(c, NSDCT+"issued", xsdTime(cat.Issued))
-		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
-	}
+	return c
+}
 
+// addPaging adds the hydra:PagedCollection node of a page.
+func addPaging(g *Graph, p Paging) {
 	_, _, last := PageBounds(p.Total, p.Page, p.PerPage)
-	for _, e := range page {
-		g.Add(c, NSDCAT+"dataset", IRI(e.URI))
-		addDataset(g, cat.BaseURL, e)
-	}
-
 	pc := IRI(p.PageURL(p.Page))
 	rdfType(g, pc, NSHYDRA+"PagedCollection")
 	g.Add(pc, NSHYDRA+"totalItems", Typed(strconv.Itoa(p.Total), NSXSD+"integer"))
@@ -117,13 +130,50 @@ func CatalogGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
 	if p.Page > 1 {
 		link("previousPage", "previous", min(p.Page-1, last))
 	}
-	return g
 }
 
 // DatasetGraph describes one dataset on its own, as /dataset/{slug} serves it.
-func DatasetGraph(base string, e catalogue.Entry) *Graph {
-	g := NewGraph()
+func DatasetGraph(base string, e catalogue.Entry, prof Profile) *Graph {
+	g := newGraph(80)
+	g.profile = prof
 	addDataset(g, base, e)
+	return g
+}
+
+// Withdrawn is the ADMS status of a withdrawn dataset's catalogue record.
+const Withdrawn = "http://purl.org/adms/status/Withdrawn"
+
+// WithdrawnGraph lists a page of withdrawn datasets as DCAT-AP catalogue
+// records with adms:status Withdrawn and the withdrawal as dct:modified, so
+// a harvester that copies incrementally learns what to delete. The
+// datasets are named with their title and description only: their files
+// are gone. cat.Modified is the latest withdrawal.
+func WithdrawnGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
+	g := newGraph(32 + 16*len(page))
+	g.profile = cat.Profile
+	c := catalogNode(g, cat)
+	if p.Total > 0 {
+		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
+	}
+	status := IRI(Withdrawn)
+	for _, e := range page {
+		rec := IRI(e.URI + "#record")
+		g.Add(c, NSDCAT+"record", rec)
+		rdfType(g, rec, NSDCAT+"CatalogRecord")
+		g.Add(rec, NSFOAF+"primaryTopic", IRI(e.URI))
+		g.Add(rec, NSDCT+"modified", xsdTime(e.Dataset.Modified))
+		g.Add(rec, NSADMS+"status", status)
+		concept(g, status, NSSKOS+"Concept", "http://purl.org/adms/status/1.0", "Withdrawn")
+		ds := IRI(e.URI)
+		rdfType(g, ds, NSDCAT+"Dataset")
+		if g.profile == AP300 {
+			rdfType(g, ds, NSDCAT+"Resource") // the class 3.0.0's shape checks, without inference
+		}
+		g.Add(ds, NSDCT+"identifier", Literal(e.Dataset.ID))
+		g.AddText(ds, NSDCT+"title", e.Dataset.Title, "en")
+		g.AddText(ds, NSDCT+"description", e.Dataset.Description, "en")
+	}
+	addPaging(g, p)
 	return g
 }
 

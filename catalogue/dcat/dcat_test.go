@@ -24,7 +24,12 @@ func catalog() dcat.Catalog {
 // catalogGraph is page of entries as the harvest endpoints serve it: the
 // page's datasets, the whole catalogue's totals and dates.
 func catalogGraph(entries []catalogue.Entry, page, per int) *dcat.Graph {
+	return profileGraph(entries, page, per, dcat.AP211)
+}
+
+func profileGraph(entries []catalogue.Entry, page, per int, prof dcat.Profile) *dcat.Graph {
 	cat := catalog()
+	cat.Profile = prof
 	for i, e := range entries {
 		if i == 0 || e.Issued().Before(cat.Issued) {
 			cat.Issued = e.Issued()
@@ -186,7 +191,7 @@ func isomorphic(t *testing.T, files map[dcat.Format]string) {
 func TestThreeSerialisationsAreOneGraph(t *testing.T) {
 	g := catalogGraph(dcattest.Entries(base, 3), 2, 2)
 	isomorphic(t, writeAll(t, g))
-	isomorphic(t, writeAll(t, dcat.DatasetGraph(base, dcattest.Trees(base))))
+	isomorphic(t, writeAll(t, dcat.DatasetGraph(base, dcattest.Trees(base), dcat.AP211)))
 }
 
 func TestCatalogPassesDCATAP211SHACL(t *testing.T) {
@@ -194,5 +199,40 @@ func TestCatalogPassesDCATAP211SHACL(t *testing.T) {
 	files := writeAll(t, g)
 	for _, f := range dcat.Formats {
 		dcattest.SHACL211(t, files[f])
+	}
+}
+
+// DCAT-AP 3.0.0, on request, passes its shapes in every serialisation, as
+// does the list of withdrawn datasets in both profiles.
+func TestCatalogPassesDCATAP300SHACL(t *testing.T) {
+	files := writeAll(t, profileGraph(dcattest.Entries(base, 1), 1, 100, dcat.AP300))
+	for _, f := range dcat.Formats {
+		dcattest.SHACL300(t, files[f])
+	}
+	dcattest.SHACL300(t, writeAll(t, dcat.DatasetGraph(base, dcattest.Trees(base), dcat.AP300))[dcat.Turtle])
+	isomorphic(t, files)
+}
+
+func TestWithdrawnRecordsPassBothProfiles(t *testing.T) {
+	gone := dcattest.Entries(base, 2)[1:3]
+	for _, prof := range dcat.Profiles {
+		cat := catalog()
+		cat.Profile, cat.Modified = prof, gone[1].Dataset.Modified
+		g := dcat.WithdrawnGraph(cat, gone, dcat.Paging{Page: 1, PerPage: 100, Total: 2, PageURL: func(n int) string {
+			return base + "/catalog.ttl?status=withdrawn&page=" + strconv.Itoa(n)
+		}})
+		ttl := string(encodeAll(t, g)[dcat.Turtle])
+		for _, want := range []string{"a dcat:CatalogRecord", "adms:status <" + dcat.Withdrawn + ">",
+			"foaf:primaryTopic <" + gone[0].URI + ">"} {
+			if !strings.Contains(ttl, want) {
+				t.Errorf("%s lacks %s", prof.Token(), want)
+			}
+		}
+		files := writeAll(t, g)
+		if prof == dcat.AP300 {
+			dcattest.SHACL300(t, files[dcat.Turtle])
+		} else {
+			dcattest.SHACL211(t, files[dcat.Turtle])
+		}
 	}
 }

@@ -87,6 +87,7 @@ type Triple struct{ S, P, O Term }
 // Graph is an ordered set of triples. Order of insertion is kept so that
 // serialisations are deterministic (and so their ETags are stable).
 type Graph struct {
+	profile   Profile
 	triples   []Triple
 	seen      map[uint64]int32   // hash of a triple -> position of the first triple with it
 	collided  map[uint64][]int32 // positions of further triples with the same hash (rare)

@@ -55,6 +55,19 @@ var countRe = regexp.MustCompile(`violations=(\d+)`)
 func SHACL211(t *testing.T, data string) {
 	t.Helper()
 	dir := testref.Shared(t, "reference/dcat-ap")
+	shacl(t, data, filepath.Join(dir, "dcat-ap_2.1.1_shacl_shapes.ttl"),
+		filepath.Join(dir, "dcat-ap_2.1.1_shacl_range.ttl"),
+		filepath.Join(dir, "dcat-ap_2.1.1_shacl_mdr-vocabularies.shape.ttl"))
+}
+
+// SHACL300 is SHACL211 against the DCAT-AP 3.0.0 shapes.
+func SHACL300(t *testing.T, data string) {
+	t.Helper()
+	shacl(t, data, filepath.Join(testref.Shared(t, "reference/dcat-ap"), "dcat-ap_3.0.0_shacl.ttl"))
+}
+
+func shacl(t *testing.T, data string, shapes ...string) {
+	t.Helper()
 	node := testref.Tool(t, "node", "nodejs")
 	script := os.Getenv("COUNCILAPI_SHACL")
 	if script == "" {
@@ -66,11 +79,7 @@ func SHACL211(t *testing.T, data string) {
 			t.Skip("SHACL validator not installed: run scripts/shacl-setup (or set COUNCILAPI_SHACL)")
 		}
 	}
-	out, _ := exec.Command(node, script,
-		filepath.Join(dir, "dcat-ap_2.1.1_shacl_shapes.ttl"),
-		filepath.Join(dir, "dcat-ap_2.1.1_shacl_range.ttl"),
-		filepath.Join(dir, "dcat-ap_2.1.1_shacl_mdr-vocabularies.shape.ttl"),
-		"--", data).CombinedOutput()
+	out, _ := exec.Command(node, append(append([]string{script}, shapes...), "--", data)...).CombinedOutput()
 	m := countRe.FindSubmatch(out)
 	if m == nil {
 		t.Fatalf("the SHACL validator did not run on %s:\n%s", filepath.Base(data), out)
