@@ -54,7 +54,8 @@ func seedCatalogue(t testing.TB, srv *Server, st store.Store, n int) (published 
 			cur.Extent, cur.SourceCRS, cur.RowCount, cur.FeatureCount = &box, "http://www.opengis.net/def/crs/EPSG/0/27700", 0, 12
 			cur.Files = append(cur.Files, appod.VersionFile{Ext: "geojson", MediaType: "application/geo+json", Size: 4096,
 				SHA256: strings.Repeat("c", 64), SHA1: strings.Repeat("d", 40)})
-			formats = append(formats, "geojson")
+			// No OGC API artefact is seeded, so "geojson" stays out of the
+			// formats the OGC feed serves collections for.
 			d.Spatial = &opendata.SpatialCoverage{BBox: &box}
 		}
 		rec := appod.DatasetRecord{Dataset: d, CurrentVersion: 1, VersionCount: 1, Formats: formats, Current: cur}
