@@ -63,7 +63,7 @@ func (s *Service) Load(ctx context.Context) error {
 		return err
 	}
 	s.mu.Lock()
-	s.orgs, s.known, s.datasets, s.byFile, s.sorted = next.orgs, next.known, next.datasets, next.byFile, nil
+	s.orgs, s.known, s.datasets, s.byFile, s.sorted, s.summary = next.orgs, next.known, next.datasets, next.byFile, nil, nil
 	s.loaded = true
 	s.gen++
 	s.mu.Unlock()
@@ -77,7 +77,7 @@ func (s *Service) Load(ctx context.Context) error {
 func (s *Service) Apply(ctx context.Context, changes []store.Change) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	defer func() { s.sorted, s.gen = nil, s.gen+1 }()
+	defer func() { s.sorted, s.summary, s.gen = nil, nil, s.gen+1 }()
 	seen := map[string]bool{}
 	for _, c := range changes {
 		if seen[c.Collection+"/"+c.ID] {
@@ -267,8 +267,12 @@ func (s *Service) served(ctx context.Context) ([]Record, error) {
 	for id, st := range known {
 		s.known[id] = st
 	}
-	if s.gen == gen {
-		s.sorted = out // unless a change came in meanwhile, which will rebuild it
+	if s.gen == gen { // unless a change came in meanwhile, which will rebuild it
+		s.sorted = out
+		s.summary = make([]csw.Record, len(out))
+		for i, r := range out {
+			s.summary[i] = r.Record
+		}
 	}
 	return out, nil
 }

@@ -45,6 +45,7 @@ type Service struct {
 	datasets map[string]*heldRecord  // dataset id -> its record, served or not
 	byFile   map[string]string       // file identifier -> dataset id, of served records
 	sorted   []Record                // served records by file identifier, then the service; nil when stale
+	summary  []csw.Record            // the CSW summaries of sorted, for the engine
 	gen      uint64                  // changes applied, so a rebuild of sorted raced by a change is dropped
 	build    sync.Mutex              // one rebuild of sorted at a time
 }
@@ -119,6 +120,15 @@ type cswCatalogue struct {
 // Records hands the engine the set as kept (filters read no URLs); Present
 // rebases the records it writes out.
 func (cat *cswCatalogue) Records(ctx context.Context) ([]csw.Record, error) {
+	if _, err := cat.s.Records(ctx, cat.base); err != nil {
+		return nil, err
+	}
+	cat.s.mu.RLock()
+	defer cat.s.mu.RUnlock()
+	if cat.s.summary != nil {
+		return cat.s.summary, nil
+	}
+	// A change came in since: build the summaries afresh.
 	set, err := cat.s.Records(ctx, cat.base)
 	if err != nil {
 		return nil, err
