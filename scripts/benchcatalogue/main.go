@@ -115,6 +115,9 @@ func main() {
 		}
 	}
 	report(eps, sizes, results, *conns)
+	for _, n := range sizes {
+		fmt.Printf("server resident memory at %d datasets: %d MB\n", n, servers[n].rssMB())
+	}
 	if *baseline != "" {
 		timeBaseline(*baseline, dir, sizes[0])
 	}
@@ -341,6 +344,21 @@ func (s *server) waitReady(limit time.Duration) error {
 	}
 	s.stop()
 	return fmt.Errorf("councilapi did not become ready:\n%.3000s", s.log.String())
+}
+
+// rssMB reads the server's resident set from /proc (Linux).
+func (s *server) rssMB() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return -1
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb / 1024
+		}
+	}
+	return -1
 }
 
 func (s *server) stop() {
