@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -315,24 +314,8 @@ func firstDifference(want, got []byte) string {
 // (apart from ids, times and file identifiers, which the dump then fixes).
 func generateGoldenCatalogue(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := Prepare(ctx, st); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := app.New(app.Config{BaseURL: goldenBase, FeedPoll: 5 * time.Millisecond}, st, log)
-	srv := New(Config{BaseURL: goldenBase, BodyLimit: 1 << 20}, a, log)
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
-	hs := httptest.NewServer(srv.Echo)
-	defer hs.Close()
-	ts := &testServer{t: t, URL: hs.URL, Store: st, srv: srv}
+	ts := newTestServer(t, Config{BaseURL: goldenBase, BodyLimit: 1 << 20})
+	st, a := ts.Store, ts.srv.app
 	keys := map[string]string{}
 	for _, o := range domain.SeedOrganisations() {
 		keys[o.ID] = ts.key(domain.RolePublisher, o.ID)

@@ -30,8 +30,6 @@ import (
 	"io"
 	"log"
 	"math/rand/v2"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -43,6 +41,7 @@ import (
 	"time"
 
 	"github.com/jointict/councilapi/domain/opendata"
+	"github.com/jointict/councilapi/internal/benchserver"
 	"github.com/jointict/councilapi/internal/cataloguefixture"
 )
 
@@ -87,12 +86,12 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		defer s.stop()
-		if err := s.waitReady(15 * time.Minute); err != nil {
+		defer s.Stop()
+		if err := s.WaitReady(15 * time.Minute); err != nil {
 			log.Fatal(err)
 		}
 		servers[n] = s
-		fmt.Printf("serving %d datasets from %s (%s)\n", n, s.base, sizeDir(dir, n))
+		fmt.Printf("serving %d datasets from %s (%s)\n", n, s.Base, sizeDir(dir, n))
 	}
 	eps := endpoints()
 	if *only != "" {
@@ -116,7 +115,7 @@ func main() {
 	}
 	report(eps, sizes, results, *conns)
 	for _, n := range sizes {
-		fmt.Printf("server resident memory at %d datasets: %d MB\n", n, servers[n].rssMB())
+		fmt.Printf("server resident memory at %d datasets: %d MB\n", n, servers[n].MemoryMB("VmRSS"))
 	}
 	if *baseline != "" {
 		timeBaseline(*baseline, dir, sizes[0])
@@ -146,8 +145,8 @@ func build(bin, work string, sizes []int, creators int) error {
 	if err != nil {
 		return err
 	}
-	defer func() { s.stop() }()
-	if err := s.waitReady(15 * time.Minute); err != nil {
+	defer func() { s.Stop() }()
+	if err := s.WaitReady(15 * time.Minute); err != nil {
 		return err
 	}
 	for _, n := range missing {
@@ -157,7 +156,7 @@ func build(bin, work string, sizes []int, creators int) error {
 		if done < n {
 			fmt.Printf("publishing datasets %d to %d through the API...\n", done+1, n)
 			t0 := time.Now()
-			if err := s.publishRange(done, n, creators); err != nil {
+			if err := publishRange(s, done, n, creators); err != nil {
 				return err
 			}
 			took := time.Since(t0)
@@ -169,7 +168,7 @@ func build(bin, work string, sizes []int, creators int) error {
 		}
 		// Copy the directory while the server is stopped, so the copy is a
 		// consistent store.
-		s.stop()
+		s.Stop()
 		if err := copyDir(growing, sizeDir(work, n)); err != nil {
 			return err
 		}
@@ -179,7 +178,7 @@ func build(bin, work string, sizes []int, creators int) error {
 		if s, err = start(bin, growing, []string{"--feed-poll", "5ms", "--job-workers", "2"}); err != nil {
 			return err
 		}
-		if err := s.waitReady(15 * time.Minute); err != nil {
+		if err := s.WaitReady(15 * time.Minute); err != nil {
 			return err
 		}
 	}
@@ -198,7 +197,7 @@ func copyDir(from, to string) error {
 }
 
 // publishRange publishes fixtures [from, to) with a few publishers at once.
-func (s *server) publishRange(from, to, creators int) error {
+func publishRange(s *server, from, to, creators int) error {
 	next := make(chan int)
 	errs := make(chan error, creators)
 	var wg sync.WaitGroup
@@ -207,7 +206,7 @@ func (s *server) publishRange(from, to, creators int) error {
 		go func() {
 			defer wg.Done()
 			for n := range next {
-				if err := s.publishFixture(n); err != nil {
+				if err := publishFixture(s, n); err != nil {
 					errs <- fmt.Errorf("dataset %d: %w", n, err)
 					return
 				}
@@ -238,12 +237,12 @@ func (s *server) publishRange(from, to, creators int) error {
 
 // publishFixture creates a dataset, uploads its versions, waits for each
 // job and publishes (or leaves a draft, or withdraws) as the fixture says.
-func (s *server) publishFixture(n int) error {
+func publishFixture(s *server, n int) error {
 	f := cataloguefixture.Make(n)
 	f.Meta["publisher"] = f.Org
 	body, _ := json.Marshal(f.Meta)
 	var d struct{ ID string }
-	if err := s.call("POST", "/api/v1/datasets", bytes.NewReader(body), "application/json", &d); err != nil {
+	if err := s.Call("POST", "/api/v1/datasets", bytes.NewReader(body), "application/json", &d); err != nil {
 		return err
 	}
 	for _, v := range f.Versions {
@@ -252,12 +251,12 @@ func (s *server) publishFixture(n int) error {
 		if strings.HasSuffix(v.Name, ".geojson") {
 			ct = "application/geo+json"
 		}
-		if err := s.call("POST", "/api/v1/datasets/"+d.ID+"/versions?filename="+url.QueryEscape(v.Name), bytes.NewReader(v.Body), ct, &acc); err != nil {
+		if err := s.Call("POST", "/api/v1/datasets/"+d.ID+"/versions?filename="+url.QueryEscape(v.Name), bytes.NewReader(v.Body), ct, &acc); err != nil {
 			return err
 		}
 		for {
 			var j struct{ State, Error string }
-			if err := s.call("GET", "/api/v1/jobs/"+acc.Job.ID, nil, "", &j); err != nil {
+			if err := s.Call("GET", "/api/v1/jobs/"+acc.Job.ID, nil, "", &j); err != nil {
 				return err
 			}
 			if j.State == "failed" {
@@ -272,137 +271,38 @@ func (s *server) publishFixture(n int) error {
 	if f.Draft {
 		return nil
 	}
-	if err := s.call("PATCH", "/api/v1/datasets/"+d.ID, strings.NewReader(`{"status":"published"}`), "application/merge-patch+json", nil); err != nil {
+	if err := s.Call("PATCH", "/api/v1/datasets/"+d.ID, strings.NewReader(`{"status":"published"}`), "application/merge-patch+json", nil); err != nil {
 		return err
 	}
 	if f.Withdraw {
-		return s.call("DELETE", "/api/v1/datasets/"+d.ID, nil, "", nil)
+		return s.Call("DELETE", "/api/v1/datasets/"+d.ID, nil, "", nil)
 	}
 	return nil
 }
 
 // ---- the servers
 
-type server struct {
-	cmd  *exec.Cmd
-	base string
-	key  string
-	log  *bytes.Buffer
-	mu   sync.Mutex
-}
+type server = benchserver.Server
 
+// start runs the binary on dataDir with an admin key kept beside the store,
+// so a kept catalogue is reused with the key it was built with.
 func start(bin, dataDir string, extra []string) (*server, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, err
 	}
-	s := &server{log: &bytes.Buffer{}}
-	if b, err := os.ReadFile(filepath.Join(dataDir, "bench-key")); err == nil {
-		s.key = strings.TrimSpace(string(b))
+	keyFile := filepath.Join(dataDir, "bench-key")
+	key := ""
+	if b, err := os.ReadFile(keyFile); err == nil {
+		key = strings.TrimSpace(string(b))
 	} else {
-		out, err := exec.Command(bin, "keys", "create", "--data-dir", dataDir, "--role", "admin", "--label", "bench-catalogue").CombinedOutput()
-		if err != nil {
-			return nil, fmt.Errorf("councilapi keys create: %v\n%s", err, out)
+		if key, err = benchserver.CreateKey(bin, dataDir, "--role", "admin", "--label", "bench-catalogue"); err != nil {
+			return nil, err
 		}
-		for _, l := range strings.Split(string(out), "\n") {
-			if strings.HasPrefix(l, "cak_") {
-				s.key = strings.TrimSpace(l)
-			}
-		}
-		if s.key == "" {
-			return nil, fmt.Errorf("councilapi keys create printed no key:\n%s", out)
-		}
-		if err := os.WriteFile(filepath.Join(dataDir, "bench-key"), []byte(s.key), 0o600); err != nil {
+		if err := os.WriteFile(keyFile, []byte(key), 0o600); err != nil {
 			return nil, err
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s.base = "http://" + addr
-	args := append([]string{"--data-dir", dataDir, "--addr", addr, "--log-format", "json"}, extra...)
-	s.cmd = exec.Command(bin, args...)
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *server) waitReady(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get(s.base + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	s.stop()
-	return fmt.Errorf("councilapi did not become ready:\n%.3000s", s.log.String())
-}
-
-// rssMB reads the server's resident set from /proc (Linux).
-func (s *server) rssMB() int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return -1
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.Atoi(f[1])
-			return kb / 1024
-		}
-	}
-	return -1
-}
-
-func (s *server) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		s.cmd.Process.Kill()
-		<-done
-	}
-	s.cmd = nil
-}
-
-var client = &http.Client{Timeout: 120 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-
-func (s *server) call(method, path string, body io.Reader, contentType string, out any) error {
-	req, err := http.NewRequest(method, s.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+s.key)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: HTTP %d: %.400s", method, path, res.StatusCode, raw)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
+	return benchserver.Start(bin, dataDir, key, append([]string{"--log-format", "json"}, extra...)...)
 }
 
 // ---- the endpoints
@@ -446,7 +346,9 @@ func endpoints() []endpoint {
 			return fmt.Sprintf("/csw?service=CSW&version=2.0.2&request=GetRecords&typeNames=csw:Record&resultType=results"+
 				"&elementSetName=full&maxRecords=100&startPosition=%d", 1+offset(r, n/4))
 		}},
-		{"/api/v1/datasets", func(r *rand.Rand, n int) string { return fmt.Sprintf("/api/v1/datasets?limit=100&offset=%d", offset(r, n)) }},
+		{"/api/v1/datasets", func(r *rand.Rand, n int) string {
+			return fmt.Sprintf("/api/v1/datasets?limit=100&offset=%d", offset(r, n))
+		}},
 		{"/api/v1/datasets?q", func(r *rand.Rand, n int) string {
 			return "/api/v1/datasets?limit=100&q=" + url.QueryEscape(kw[r.IntN(len(kw))])
 		}},
@@ -496,7 +398,7 @@ func load(s *server, e endpoint, size, conns int, d time.Duration, seed uint64) 
 			for time.Now().Before(deadline) {
 				path := e.path(rng, size)
 				t0 := time.Now()
-				res, err := client.Get(s.base + path)
+				res, err := benchserver.Client().Get(s.Base + path)
 				if err == nil {
 					_, err = io.Copy(io.Discard, res.Body)
 					res.Body.Close()
@@ -591,15 +493,15 @@ func timeBaseline(bin, work string, n int) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer s.stop()
-	if err := s.waitReady(15 * time.Minute); err != nil {
+	defer s.Stop()
+	if err := s.WaitReady(15 * time.Minute); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("\nbaseline %s at %d datasets, one request each:\n", bin, n)
 	for _, path := range []string{"/data.json?page=1", "/catalog.ttl?page=1", "/api/3/action/package_search?rows=100",
 		"/api/v1/datasets?limit=100&q=trees", "/datasets?q=trees"} {
 		t0 := time.Now()
-		res, err := client.Get(s.base + path)
+		res, err := benchserver.Client().Get(s.Base + path)
 		if err != nil {
 			fmt.Printf("  %-45s %v\n", path, err)
 			continue
