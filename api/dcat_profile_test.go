@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,4 +103,51 @@ func httpGetJSON(t *testing.T, u string, v any) int {
 		t.Fatalf("%s: %v", u, err)
 	}
 	return res.StatusCode
+}
+
+// TestCataloguePagesRevalidate: every catalogue page answers 304 to its
+// own ETag, and a change to one dataset changes the tags.
+func TestCataloguePagesRevalidate(t *testing.T) {
+	st := loadGoldenStore(t)
+	srv := startServer(t, Config{BaseURL: goldenBase, BodyLimit: 64 << 10}, st)
+	if err := srv.app.Bus.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Echo)
+	defer hs.Close()
+	pages := []string{"/data.json?page=2", "/catalog.ttl?page=1", "/catalog.jsonld?page=2&profile=dcat-ap-3.0.0",
+		"/dataset/highway-trees-bolsover-2026.rdf", "/api/3/action/package_search?rows=100", "/datasets?q=parking", "/"}
+	tags := map[string]string{}
+	for _, p := range pages {
+		res, _ := get(t, hs.URL+p, "Accept", "text/html")
+		tag := res.Header.Get("ETag")
+		if res.StatusCode != 200 || tag == "" {
+			t.Fatalf("%s: %d, ETag %q", p, res.StatusCode, tag)
+		}
+		if res, _ := get(t, hs.URL+p, "If-None-Match", tag, "Accept", "text/html"); res.StatusCode != http.StatusNotModified {
+			t.Errorf("%s with its own ETag: %d, want 304", p, res.StatusCode)
+		}
+		tags[p] = tag
+	}
+	// Retitle one dataset behind the server's back, as another instance would.
+	ix, _ := srv.app.OpenData.Catalogue()
+	it, _ := ix.Get("highway-trees-bolsover-2026")
+	rec, err := st.Get(context.Background(), "datasets", it.Entry.Dataset.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d map[string]any
+	rec.Decode(&d)
+	d["title"] = "Highway trees — Bolsover 2026 (resurveyed)"
+	if _, err := st.Update(context.Background(), "datasets", rec.ID, rec.Version, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.app.Bus.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pages {
+		if res, _ := get(t, hs.URL+p, "If-None-Match", tags[p], "Accept", "text/html"); res.StatusCode != 200 {
+			t.Errorf("%s after a change: %d with the old ETag, want 200", p, res.StatusCode)
+		}
+	}
 }
