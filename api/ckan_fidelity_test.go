@@ -37,10 +37,9 @@ func search(t *testing.T, server string, q url.Values) ckanSearch {
 	return r
 }
 
-// TestCKANFacetsCountWhatTheFiltersFind: each facet value's count is the
+// ckanFacetsCountWhatTheFiltersFind: each facet value's count is the
 // number of datasets the same search finds with that value as a filter.
-func TestCKANFacetsCountWhatTheFiltersFind(t *testing.T) {
-	server := goldenServer(t, loadGoldenStore(t))
+func ckanFacetsCountWhatTheFiltersFind(t *testing.T, server string) {
 	r := search(t, server, url.Values{"rows": {"0"}, "q": {"parking"},
 		"facet.field": {`["organization","tags","res_format","license_id","groups"]`}, "facet.limit": {"-1"}})
 	for _, field := range []string{"organization", "tags", "res_format", "license_id", "groups"} {
@@ -82,8 +81,7 @@ func TestCKANFacetsCountWhatTheFiltersFind(t *testing.T) {
 
 // TestCKANExtBBoxFindsSpatialDatasetsByExtent, as ckanext-spatial does:
 // datasets whose extent intersects the box, never ones without an extent.
-func TestCKANExtBBoxFindsSpatialDatasetsByExtent(t *testing.T) {
-	server := goldenServer(t, loadGoldenStore(t))
+func ckanExtBBoxFindsSpatialDatasetsByExtent(t *testing.T, server string) {
 	all := search(t, server, url.Values{"rows": {"1000"}})
 	box := [4]float64{-1.45, 53.15, -1.30, 53.30} // Bolsover and part of North East Derbyshire
 	want := map[string]bool{}
@@ -118,11 +116,10 @@ func TestCKANExtBBoxFindsSpatialDatasetsByExtent(t *testing.T) {
 	}
 }
 
-// TestCKANDeletedDatasetsAreFoundByHarvesters: withdrawn datasets are
+// ckanDeletedDatasetsAreFoundByHarvesters: withdrawn datasets are
 // CKAN's deleted ones, listed with include_deleted or state:deleted and
 // shown by package_show, so an incremental harvest learns of them.
-func TestCKANDeletedDatasetsAreFoundByHarvesters(t *testing.T) {
-	server := goldenServer(t, loadGoldenStore(t))
+func ckanDeletedDatasetsAreFoundByHarvesters(t *testing.T, server string) {
 	active := search(t, server, url.Values{"rows": {"0"}}).Count
 	both := search(t, server, url.Values{"rows": {"0"}, "include_deleted": {"true"}}).Count
 	deleted := search(t, server, url.Values{"rows": {"1000"}, "fq": {"state:deleted"}})
@@ -160,8 +157,7 @@ func TestCKANDeletedDatasetsAreFoundByHarvesters(t *testing.T) {
 	}
 }
 
-func TestCKANStatusShowSaysWhatAnswers(t *testing.T) {
-	server := goldenServer(t, loadGoldenStore(t))
+func ckanStatusShowSaysWhatAnswers(t *testing.T, server string) {
 	var st map[string]any
 	ckanCallJSON(t, server, "status_show", url.Values{}, &st)
 	if _, ok := st["ckan_version"]; ok {

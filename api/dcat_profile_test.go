@@ -14,12 +14,11 @@ import (
 	"github.com/jointict/councilapi/catalogue/dcat/dcattest"
 )
 
-// TestHarvestDCATProfilesPassTheirShapes: a page of the golden catalogue
+// dcatProfilesPassTheirShapes: a page of the golden catalogue
 // (real uploads, spatial and tabular) has 0 violations of DCAT-AP 2.1.1's
 // shapes by default and of 3.0.0's when asked for by parameter or by
 // Accept-Profile, in every serialisation; the page links keep the profile.
-func TestHarvestDCATProfilesPassTheirShapes(t *testing.T) {
-	server := goldenServer(t, loadGoldenStore(t))
+func dcatProfilesPassTheirShapes(t *testing.T, server string) {
 	dir := t.TempDir()
 	for _, f := range dcat.Formats {
 		for _, prof := range dcat.Profiles {
@@ -60,11 +59,10 @@ func TestHarvestDCATProfilesPassTheirShapes(t *testing.T) {
 	}
 }
 
-// TestHarvestWithdrawnDatasetsAreFindable: the DCAT list of withdrawn
+// withdrawnDatasetsAreFindable: the DCAT list of withdrawn
 // datasets names each exactly once as a catalogue record with status
 // Withdrawn, and their URIs answer 410 Gone.
-func TestHarvestWithdrawnDatasetsAreFindable(t *testing.T) {
-	server := goldenServer(t, loadGoldenStore(t))
+func withdrawnDatasetsAreFindable(t *testing.T, server string) {
 	var withdrawn struct{ Items []struct{ Slug string } }
 	r := httpGetJSON(t, server+"/api/v1/datasets?status=withdrawn&limit=100", &withdrawn)
 	if r != 200 || len(withdrawn.Items) == 0 {
