@@ -50,7 +50,7 @@ type process struct {
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
-func start(t *testing.T, dataDir string, flags ...string) *process {
+func start(t testing.TB, dataDir string, flags ...string) *process {
 	t.Helper()
 	return startCommand(t, 30*time.Second, append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir}, flags...))
 }
@@ -89,7 +89,7 @@ func startCommand(t testing.TB, wait time.Duration, args []string) *process {
 	return p
 }
 
-func (p *process) stop(t *testing.T, sig syscall.Signal) {
+func (p *process) stop(t testing.TB, sig syscall.Signal) {
 	t.Helper()
 	p.cmd.Process.Signal(sig)
 	select {

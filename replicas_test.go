@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -289,4 +290,48 @@ func waitRunning(t *testing.T, base, key, id string) string {
 			t.Fatalf("job %s before it could be interrupted; make the file bigger", j.State)
 		}
 	}
+}
+
+func TestReplicasServeImportedServicesOnSQLite(t *testing.T) {
+	runReplicaServices(t, startReplicas(t))
+}
+
+func TestReplicasServeImportedServicesOnFerretDB(t *testing.T) {
+	uri := startFerretDBServer(t)
+	runReplicaServices(t, startReplicas(t, "--mongodb-uri", uri+"councilapi_replica_services"))
+}
+
+// runReplicaServices imports a G-Cloud service through A and finds it with
+// a search on B within the coherence window; an officer's price change
+// through A reaches B's search the same way.
+func runReplicaServices(t *testing.T, r *replicas) {
+	a, b := r.a.url, r.b.url
+	officer := createKey(t, r.dir, append(slices.Clone(r.flags), "--role", "officer", "--org", "neddc")...)
+	service := `{"id":"712345678901234","frameworkSlug":"g-cloud-15","lot":"cloud-software","supplierName":"Example Software Ltd",
+		"serviceName":"Council tax and business rates","serviceDescription":"Hosted revenues system with a citizen portal.",
+		"serviceCategories":["Revenues and benefits"],"priceMin":"9.50","priceUnit":"User","priceInterval":"Month",
+		"dataStorageAndProcessingLocations":["uk"],"serviceDefinitionDocumentURL":"https://example.co.uk/sd.pdf"}`
+	code, body := call(t, "POST", a+"/api/v1/services/import", officer, `{"services":[`+service+`]}`)
+	if code != 200 || !strings.Contains(string(body), `"created":1`) {
+		t.Fatalf("import through A: %d %s", code, body)
+	}
+	imported := time.Now()
+	search := func(base string) (bool, string) {
+		code, body := call(t, "GET", base+"/api/v1/services?q=business+rates", "", "")
+		return code == 200 && strings.Contains(string(body), `"total":1`) && strings.Contains(string(body), "712345678901234"), fmt.Sprint(code, " ", string(body))
+	}
+	if ok, detail := search(a); !ok {
+		t.Errorf("A right after importing: %.300s", detail)
+	}
+	eventually(t, "the imported service in B's search", func() (bool, string) { return search(b) })
+	t.Logf("the imported service is found on B %s after the import through A", time.Since(imported).Round(time.Millisecond))
+
+	code, body = call(t, "PATCH", a+"/api/v1/services/712345678901234", officer, `{"priceMin":"8.75"}`)
+	if code != 200 {
+		t.Fatalf("price change through A: %d %s", code, body)
+	}
+	eventually(t, "the new price in B's search", func() (bool, string) {
+		_, body := call(t, "GET", b+"/api/v1/services?q=business+rates", "", "")
+		return strings.Contains(string(body), `"priceMin":"8.75"`), string(body)
+	})
 }

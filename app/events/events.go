@@ -158,6 +158,21 @@ func (b *Bus) Sync(ctx context.Context) error {
 	}
 }
 
+// SyncWait bounds how long a write waits for this instance's derived
+// state before answering.
+const SyncWait = 10 * time.Second
+
+// AfterWrite is Sync for a use case that has just written: it waits at most
+// SyncWait, and not for the request's cancellation (the write has
+// happened). A timeout is logged, not returned: the write has succeeded.
+func (b *Bus) AfterWrite(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SyncWait)
+	defer cancel()
+	if err := b.Sync(ctx); err != nil {
+		b.log.Warn("derived state did not catch up in time", "err", err)
+	}
+}
+
 // Status reports each consumer's state for /readyz: "ready", "loading", or
 // the error of its last failed load or apply.
 func (b *Bus) Status() map[string]string {

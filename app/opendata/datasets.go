@@ -23,20 +23,9 @@ type DatasetInput struct {
 	Template string `json:"template,omitempty"`
 }
 
-// syncWait bounds how long a write waits for this instance's derived views
-// (OGC API collections, record sets) to catch up before answering.
-const syncWait = 10 * time.Second
-
 // sync waits until this instance's derived views reflect the writes made so
 // far, so the answer to a publish is true on this instance's every surface.
-// A timeout is logged, not returned: the write itself has succeeded.
-func (s *Service) sync(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), syncWait)
-	defer cancel()
-	if err := s.bus.Sync(ctx); err != nil {
-		s.log.Warn("derived views did not catch up in time", "err", err)
-	}
-}
+func (s *Service) sync(ctx context.Context) { s.bus.AfterWrite(ctx) }
 
 // Create adds a draft dataset.
 func (s *Service) Create(ctx context.Context, a audit.Actor, in DatasetInput) (DatasetRecord, repo.Meta, error) {
