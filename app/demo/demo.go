@@ -72,6 +72,7 @@ func Load(ctx context.Context, a *app.App, out io.Writer) error {
 		{"open data", l.openData},
 		{"ICT estates", l.estates},
 		{"joint procurements", l.procurements},
+		{"sourcing", l.sourcingSample},
 		{"capital programmes", l.capitalProgrammes},
 	}
 	for _, s := range steps {

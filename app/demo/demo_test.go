@@ -13,8 +13,10 @@ import (
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/audit"
 	appproc "github.com/jointict/councilapi/app/procurement"
+	appsrc "github.com/jointict/councilapi/app/sourcing"
 	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/domain/procurement"
+	ds "github.com/jointict/councilapi/domain/sourcing"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/sqlite"
 )
@@ -111,6 +113,27 @@ func TestTheSampleIsPublishedLabelledAndAudited(t *testing.T) {
 	}
 	if !slices.Contains(as.MissingApprovals, "bdc-executive") || len(as.MissingApprovals) != 1 {
 		t.Errorf("the hosting procurement should wait for BDC's Executive alone: missing %v", as.MissingApprovals)
+	}
+
+	// The catalogue is searchable, and the comparison behind the hosting
+	// procurement is public with the officer's recommendation.
+	found, err := a.Sourcing.Search(ctx, ds.SearchQuery{Keywords: "Microsoft 365", Limit: 50})
+	if err != nil || found.Total < 3 {
+		t.Errorf("searching the sample catalogue for Microsoft 365: %d hits, %v", found.Total, err)
+	}
+	cs, _, err := a.Sourcing.ListComparisons(ctx, audit.Actor{}, appsrc.ComparisonQuery{Limit: 10})
+	if err != nil || len(cs) != 1 || cs[0].State != "published" || cs[0].Title != ComparisonTitle || cs[0].JointProcurement != procID(t, ps, HostingRef) {
+		t.Fatalf("published comparisons: %+v %v", cs, err)
+	}
+	report, err := a.Sourcing.ComparisonReport(ctx, audit.Actor{}, cs[0].ID)
+	if err != nil || report.Decision == nil || report.Decision.Recommended.ID != "m365" || !report.Decision.FollowsRank {
+		t.Fatalf("the public report should recommend Microsoft 365, the top-ranked option: %v %+v", err, report.Decision)
+	}
+	if len(report.Comparison.Withheld) != 1 || report.Comparison.Withheld[0].Field != "options.daas" {
+		t.Errorf("the public report should withhold the exempt quote alone: %+v", report.Comparison.Withheld)
+	}
+	if p, err := a.Procurement.Get(ctx, actor, procID(t, ps, HostingRef)); err != nil || p.Comparison != cs[0].ID {
+		t.Errorf("%s does not name its comparison: %q %v", HostingRef, p.Comparison, err)
 	}
 
 	for _, org := range []string{"neddc", "bdc", "dddc"} {
