@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/jointict/councilapi/app/audit"
+	appsrc "github.com/jointict/councilapi/app/sourcing"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 )
@@ -110,7 +111,7 @@ func (s *Server) sitemapXML(c echo.Context) error {
 func (s *Server) sitemap(ctx context.Context, a audit.Actor) ([]sitemapSection, error) {
 	var out []sitemapSection
 	for _, build := range []func(context.Context, audit.Actor) (sitemapSection, error){
-		s.sitemapOpenData, s.sitemapMaps, s.sitemapProcurement,
+		s.sitemapOpenData, s.sitemapMaps, s.sitemapSourcing, s.sitemapProcurement,
 	} {
 		sec, err := build(ctx, a)
 		if err != nil {
@@ -172,6 +173,27 @@ func (s *Server) sitemapMaps(ctx context.Context, _ audit.Actor) (sitemapSection
 		}
 	}
 	return sec, nil
+}
+
+// sitemapSourcing lists the decision report of each comparison the
+// reader may read: published ones to everyone, drafts and decided ones to
+// their council's officers (and the linked procurement's partners).
+func (s *Server) sitemapSourcing(ctx context.Context, a audit.Actor) (sitemapSection, error) {
+	sec := sitemapSection{ID: "sourcing", Heading: "Sourcing"}
+	for offset := 0; ; {
+		page, total, err := s.app.Sourcing.ListComparisons(ctx, a, appsrc.ComparisonQuery{Limit: 100, Offset: offset})
+		if err != nil {
+			return sec, err
+		}
+		for _, c := range page {
+			sec.Pages = append(sec.Pages, sitemapPage{Href: "/api/v1/comparisons/" + url.PathEscape(c.ID) + "/report",
+				Title: c.Title + ": decision report (printable)", Route: "/api/v1/comparisons/:id/report", Staff: c.State != "published"})
+		}
+		offset += len(page)
+		if len(page) == 0 || int64(offset) >= total {
+			return sec, nil
+		}
+	}
 }
 
 // sitemapProcurement lists the register, public, and each council's
