@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -56,6 +57,9 @@ func TestDemoServesEveryPageOfTheSiteMap(t *testing.T) {
 		if _, ok := allPages[want]; !ok {
 			t.Errorf("the site map does not list %s", want)
 		}
+	}
+	if !slices.ContainsFunc(slices.Collect(maps.Values(publicPages)), func(r string) bool { return r == "/api/v1/comparisons/:id/report" }) {
+		t.Error("the public site map does not list the published comparison's decision report")
 	}
 	staff.followLinks(t, allPages)
 	walked := time.Since(began) - loaded
