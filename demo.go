@@ -27,7 +27,13 @@ const defaultDemoDir = "./demo-data"
 
 type demoFlags struct{ reload *bool }
 
+// addDemoFlags adds the demo's own flag and gives --data-dir the demo's
+// default (unless COUNCILAPI_DATA_DIR names one), which --help then shows.
 func addDemoFlags(fs *flag.FlagSet) *demoFlags {
+	if f := fs.Lookup("data-dir"); f != nil && os.Getenv("COUNCILAPI_DATA_DIR") == "" {
+		f.DefValue = defaultDemoDir
+		_ = f.Value.Set(defaultDemoDir) // a plain string flag: never fails
+	}
 	return &demoFlags{reload: fs.Bool("reload", false, "demo: replace the sample in --data-dir with a fresh one (only a directory the demo made)")}
 }
 
@@ -41,9 +47,6 @@ const demoLoaded = "Loaded: "
 func (df *demoFlags) setup(fs *flag.FlagSet, cfg *config, stdout, stderr io.Writer) (readyFunc, int) {
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
-	if !explicit["data-dir"] && os.Getenv("COUNCILAPI_DATA_DIR") == "" {
-		cfg.dataDir = defaultDemoDir
-	}
 	if explicit["mongodb-uri"] {
 		fmt.Fprintln(stderr, "councilapi demo: the demo runs on its own embedded store in --data-dir; drop --mongodb-uri")
 		return nil, 2
