@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -270,7 +272,7 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 }
 
 // readyFunc is work done on the started application before the server
-// takes requests; url is where it will answer.
+// takes requests; url is where it will answer (--base-url when set).
 type readyFunc func(ctx context.Context, a *app.App, url string) error
 
 func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer, ready readyFunc) int {
@@ -301,7 +303,7 @@ func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, st
 	defer srv.Stop()
 	hs := &http.Server{Handler: srv.Echo, ReadHeaderTimeout: 10 * time.Second}
 	if ready != nil {
-		if err := ready(ctx, application, "http://"+ln.Addr().String()); err != nil {
+		if err := ready(ctx, application, cmp.Or(strings.TrimRight(cfg.baseURL, "/"), "http://"+ln.Addr().String())); err != nil {
 			log.Error("before serving", "err", err)
 			return 1
 		}
