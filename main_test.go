@@ -293,23 +293,7 @@ func TestKillDuringUploadJobKeepsPreviousVersion(t *testing.T) {
 	}
 	var d struct{ ID, Slug string }
 	json.Unmarshal(body, &d)
-	upload := func(content []byte) string {
-		req, _ := http.NewRequest("POST", p.url+"/api/v1/datasets/"+d.ID+"/versions?filename=footfall.csv", bytes.NewReader(content))
-		req.Header.Set("Content-Type", "text/csv")
-		req.Header.Set("Authorization", "Bearer "+pub)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != 202 {
-			t.Fatalf("upload: %d %s", res.StatusCode, b)
-		}
-		var acc struct{ Job struct{ ID string } }
-		json.Unmarshal(b, &acc)
-		return acc.Job.ID
-	}
+	upload := func(content []byte) string { return upload(t, p.url, pub, d.ID, "footfall.csv", content) }
 	jobState := func(id string) (string, int) {
 		_, b := call(t, "GET", p.url+"/api/v1/jobs/"+id, pub, "")
 		var j struct {
