@@ -52,7 +52,14 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 func start(t testing.TB, dataDir string, flags ...string) *process {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir}, flags...)...)
+	return startCommand(t, 30*time.Second, append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir}, flags...))
+}
+
+// startCommand runs the binary with args and waits up to wait for it to
+// say where it listens.
+func startCommand(t testing.TB, wait time.Duration, args []string) *process {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "MONGODB_URI=")
 	stdout, _ := cmd.StdoutPipe()
 	var logs bytes.Buffer
@@ -74,7 +81,7 @@ func start(t testing.TB, dataDir string, flags ...string) *process {
 	go func() { cmd.Wait(); close(p.done) }()
 	select {
 	case p.url = <-found:
-	case <-time.After(30 * time.Second):
+	case <-time.After(wait):
 		cmd.Process.Kill()
 		t.Fatalf("server did not start; logs:\n%s", logs.String())
 	}

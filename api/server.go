@@ -156,6 +156,7 @@ func (s *Server) routes() {
 	s.pagesRoutes()
 	s.signinRoutes(v1)
 	s.inspireRoutes()
+	s.sitemapRoutes()
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.
