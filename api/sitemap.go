@@ -134,11 +134,15 @@ func (s *Server) sitemapOpenData(ctx context.Context, _ audit.Actor) (sitemapSec
 		{Href: "/", Title: "Home", Route: "/"},
 		{Href: "/datasets", Title: "Find datasets", Route: "/datasets"},
 	}}
-	sets, err := s.pages.publishedMatching(ctx, opendata.Query{Status: []opendata.Status{opendata.StatusPublished}})
+	ix, err := s.app.OpenData.Catalogue()
 	if err != nil {
 		return sec, err
 	}
-	for _, d := range sets {
+	found, err := s.app.OpenData.Browse(ctx, opendata.Query{Sort: "title", Limit: max(ix.Len(), 1)})
+	if err != nil {
+		return sec, err
+	}
+	for _, d := range found.Datasets {
 		sec.Pages = append(sec.Pages, sitemapPage{Href: "/datasets/" + d.Slug, Title: d.Title, Route: "/datasets/:slug", Modified: d.Modified})
 	}
 	orgs, err := s.app.OpenData.Organisations(ctx)
