@@ -2,18 +2,17 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/jointict/councilapi/internal/ferretdbtest"
 )
 
 // These tests run two real server processes on one store, as a deployment
@@ -67,33 +66,8 @@ func TestReplicasOnOneSQLiteDirectory(t *testing.T) {
 }
 
 func TestReplicasOnOneFerretDB(t *testing.T) {
-	uri := startFerretDBServer(t)
-	runReplicaCoherence(t, startReplicas(t, "--mongodb-uri", uri+"councilapi_replicas"))
-}
-
-// startFerretDBServer runs FerretDB v1.24 (SQLite backend) inside the test
-// process; both server processes connect to it over TCP, as replicas do to
-// MongoDB.
-func startFerretDBServer(t *testing.T) string {
-	t.Helper()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + t.TempDir() + "/",
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	uri := f.MongoDBURI()
-	if !strings.HasSuffix(uri, "/") {
-		uri += "/"
-	}
-	return uri
+	uri := ferretdbtest.Start(t)
+	runReplicaCoherence(t, startReplicas(t, "--mongodb-uri", ferretdbtest.WithDatabase(uri, "councilapi_replicas")))
 }
 
 // runReplicaCoherence publishes a spatial dataset through A and checks that
@@ -289,4 +263,48 @@ func waitRunning(t *testing.T, base, key, id string) string {
 			t.Fatalf("job %s before it could be interrupted; make the file bigger", j.State)
 		}
 	}
+}
+
+func TestReplicasServeImportedServicesOnSQLite(t *testing.T) {
+	runReplicaServices(t, startReplicas(t))
+}
+
+func TestReplicasServeImportedServicesOnFerretDB(t *testing.T) {
+	uri := ferretdbtest.Start(t)
+	runReplicaServices(t, startReplicas(t, "--mongodb-uri", ferretdbtest.WithDatabase(uri, "councilapi_replica_services")))
+}
+
+// runReplicaServices imports a G-Cloud service through A and finds it with
+// a search on B within the coherence window; an officer's price change
+// through A reaches B's search the same way.
+func runReplicaServices(t *testing.T, r *replicas) {
+	a, b := r.a.url, r.b.url
+	officer := createKey(t, r.dir, append(slices.Clone(r.flags), "--role", "officer", "--org", "neddc")...)
+	service := `{"id":"712345678901234","frameworkSlug":"g-cloud-15","lot":"cloud-software","supplierName":"Example Software Ltd",
+		"serviceName":"Council tax and business rates","serviceDescription":"Hosted revenues system with a citizen portal.",
+		"serviceCategories":["Revenues and benefits"],"priceMin":"9.50","priceUnit":"User","priceInterval":"Month",
+		"dataStorageAndProcessingLocations":["uk"],"serviceDefinitionDocumentURL":"https://example.co.uk/sd.pdf"}`
+	code, body := call(t, "POST", a+"/api/v1/services/import", officer, `{"services":[`+service+`]}`)
+	if code != 200 || !strings.Contains(string(body), `"created":1`) {
+		t.Fatalf("import through A: %d %s", code, body)
+	}
+	imported := time.Now()
+	search := func(base string) (bool, string) {
+		code, body := call(t, "GET", base+"/api/v1/services?q=business+rates", "", "")
+		return code == 200 && strings.Contains(string(body), `"total":1`) && strings.Contains(string(body), "712345678901234"), fmt.Sprint(code, " ", string(body))
+	}
+	if ok, detail := search(a); !ok {
+		t.Errorf("A right after importing: %.300s", detail)
+	}
+	eventually(t, "the imported service in B's search", func() (bool, string) { return search(b) })
+	t.Logf("the imported service is found on B %s after the import through A", time.Since(imported).Round(time.Millisecond))
+
+	code, body = call(t, "PATCH", a+"/api/v1/services/712345678901234", officer, `{"priceMin":"8.75"}`)
+	if code != 200 {
+		t.Fatalf("price change through A: %d %s", code, body)
+	}
+	eventually(t, "the new price in B's search", func() (bool, string) {
+		_, body := call(t, "GET", b+"/api/v1/services?q=business+rates", "", "")
+		return strings.Contains(string(body), `"priceMin":"8.75"`), string(body)
+	})
 }

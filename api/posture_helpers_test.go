@@ -38,7 +38,9 @@ func newPostureFixture(t *testing.T, cfg Config) postureFixture {
 	if r := ts.do("PATCH", "/api/v1/datasets/"+f.tabular.ID, ned, `{"status":"published"}`); r.Status != 200 {
 		t.Fatalf("publish tariffs: %d %s", r.Status, r.Body)
 	}
-	f.comparison = ts.postWorkedExample(ts.key(domain.RoleOfficer, "neddc"), nil).ID
+	officer := ts.key(domain.RoleOfficer, "neddc")
+	f.comparison = ts.postWorkedExample(officer, nil).ID
+	ts.decideAndPublish(officer, f.comparison) // the report and chart are public once published
 	var items struct {
 		Features []struct {
 			ID json.RawMessage `json:"id"`

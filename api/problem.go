@@ -43,6 +43,7 @@ var problemTypes = map[string]struct {
 	about  string
 }{
 	"invalid":        {http.StatusBadRequest, "Invalid request", "A field or parameter breaks a rule; errors[] names each one and how to fix it."},
+	"unprocessable":  {http.StatusUnprocessableEntity, "Unprocessable request", "The request is valid on its own but contradicts what the server computed from it or the record's rules; errors[] names each field and how to resolve it."},
 	"malformed-json": {http.StatusBadRequest, "Malformed JSON", "The body is not valid JSON, has a value of the wrong type, or has a member the resource does not know."},
 	"unauthorized":   {http.StatusUnauthorized, "Authentication required", "Send Authorization: Bearer <api key>. Keys are created with 'councilapi keys create' or by an admin at POST /api/v1/keys."},
 	"forbidden":      {http.StatusForbidden, "Not allowed", "The key is valid but its role or organisation does not allow this write."},
@@ -75,6 +76,8 @@ var codeSlugs = map[domain.Code]string{
 	domain.CodeUnauthorized: "unauthorized",
 	domain.CodeTooLarge:     "too-large",
 	domain.CodeUnavailable:  "unavailable",
+
+	domain.CodeUnprocessable: "unprocessable",
 }
 
 // toProblem maps any error to a problem; the one place statuses are chosen.

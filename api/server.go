@@ -99,7 +99,7 @@ const (
 
 // Indexes lists what the collections still owned by this package need
 // (the application layer declares its own).
-var Indexes = slices.Concat(sourcingIndexes)
+var Indexes []store.Index
 
 // New builds the server with every route registered.
 func New(cfg Config, a *app.App, log *slog.Logger) *Server {
@@ -158,6 +158,7 @@ func (s *Server) routes() {
 	s.publishingPagesRoutes()
 	s.signinRoutes(v1)
 	s.inspireRoutes()
+	s.sitemapRoutes()
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.

@@ -1,103 +1,87 @@
 package api
 
 import (
-	"context"
-	"encoding/json"
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
+	appsrc "github.com/jointict/councilapi/app/sourcing"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/sourcing"
-	"github.com/jointict/councilapi/store"
 )
-
-// Collections of the sourcing capability. On-premise options are part of a
-// comparison's stored input, so they need no collection of their own.
-const (
-	collServices      = "gcloud_services"
-	collSavedSearches = "saved_searches"
-	collComparisons   = "comparisons"
-)
-
-var sourcingIndexes = []store.Index{
-	{Collection: collServices, Fields: []string{"lot", "frameworkSlug", "supplierId"}},
-	{Collection: collSavedSearches, Fields: []string{"organisation", "createdAt"}},
-	{Collection: collComparisons, Fields: []string{"organisation", "createdAt"}},
-}
 
 // importBodyLimit caps a catalogue import. The whole G-Cloud 14 catalogue
 // as Digital Marketplace JSON is tens of megabytes; the general body limit
 // (for hand-written JSON) would refuse it.
 const importBodyLimit = 128 << 20
 
-// sourcingAPI serves the G-Cloud catalogue, saved searches and comparisons.
-// The search index mirrors the gcloud_services collection: it is loaded at
-// start and every service write updates the store first, then the index,
-// so the index never shows what the store does not hold.
+// sourcingAPI is the HTTP face of the sourcing capability: the G-Cloud
+// catalogue, saved searches, comparisons and their documents.
 type sourcingAPI struct {
-	s     *Server
-	index *sourcing.Index
-	now   func() time.Time
+	s   *Server
+	svc *appsrc.Service
 }
 
 func (s *Server) sourcingRoutes(v1 *echo.Group) {
-	a := &sourcingAPI{s: s, index: sourcing.NewIndex(nil), now: time.Now}
-	s.starters = append(s.starters, a.load)
+	a := &sourcingAPI{s: s, svc: s.app.Sourcing}
+	// Every write checks the key's role at the route, before its body is
+	// read; what depends on the record (its organisation, its state) is
+	// checked by the use case, still before the body is decoded.
+	write := []echo.MiddlewareFunc{s.authenticate, requireArea(domain.AreaSourcing)}
 
 	v1.GET("/services", a.searchServices)
 	v1.GET("/services/:id", a.getService)
-	v1.POST("/services", a.createService, s.authenticate)
-	v1.PATCH("/services/:id", a.patchService, s.authenticate)
-	v1.POST("/services/import", a.importServices, s.authenticate)
+	v1.POST("/services", a.createService, write...)
+	v1.PATCH("/services/:id", a.patchService, write...)
+	v1.POST("/services/import", a.importServices, write...)
 
-	v1.POST("/saved-searches", a.createSavedSearch, s.authenticate)
-	v1.GET("/saved-searches", a.listSavedSearches, s.authenticate)
-	v1.GET("/saved-searches/:id", a.getSavedSearch, s.authenticate)
-	v1.GET("/saved-searches/:id/export.csv", a.exportSavedSearchCSV, s.authenticate)
-	v1.GET("/saved-searches/:id/export.xlsx", a.exportSavedSearchXLSX, s.authenticate)
-	v1.POST("/saved-searches/:id/outcome", a.recordOutcome, s.authenticate)
+	v1.POST("/saved-searches", a.createSavedSearch, write...)
+	v1.GET("/saved-searches", a.listSavedSearches, write...)
+	v1.GET("/saved-searches/:id", a.getSavedSearch, s.optionalAuth)
+	v1.GET("/saved-searches/:id/export.csv", a.exportSavedSearchCSV, s.optionalAuth)
+	v1.GET("/saved-searches/:id/export.xlsx", a.exportSavedSearchXLSX, s.optionalAuth)
+	v1.POST("/saved-searches/:id/outcome", a.recordOutcome, write...)
 
-	v1.POST("/comparisons", a.createComparison, s.authenticate)
-	v1.GET("/comparisons", a.listComparisons)
-	v1.GET("/comparisons/:id", a.getComparison)
-	v1.GET("/comparisons/:id/export.csv", a.exportComparisonCSV)
-	v1.GET("/comparisons/:id/export.xlsx", a.exportComparisonXLSX)
-	v1.GET("/comparisons/:id/chart.svg", a.comparisonChart)
-	v1.GET("/comparisons/:id/report", a.comparisonReport)
+	v1.POST("/comparisons", a.createComparison, write...)
+	v1.GET("/comparisons", a.listComparisons, s.optionalAuth)
+	v1.GET("/comparisons/:id", a.getComparison, s.optionalAuth)
+	v1.PATCH("/comparisons/:id", a.patchComparison, write...)
+	v1.DELETE("/comparisons/:id", a.deleteComparison, write...)
+	v1.POST("/comparisons/:id/decide", a.decideComparison, write...)
+	v1.POST("/comparisons/:id/publish", a.publishComparison, write...)
+	v1.POST("/comparisons/:id/exempt", a.markExempt, write...)
+	v1.POST("/comparisons/:id/release", a.releaseExempt, write...)
+	v1.GET("/comparisons/:id/export.csv", a.exportComparisonCSV, s.optionalAuth)
+	v1.GET("/comparisons/:id/export.xlsx", a.exportComparisonXLSX, s.optionalAuth)
+	v1.GET("/comparisons/:id/chart.svg", a.comparisonChart, s.optionalAuth)
+	v1.GET("/comparisons/:id/report", a.comparisonReport, s.optionalAuth)
+
+	v1.GET("/sourcing-settings/:organisation", a.getSettings)
+	v1.PUT("/sourcing-settings/:organisation", a.putSettings, write...)
 
 	v1.GET("/factor-sets", a.listFactorSets)
 	v1.GET("/factor-sets/:version", a.getFactorSet)
 }
 
-// load builds the search index from the store.
-func (a *sourcingAPI) load(ctx context.Context) error {
-	var services []sourcing.Service
-	err := a.s.store.Scan(ctx, collServices, nil, func(r store.Record) error {
-		var svc sourcing.Service
-		if err := r.Decode(&svc); err != nil {
-			return fmt.Errorf("service %s: %w", r.ID, err)
-		}
-		services = append(services, svc)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("loading the G-Cloud catalogue: %w", err)
+// unavailableWhileLoading tells a client when to retry a search that came
+// while the index was still loading.
+func unavailableWhileLoading(c echo.Context, err error) error {
+	if domain.ErrorCode(err) == domain.CodeUnavailable {
+		c.Response().Header().Set("Retry-After", "2")
 	}
-	a.index = sourcing.NewIndex(services)
-	return nil
+	return err
 }
 
 // searchServices searches the catalogue.
 //
 //	@Summary		Search G-Cloud services
-//	@Description	Keywords are matched in name, description, features, benefits and supplier (all must occur) and ranked by relevance. Filters follow the Digital Marketplace: comma-separated values match any of them, a repeated parameter must match every occurrence. priceMin/priceMax bound the price per unit per year.
+//	@Description	Keywords are matched in name, description, features, benefits and supplier (all must occur) and ranked by relevance. Filters follow the Digital Marketplace: comma-separated values match any of them, a repeated parameter must match every occurrence. priceMin/priceMax bound the price per unit per year. Services whose framework has expired or been withdrawn today are left out unless includeExpired=true, which shows them with frameworkClosed set. 503 with Retry-After while the index loads after a start.
 //	@Tags			sourcing
 //	@Produce		json
 //	@Param			q				query		string		false	"keywords"
@@ -108,18 +92,23 @@ func (a *sourcingAPI) load(ctx context.Context) error {
 //	@Param			framework		query		[]string	false	"framework slug, e.g. g-cloud-14"				collectionFormat(multi)
 //	@Param			priceMin		query		string		false	"lowest price per unit per year (pounds ex VAT)"
 //	@Param			priceMax		query		string		false	"highest price per unit per year (pounds ex VAT)"
+//	@Param			includeExpired	query		bool		false	"also show services on an expired or withdrawn framework, flagged (default false)"
 //	@Param			sort			query		string		false	"relevance (default), price, -price, name, -name"
 //	@Param			limit			query		int			false	"page size (1-100, default 20)"
 //	@Param			offset			query		int			false	"results to skip (at most 10000)"
 //	@Success		200				{object}	listResponse[sourcing.Hit]
 //	@Failure		400				{object}	Problem
+//	@Failure		503				{object}	Problem
 //	@Router			/api/v1/services [get]
 func (a *sourcingAPI) searchServices(c echo.Context) error {
 	q, err := sourcing.ParseSearchQuery(c.QueryParams())
 	if err != nil {
 		return err
 	}
-	res := a.index.Search(q)
+	res, err := a.svc.Search(c.Request().Context(), q)
+	if err != nil {
+		return unavailableWhileLoading(c, err)
+	}
 	links := a.s.pageLinks(c, q.Limit, q.Offset, int64(res.Total))
 	if q.Offset+q.Limit > sourcing.MaxOffset {
 		delete(links, "next")
@@ -138,64 +127,40 @@ func (a *sourcingAPI) searchServices(c echo.Context) error {
 //	@Failure	404	{object}	Problem
 //	@Router		/api/v1/services/{id} [get]
 func (a *sourcingAPI) getService(c echo.Context) error {
-	rec, err := a.s.store.Get(c.Request().Context(), collServices, c.Param("id"))
+	svc, m, err := a.svc.GetService(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	var svc sourcing.Service
-	if err := rec.Decode(&svc); err != nil {
-		return err
-	}
-	return withETag(c, etag(rec), svc)
+	return withETag(c, m.ETag(), svc)
 }
 
 // createService adds a service by hand.
 //
-//	@Summary	Add a G-Cloud service (officer)
-//	@Tags		sourcing
-//	@Accept		json
-//	@Produce	json
-//	@Param		service	body		sourcing.Service	true	"the service; priceHistory is kept by the server"
-//	@Success	201		{object}	sourcing.Service
-//	@Failure	400		{object}	Problem
-//	@Failure	401		{object}	Problem
-//	@Failure	403		{object}	Problem
-//	@Failure	409		{object}	Problem
-//	@Security	bearer
-//	@Router		/api/v1/services [post]
+//	@Summary		Add a G-Cloud service (officer)
+//	@Description	The fields are those of a Digital Marketplace service record; see the import for each one. priceHistory is kept by the server.
+//	@Tags			sourcing
+//	@Accept			json
+//	@Produce		json
+//	@Param			service	body		sourcing.Service	true	"the service"
+//	@Success		201		{object}	sourcing.Service
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		409		{object}	Problem
+//	@Security		bearer
+//	@Router			/api/v1/services [post]
 func (a *sourcingAPI) createService(c echo.Context) error {
-	if err := authorize(c, domain.AreaSourcing, ""); err != nil {
-		return err
-	}
 	var in sourcing.Service
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if len(in.PriceHistory) > 0 {
-		return serverKeptHistory()
-	}
-	if err := in.Validate(); err != nil {
-		return err
-	}
-	svc := sourcing.Merge(nil, in, a.now(), "officer:"+principal(c).KeyID)
-	rec, err := a.s.store.Insert(c.Request().Context(), collServices, svc.ID, svc)
-	if errors.Is(err, store.ErrExists) {
-		return &domain.Error{Code: domain.CodeConflict, Message: "a service with this id exists; PATCH it or import it to update",
-			Fields: []domain.FieldProblem{{Field: "id", Problem: "is already in the catalogue"}}}
-	}
+	svc, m, err := a.svc.CreateService(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}
-	a.index.Upsert(svc)
-	a.s.audit(c, "service.create", collServices, svc.ID, nil, svc)
 	c.Response().Header().Set("Location", a.s.baseURL(c)+"/api/v1/services/"+url.PathEscape(svc.ID))
-	c.Response().Header().Set("ETag", etag(rec))
+	c.Response().Header().Set("ETag", m.ETag())
 	return c.JSON(http.StatusCreated, svc)
-}
-
-func serverKeptHistory() error {
-	return &domain.Error{Code: domain.CodeInvalid, Message: "the price history is kept by the server",
-		Fields: []domain.FieldProblem{{Field: "priceHistory", Problem: "must be left out; change priceMin, priceMax, priceUnit or priceInterval and the server records the change"}}}
 }
 
 // patchService edits a service with a JSON merge patch.
@@ -204,116 +169,65 @@ func serverKeptHistory() error {
 //	@Tags		sourcing
 //	@Accept		json
 //	@Produce	json
-//	@Param		id			path		string				true	"service id"
-//	@Param		If-Match	header		string				false	"ETag from GET; 412 when stale"
-//	@Param		patch		body		sourcing.Service	true	"members to change"
+//	@Param		id			path		string			true	"service id"
+//	@Param		If-Match	header		string			false	"ETag from GET; 412 when stale"
+//	@Param		patch		body		sourcing.Service	true	"members to change (a JSON merge patch: the required marks are for the whole service)"
 //	@Success	200			{object}	sourcing.Service
 //	@Failure	400			{object}	Problem
 //	@Failure	401			{object}	Problem
 //	@Failure	403			{object}	Problem
 //	@Failure	404			{object}	Problem
+//	@Failure	409			{object}	Problem
 //	@Failure	412			{object}	Problem
 //	@Security	bearer
 //	@Router		/api/v1/services/{id} [patch]
 func (a *sourcingAPI) patchService(c echo.Context) error {
-	if err := authorize(c, domain.AreaSourcing, ""); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	patch, err := readPatch(c)
+	id := c.Param("id")
+	version, err := ifMatch(c, id)
 	if err != nil {
 		return err
 	}
-	var touches map[string]json.RawMessage
-	if err := json.Unmarshal(patch, &touches); err == nil {
-		if _, ok := touches["priceHistory"]; ok {
-			return serverKeptHistory()
-		}
-	}
-	rec, err := a.s.store.Get(ctx, collServices, c.Param("id"))
+	raw, err := readPatch(c)
 	if err != nil {
 		return err
 	}
-	version, err := expectedVersion(c, rec)
+	svc, m, err := a.svc.PatchService(c.Request().Context(), actor(c), id, version, raw)
 	if err != nil {
 		return err
 	}
-	var before, patched sourcing.Service
-	if err := rec.Decode(&before); err != nil {
-		return err
-	}
-	merged, err := mergePatch(rec.Data, patch)
-	if err != nil {
-		return err
-	}
-	if err := strictDecode(merged, &patched); err != nil {
-		return err
-	}
-	if patched.ID != before.ID {
-		var p domain.Problems
-		p.Add("id", "cannot be changed")
-		return p.Err()
-	}
-	if err := patched.Validate(); err != nil {
-		return err
-	}
-	after := sourcing.Merge(&before, patched, a.now(), "officer:"+principal(c).KeyID)
-	updated, err := a.s.store.Update(ctx, collServices, rec.ID, version, after)
-	if err != nil {
-		return err
-	}
-	a.index.Upsert(after)
-	a.s.audit(c, "service.update", collServices, rec.ID, before, after)
-	c.Response().Header().Set("ETag", etag(updated))
-	return c.JSON(http.StatusOK, after)
-}
-
-// importReport is the answer to an import: what happened to each row.
-type importReport struct {
-	Rows      int                      `json:"rows"`
-	Created   int                      `json:"created"`
-	Updated   int                      `json:"updated"`
-	Unchanged int                      `json:"unchanged"`
-	Rejected  int                      `json:"rejected"`
-	Problems  []sourcing.ImportProblem `json:"problems"`
+	c.Response().Header().Set("ETag", m.ETag())
+	return c.JSON(http.StatusOK, svc)
 }
 
 // importServices upserts services from a Digital Marketplace JSON or CSV file.
 //
 //	@Summary		Import G-Cloud services (officer): JSON or CSV, upsert by id
-//	@Description	Send {"services":[...]} as application/json or a CSV file (text/csv) whose header row names the Digital Marketplace fields. Good rows are stored even when others are rejected; problems lists each bad row and field. Price changes are added to each service's price history. A filename in Content-Disposition is recorded as the source of the prices.
+//	@Description	Send {"services":[...]} as application/json, or a CSV file (text/csv) whose header row names the fields below; unknown fields and columns are ignored, so a whole Digital Marketplace export loads as it is. In CSV, list fields (serviceFeatures, serviceBenefits, serviceCategories, publicSectorNetworksTypes, securityGovernanceStandards, dataStorageAndProcessingLocations) hold their items separated by a vertical bar "|", and yes/no fields accept true/false, yes/no, y/n, 1/0 or empty (no). The file is read completely before anything is stored (at most 128 MiB); then good rows are stored even when others are rejected, and problems lists each bad row (the array position in JSON, the spreadsheet row in CSV, the header being row 1) and field. Price changes are added to each service's price history, with the file name from Content-Disposition as their source.
 //	@Tags			sourcing
 //	@Accept			json,text/csv
 //	@Produce		json
-//	@Param			file	body		string	true	"the catalogue file"
-//	@Success		200		{object}	importReport
-//	@Failure		400		{object}	Problem
-//	@Failure		401		{object}	Problem
-//	@Failure		403		{object}	Problem
-//	@Failure		413		{object}	Problem
-//	@Failure		415		{object}	Problem
+//	@Param			catalogue	body		importDocument	true	"the catalogue as JSON, or as CSV with the same field names as columns"
+//	@Success		200			{object}	appsrc.ImportReport
+//	@Failure		400			{object}	Problem
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		413			{object}	Problem
+//	@Failure		415			{object}	Problem
 //	@Security		bearer
 //	@Router			/api/v1/services/import [post]
 func (a *sourcingAPI) importServices(c echo.Context) error {
-	if err := authorize(c, domain.AreaSourcing, ""); err != nil {
-		return err
-	}
 	r := c.Request()
+	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	format := map[string]string{"application/json": appsrc.ImportJSON, "text/csv": appsrc.ImportCSV}[mt]
+	if format == "" {
+		return newProblem("unsupported", "send the catalogue as application/json ({\"services\":[...]}) or text/csv")
+	}
 	if r.ContentLength > importBodyLimit {
 		return newProblem("too-large", fmt.Sprintf("the file is %d bytes; an import may be at most %d", r.ContentLength, importBodyLimit))
 	}
-	body := http.MaxBytesReader(c.Response(), r.Body, importBodyLimit)
-	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
-	var parsed sourcing.ImportResult
-	var err error
-	switch mt {
-	case "application/json":
-		parsed, err = sourcing.ParseJSON(body)
-	case "text/csv":
-		parsed, err = sourcing.ParseCSV(body)
-	default:
-		return newProblem("unsupported", "send the catalogue as application/json ({\"services\":[...]}) or text/csv")
-	}
+	// The whole file is read before it is parsed, so one cut off by the
+	// limit is refused as a whole rather than half stored.
+	file, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, importBodyLimit))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return newProblem("too-large", fmt.Sprintf("an import may be at most %d bytes", importBodyLimit))
@@ -321,56 +235,17 @@ func (a *sourcingAPI) importServices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	source := "import:" + importName(c)
-	rep := importReport{Rows: parsed.Rows, Problems: parsed.Problems}
-	for i, in := range parsed.Services {
-		outcome, err := a.upsert(c, in, source)
-		if err != nil {
-			if c.Request().Context().Err() != nil {
-				return err
-			}
-			rep.Problems = append(rep.Problems, sourcing.ImportProblem{Row: a.rowOf(parsed, i, mt), ServiceID: in.ID,
-				Problem: "not stored: " + toProblem(err).Detail})
-			continue
-		}
-		switch outcome {
-		case "created":
-			rep.Created++
-		case "updated":
-			rep.Updated++
-		default:
-			rep.Unchanged++
-		}
+	rep, err := a.svc.Import(r.Context(), actor(c), format, bytes.NewReader(file), importName(c))
+	if err != nil {
+		return err
 	}
-	rejected := map[int]bool{}
-	for _, p := range rep.Problems {
-		rejected[p.Row] = true
-	}
-	rep.Rejected = len(rejected)
-	slices.SortStableFunc(rep.Problems, func(x, y sourcing.ImportProblem) int { return x.Row - y.Row })
 	return c.JSON(http.StatusOK, rep)
 }
 
-// rowOf finds the file row of the i-th good service, for reporting a store
-// failure against the row the officer can find.
-func (a *sourcingAPI) rowOf(parsed sourcing.ImportResult, i int, mt string) int {
-	bad := map[int]bool{}
-	for _, p := range parsed.Problems {
-		bad[p.Row] = true
-	}
-	first := 1
-	if mt == "text/csv" {
-		first = 2
-	}
-	n := -1
-	for row := first; ; row++ {
-		if !bad[row] {
-			n++
-			if n == i {
-				return row
-			}
-		}
-	}
+// importDocument is the JSON form of a catalogue import (CSV takes the same
+// field names as columns).
+type importDocument struct {
+	Services []sourcing.Service `json:"services" validate:"required"`
 }
 
 func importName(c echo.Context) string {
@@ -380,46 +255,60 @@ func importName(c echo.Context) string {
 	return "request " + c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
-// upsert stores one imported service, keeping its price history, and reports
-// created, updated or unchanged. A concurrent edit between read and write is
-// retried once against the new version.
-func (a *sourcingAPI) upsert(c echo.Context, in sourcing.Service, source string) (string, error) {
-	ctx := c.Request().Context()
-	for attempt := 0; ; attempt++ {
-		rec, err := a.s.store.Get(ctx, collServices, in.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			svc := sourcing.Merge(nil, in, a.now(), source)
-			if _, err := a.s.store.Insert(ctx, collServices, svc.ID, svc); err != nil {
-				if errors.Is(err, store.ErrExists) && attempt == 0 {
-					continue
-				}
-				return "", err
-			}
-			a.index.Upsert(svc)
-			a.s.audit(c, "service.import", collServices, svc.ID, nil, svc)
-			return "created", nil
-		}
-		if err != nil {
-			return "", err
-		}
-		var before sourcing.Service
-		if err := rec.Decode(&before); err != nil {
-			return "", err
-		}
-		after := sourcing.Merge(&before, in, a.now(), source)
-		if string(mustJSON(after)) == string(mustJSON(before)) {
-			return "unchanged", nil
-		}
-		if _, err := a.s.store.Update(ctx, collServices, in.ID, rec.Version, after); err != nil {
-			if errors.Is(err, store.ErrStale) && attempt == 0 {
-				continue
-			}
-			return "", err
-		}
-		a.index.Upsert(after)
-		a.s.audit(c, "service.import", collServices, in.ID, before, after)
-		return "updated", nil
+// getSettings reads an organisation's sourcing policy.
+//
+//	@Summary	Get an organisation's sourcing policy (cloud by default)
+//	@Tags		sourcing
+//	@Produce	json
+//	@Param		organisation	path		string	true	"organisation id"
+//	@Success	200				{object}	appsrc.Settings
+//	@Failure	404				{object}	Problem
+//	@Router		/api/v1/sourcing-settings/{organisation} [get]
+func (a *sourcingAPI) getSettings(c echo.Context) error {
+	st, m, err := a.svc.GetSettings(c.Request().Context(), c.Param("organisation"))
+	if err != nil {
+		return err
 	}
+	return withETag(c, m.ETag(), st)
+}
+
+// putSettings sets an organisation's sourcing policy.
+//
+//	@Summary		Set an organisation's sourcing policy (its officers, or an admin)
+//	@Description	cloudFirst switches the "cloud by default" policy on: a comparison recommending an on-premise option then needs serviceReasons, and its report states the cost and carbon difference from the best-ranked cloud option. A comparison applies the policy in force when it is decided.
+//	@Tags			sourcing
+//	@Accept			json
+//	@Produce		json
+//	@Param			organisation	path		string					true	"organisation id"
+//	@Param			If-Match		header		string					false	"ETag from GET; 412 when stale"
+//	@Param			settings		body		appsrc.SettingsInput	true	"the policy"
+//	@Success		200				{object}	appsrc.Settings
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem
+//	@Failure		403				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		412				{object}	Problem
+//	@Security		bearer
+//	@Router			/api/v1/sourcing-settings/{organisation} [put]
+func (a *sourcingAPI) putSettings(c echo.Context) error {
+	org := c.Param("organisation")
+	if err := authorize(c, domain.AreaSourcing, org); err != nil {
+		return err
+	}
+	version, err := ifMatch(c, org)
+	if err != nil {
+		return err
+	}
+	var in appsrc.SettingsInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	st, m, err := a.svc.PutSettings(c.Request().Context(), actor(c), org, version, in)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", m.ETag())
+	return c.JSON(http.StatusOK, st)
 }
 
 // factorSetSummary lists a factor set without its figures.

@@ -66,7 +66,7 @@ func TestSourcingStoredComparisonNeverChanges(t *testing.T) {
 	if r.Status != 201 {
 		t.Fatalf("create: %d %s", r.Status, r.Body)
 	}
-	var rec comparisonRecord
+	var rec comparisonView
 	r.json(t, &rec)
 	saas := rec.Input.CloudOptions[0]
 	if saas.PriceMin != sourcing.MustDec("9.5") || saas.PriceUnit != "User" || saas.Name != "Hosted revenues and benefits" || saas.SupplierName != "Example Software Ltd" {
@@ -75,7 +75,7 @@ func TestSourcingStoredComparisonNeverChanges(t *testing.T) {
 	path := "/api/v1/comparisons/" + rec.ID
 	read := func(suffix string) []byte {
 		t.Helper()
-		r := ts.do("GET", path+suffix, "", nil)
+		r := ts.do("GET", path+suffix, officer, nil)
 		if r.Status != 200 {
 			t.Fatalf("GET %s: %d", suffix, r.Status)
 		}
@@ -112,7 +112,7 @@ func TestSourcingStoredComparisonNeverChanges(t *testing.T) {
 	if r.Status != 201 {
 		t.Fatalf("create with the new factor set: %d %s", r.Status, r.Body)
 	}
-	var newer comparisonRecord
+	var newer comparisonView
 	r.json(t, &newer)
 	// Doubled grid factors double the operational emissions, up to the
 	// rounding of each year's cell to 3 decimals.
@@ -168,18 +168,23 @@ func TestSourcingComparisonValidationAndOwnership(t *testing.T) {
 		t.Errorf("an unknown catalogue service: %d %+v", r.Status, p.Errors)
 	}
 	rec := ts.postWorkedExample(ts.Admin, map[string]any{"organisation": "bdc"})
-	var list listResponse[comparisonSummary]
-	ts.do("GET", "/api/v1/comparisons?organisation=bdc", "", nil).json(t, &list)
-	if list.Total != 1 || list.Items[0].ID != rec.ID || list.Items[0].Recommended != "IaaS virtual machines" {
+	var list listResponse[comparisonSummaryView]
+	ts.do("GET", "/api/v1/comparisons?organisation=bdc", ts.key(domain.RoleOfficer, "bdc"), nil).json(t, &list)
+	if list.Total != 1 || list.Items[0].ID != rec.ID || list.Items[0].Recommended != "IaaS virtual machines" || list.Items[0].State != "draft" {
 		t.Errorf("listing: %+v", list)
+	}
+	ts.do("GET", "/api/v1/comparisons?organisation=bdc", "", nil).json(t, &list)
+	if list.Total != 0 {
+		t.Errorf("the public listing shows BDC's draft: %+v", list)
 	}
 }
 
 func TestSourcingComparisonExportsAndChart(t *testing.T) {
 	ts := newTestServer(t)
-	rec := ts.postWorkedExample(ts.key(domain.RoleOfficer, "neddc"), nil)
+	officer := ts.key(domain.RoleOfficer, "neddc")
+	rec := ts.postWorkedExample(officer, nil)
 	path := "/api/v1/comparisons/" + rec.ID
-	r := ts.do("GET", path+"/export.csv", "", nil)
+	r := ts.do("GET", path+"/export.csv", officer, nil)
 	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("CSV: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
@@ -203,7 +208,7 @@ func TestSourcingComparisonExportsAndChart(t *testing.T) {
 		t.Errorf("IaaS summary row: %v", summary[3])
 	}
 
-	x := ts.do("GET", path+"/export.xlsx", "", nil)
+	x := ts.do("GET", path+"/export.xlsx", officer, nil)
 	f, err := excelize.OpenReader(bytes.NewReader(x.Body))
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +224,7 @@ func TestSourcingComparisonExportsAndChart(t *testing.T) {
 		t.Errorf("XLSX IaaS NPV is stored as %q, want the number 128057.43", raw)
 	}
 
-	svg := ts.do("GET", path+"/chart.svg", "", nil)
+	svg := ts.do("GET", path+"/chart.svg", officer, nil)
 	if svg.Status != 200 || svg.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Fatalf("chart: %d %s", svg.Status, svg.Header.Get("Content-Type"))
 	}
@@ -231,7 +236,7 @@ func TestSourcingComparisonExportsAndChart(t *testing.T) {
 			t.Fatalf("chart is not well-formed XML: %v", err)
 		}
 	}
-	if r := ts.do("GET", "/api/v1/comparisons/nope/chart.svg", "", nil); r.Status != 404 {
+	if r := ts.do("GET", "/api/v1/comparisons/nope/chart.svg", officer, nil); r.Status != 404 {
 		t.Errorf("unknown comparison: %d", r.Status)
 	}
 }

@@ -8,14 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	appsrc "github.com/jointict/councilapi/app/sourcing"
 	"github.com/jointict/councilapi/domain/sourcing"
 	"github.com/jointict/councilapi/store"
 )
 
-// gcService is a valid catalogue service; tests change what they need.
+// gcService is a valid catalogue service; tests change what they need. It
+// is on G-Cloud 15, a framework the table of frameworks has no end date for,
+// so searches made on any day find it (G-Cloud 14 ended on 28 October 2026).
 func gcService(id, name string) sourcing.Service {
 	max := sourcing.MustDec("0.35")
-	return sourcing.Service{ID: id, FrameworkSlug: "g-cloud-14", Lot: sourcing.LotHosting,
+	return sourcing.Service{ID: id, FrameworkSlug: "g-cloud-15", Lot: sourcing.LotHosting,
 		Supplier:    sourcing.Supplier{SupplierID: "700001", SupplierName: "Example Hosting Ltd", ContactName: "Bid team", ContactEmail: "bids@example.co.uk"},
 		ServiceName: name, ServiceDescription: "Linux and Windows virtual machines in UK data centres.",
 		ServiceFeatures: []string{"Automated backup"}, ServiceBenefits: []string{"Pay by the hour"},
@@ -25,13 +28,13 @@ func gcService(id, name string) sourcing.Service {
 }
 
 // importJSON posts services as a Digital Marketplace document and returns the report.
-func (ts *testServer) importJSON(key string, services ...any) importReport {
+func (ts *testServer) importJSON(key string, services ...any) appsrc.ImportReport {
 	ts.t.Helper()
 	r := ts.do("POST", "/api/v1/services/import", key, map[string]any{"services": services})
 	if r.Status != 200 {
 		ts.t.Fatalf("import: %d %s", r.Status, r.Body)
 	}
-	var rep importReport
+	var rep appsrc.ImportReport
 	r.json(ts.t, &rep)
 	return rep
 }
@@ -110,7 +113,7 @@ func workedExampleRows(r sourcing.Result) []string {
 }
 
 // postWorkedExample creates the README's worked example as a comparison.
-func (ts *testServer) postWorkedExample(key string, extra map[string]any) comparisonRecord {
+func (ts *testServer) postWorkedExample(key string, extra map[string]any) comparisonView {
 	ts.t.Helper()
 	_, req := readmeWorkedExample(ts.t)
 	var body map[string]any
@@ -124,7 +127,23 @@ func (ts *testServer) postWorkedExample(key string, extra map[string]any) compar
 	if r.Status != 201 {
 		ts.t.Fatalf("worked example: %d %s", r.Status, r.Body)
 	}
-	var rec comparisonRecord
+	var rec comparisonView
 	r.json(ts.t, &rec)
 	return rec
+}
+
+// decideAndPublish takes a draft through its decision to publication.
+func (ts *testServer) decideAndPublish(key, id string) comparisonView {
+	ts.t.Helper()
+	path := "/api/v1/comparisons/" + id
+	if r := ts.do("POST", path+"/decide", key, map[string]any{"decision": "Approve the recommended option", "by": "Joint ICT Committee"}); r.Status != 200 {
+		ts.t.Fatalf("decide: %d %s", r.Status, r.Body)
+	}
+	r := ts.do("POST", path+"/publish", key, nil)
+	if r.Status != 200 {
+		ts.t.Fatalf("publish: %d %s", r.Status, r.Body)
+	}
+	var v comparisonView
+	r.json(ts.t, &v)
+	return v
 }

@@ -14,12 +14,13 @@ import (
 
 func TestSourcingReportHasTheCommitteeSections(t *testing.T) {
 	ts := newTestServer(t)
-	rec := ts.postWorkedExample(ts.key(domain.RoleOfficer, "neddc"), map[string]any{
+	officer := ts.key(domain.RoleOfficer, "neddc")
+	rec := ts.postWorkedExample(officer, map[string]any{
 		"purpose":          "To choose how to host the Revenues and Benefits system when the current hosts reach the end of support.",
 		"risks":            []string{"Data migration of 20 years of claims history <must be tested> before go-live."},
 		"rejectionReasons": map[string]string{"saas": "Does not support the council's document management integration."},
 	})
-	r := ts.do("GET", "/api/v1/comparisons/"+rec.ID+"/report", "", nil)
+	r := ts.do("GET", "/api/v1/comparisons/"+rec.ID+"/report", officer, nil)
 	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("report: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
@@ -36,8 +37,8 @@ func TestSourcingReportHasTheCommitteeSections(t *testing.T) {
 	}
 	// Over its five years the recommended option costs £136,283.28, a Key
 	// Decision; over one year (£38,658.40) it is not.
-	small := ts.postWorkedExample(ts.key(domain.RoleOfficer, "neddc"), map[string]any{"horizonYears": 1})
-	r = ts.do("GET", "/api/v1/comparisons/"+small.ID+"/report", "", nil)
+	small := ts.postWorkedExample(officer, map[string]any{"horizonYears": 1})
+	r = ts.do("GET", "/api/v1/comparisons/"+small.ID+"/report", officer, nil)
 	if !strings.Contains(string(r.Body), "This is not a Key Decision on cost") {
 		t.Error("a recommendation under £50,000 is reported as a Key Decision")
 	}
@@ -51,7 +52,10 @@ func TestSourcingReportHasTheCommitteeSections(t *testing.T) {
 func TestSourcingReportPrintsOnA4InChromium(t *testing.T) {
 	chromium := testref.Tool(t, "chromium", "chromium")
 	ts := newTestServer(t)
-	rec := ts.postWorkedExample(ts.key(domain.RoleOfficer, "neddc"), nil)
+	officer := ts.key(domain.RoleOfficer, "neddc")
+	rec := ts.postWorkedExample(officer, nil)
+	// Chromium sends no key: the report it prints is the published one.
+	ts.decideAndPublish(officer, rec.ID)
 	url := ts.URL + "/api/v1/comparisons/" + rec.ID + "/report"
 	dir := t.TempDir()
 	_, args := testref.Chromium(t, 5000)

@@ -37,8 +37,8 @@ func TestSourcingExportLocksAt30Results(t *testing.T) {
 		return v
 	}
 	wide := save("All telephony", "q=telephony")
-	if wide.CurrentTotal != 31 || wide.Organisation != "neddc" {
-		t.Fatalf("wide search: total %d, organisation %q", wide.CurrentTotal, wide.Organisation)
+	if *wide.CurrentTotal != 31 || wide.Organisation != "neddc" {
+		t.Fatalf("wide search: total %d, organisation %q", *wide.CurrentTotal, wide.Organisation)
 	}
 	r := ts.do("GET", "/api/v1/saved-searches/"+wide.ID+"/export.csv", officer, nil)
 	if r.Status != 409 {
@@ -52,14 +52,25 @@ func TestSourcingExportLocksAt30Results(t *testing.T) {
 	}
 
 	narrow := save("Hosted telephony", "?q=telephony&lot=cloud-hosting&sort=name&limit=5")
-	if narrow.CurrentTotal != 30 || strings.Contains(narrow.QueryString, "limit") {
-		t.Fatalf("narrow search: total %d, query %q", narrow.CurrentTotal, narrow.QueryString)
+	if *narrow.CurrentTotal != 30 || strings.Contains(narrow.QueryString, "limit") {
+		t.Fatalf("narrow search: total %d, query %q", *narrow.CurrentTotal, narrow.QueryString)
 	}
 	r = ts.do("GET", "/api/v1/saved-searches/"+narrow.ID+"/export.csv", officer, nil)
 	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), ".csv") {
 		t.Fatalf("exporting 30 results: %d %s %s", r.Status, r.Header, r.Body)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+	if !bytes.HasPrefix(r.Body, []byte("# Record: G-Cloud search provenance")) {
+		t.Errorf("the CSV does not begin with the provenance block: %.200s", r.Body)
+	}
+	for _, want := range []string{"# Query terms: telephony\r\n", "# Lot: cloud-hosting\r\n", "# Results: 30\r\n", "# Catalogue services: 31\r\n",
+		"# Run by: officer key ", "# Catalogue content hash: sha256:"} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("the provenance lacks %q", want)
+		}
+	}
+	cr := csv.NewReader(bytes.NewReader(r.Body))
+	cr.Comment = '#'
+	rows, err := cr.ReadAll()
 	if err != nil || len(rows) != 31 {
 		t.Fatalf("CSV: %d rows (%v), want a header and 30", len(rows), err)
 	}
@@ -78,8 +89,8 @@ func TestSourcingExportLocksAt30Results(t *testing.T) {
 	ts.importJSON(officer, more)
 	var got savedSearchView
 	ts.do("GET", "/api/v1/saved-searches/"+narrow.ID, officer, nil).json(t, &got)
-	if got.LockedAt == nil || len(got.ExportedIDs) != 30 || got.CurrentTotal != 31 {
-		t.Fatalf("after export: locked %v, %d exported, today %d", got.LockedAt, len(got.ExportedIDs), got.CurrentTotal)
+	if got.LockedAt == nil || len(got.ExportedIDs) != 30 || *got.CurrentTotal != 31 {
+		t.Fatalf("after export: locked %v, %d exported, today %d", got.LockedAt, len(got.ExportedIDs), *got.CurrentTotal)
 	}
 	again := ts.do("GET", "/api/v1/saved-searches/"+narrow.ID+"/export.csv", officer, nil)
 	if again.Status != 200 || !bytes.Equal(again.Body, r.Body) {
@@ -96,6 +107,10 @@ func TestSourcingExportLocksAt30Results(t *testing.T) {
 	xrows, _ := f.GetRows("Shortlist")
 	if len(xrows) != 32 || !strings.Contains(xrows[0][0], "Hosted telephony") {
 		t.Errorf("XLSX has %d rows (want title, header, 30), title %v", len(xrows), xrows[0])
+	}
+	search, _ := f.GetRows("Search")
+	if len(search) < 10 || search[0][1] != "G-Cloud search provenance (councilapi)" || search[2][0] != "Query terms" || search[2][1] != "telephony" {
+		t.Errorf("the XLSX Search sheet: %v", search)
 	}
 
 	// Outcome: only an exported service can be awarded; recorded once.
@@ -134,8 +149,8 @@ func TestSourcingSavedSearchesBelongToTheirCouncil(t *testing.T) {
 	var ss savedSearchView
 	r.json(t, &ss)
 	for _, p := range []string{"", "/export.csv"} {
-		if r := ts.do("GET", "/api/v1/saved-searches/"+ss.ID+p, bdc, nil); r.Status != 403 {
-			t.Errorf("another council's officer, GET %s: %d, want 403", p, r.Status)
+		if r := ts.do("GET", "/api/v1/saved-searches/"+ss.ID+p, bdc, nil); r.Status != 404 {
+			t.Errorf("another council's officer, GET %s: %d, want 404", p, r.Status)
 		}
 	}
 	if r := ts.do("POST", "/api/v1/saved-searches", bdc, map[string]any{"name": "X", "query": "q=planning", "organisation": "neddc"}); r.Status != 403 {

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +36,7 @@ func TestSourcingWritesNeedAnOfficerKey(t *testing.T) {
 		{"save search", "POST", "/api/v1/saved-searches", savedBody, "saved-search.create",
 			func(r response) string { var v savedSearchView; r.json(t, &v); return v.ID }},
 		{"compare", "POST", "/api/v1/comparisons", string(compReq), "comparison.create",
-			func(r response) string { var v comparisonRecord; r.json(t, &v); return v.ID }},
+			func(r response) string { var v comparisonView; r.json(t, &v); return v.ID }},
 	}
 	for _, w := range writes {
 		if r := ts.do(w.method, w.path, "", w.body); r.Status != 401 {
@@ -300,5 +303,83 @@ func TestSourcingFactorSetsArePublished(t *testing.T) {
 	}
 	if r := ts.do("GET", "/api/v1/factor-sets/uk-1999.1", "", nil); r.Status != 404 || len(r.problem(t).Allowed) == 0 {
 		t.Errorf("unknown factor set: %d, want 404 listing the versions", r.Status)
+	}
+}
+
+// TestSourcingImportIsDocumented: the README's import table and the OpenAPI
+// document name every field the CSV import reads, and both mark required
+// exactly the fields whose absence the import rejects.
+func TestSourcingImportIsDocumented(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	start := strings.Index(readme, "### Importing the G-Cloud catalogue")
+	if start < 0 {
+		t.Fatal("the README has no import section")
+	}
+	section := readme[start:]
+	if end := strings.Index(section[4:], "\n#"); end >= 0 {
+		section = section[:end+4]
+	}
+	if !strings.Contains(section, "separated by a vertical bar `|`") {
+		t.Error("the README does not document the CSV list separator")
+	}
+	readmeRequired := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		for _, f := range strings.Split(cells[1], ",") {
+			readmeRequired[strings.Trim(strings.TrimSpace(f), "`")] = strings.TrimSpace(cells[2]) == "yes"
+		}
+	}
+
+	doc, err := os.ReadFile("docs/swagger.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var openapi struct {
+		Components struct {
+			Schemas map[string]struct {
+				Required   []string                   `json:"required"`
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(doc, &openapi); err != nil {
+		t.Fatal(err)
+	}
+	schema := openapi.Components.Schemas["sourcing.Service"]
+
+	// Which fields does the import reject when absent? A support-lot
+	// service, whose categories and locations are optional.
+	svc := gcService("930000000000001", "Managed support")
+	svc.Lot, svc.ServiceCategories, svc.DataStorageAndProcessingLocations = sourcing.LotSupport, nil, nil
+	for i, field := range sourcing.CSVHeaders {
+		if _, ok := readmeRequired[field]; !ok {
+			t.Errorf("the README's import table lacks %s", field)
+		}
+		if _, ok := schema.Properties[field]; !ok {
+			t.Errorf("the OpenAPI sourcing.Service lacks %s", field)
+		}
+		row := sourcing.CSVRow(svc)
+		row[i] = ""
+		res, err := sourcing.ParseCSV(strings.NewReader(csvLine(slices.Clone(sourcing.CSVHeaders)) + "\n" + csvLine(row) + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rejected := slices.ContainsFunc(res.Problems, func(p sourcing.ImportProblem) bool { return p.Field == field })
+		if rejected != slices.Contains(schema.Required, field) {
+			t.Errorf("%s: the import rejects its absence %v, the OpenAPI marks it required %v", field, rejected, slices.Contains(schema.Required, field))
+		}
+		if rejected != readmeRequired[field] {
+			t.Errorf("%s: the import rejects its absence %v, the README marks it required %v", field, rejected, readmeRequired[field])
+		}
+	}
+	if !slices.Contains(schema.Required, "serviceDefinitionDocumentURL") {
+		t.Error("serviceDefinitionDocumentURL is not marked required")
 	}
 }

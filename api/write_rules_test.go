@@ -28,6 +28,7 @@ func writeArea(path string) (domain.Area, bool) {
 		"/api/v1/services": domain.AreaSourcing, "/api/v1/saved-searches": domain.AreaSourcing,
 		"/api/v1/comparisons": domain.AreaSourcing, "/api/v1/procurements": domain.AreaProcurement,
 		"/api/v1/procurement-governance": domain.AreaProcurement,
+		"/api/v1/sourcing-settings":      domain.AreaSourcing,
 		// The officers' and publishers' pages.
 		"/procurement": domain.AreaProcurement, "/publishing": domain.AreaOpenData,
 	} {

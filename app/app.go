@@ -17,6 +17,7 @@ import (
 	"github.com/jointict/councilapi/app/inspire"
 	"github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/app/procurement"
+	"github.com/jointict/councilapi/app/sourcing"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/gis/ogc"
 	"github.com/jointict/councilapi/store"
@@ -61,6 +62,8 @@ type App struct {
 	Inspire  *inspire.Service
 	// Procurement is joint procurement, the ICT estate and the capital programmes.
 	Procurement *procurement.Service
+	// Sourcing is the G-Cloud catalogue, saved searches and comparisons.
+	Sourcing *sourcing.Service
 
 	log *slog.Logger
 }
@@ -77,6 +80,7 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
 	a.Bus.Subscribe(a.Inspire)
 	a.Procurement = procurement.New(st, a.OpenData, a.Audit, log, cfg.Procurement)
+	a.Sourcing = sourcing.New(st, a.Bus, a.Audit, log, sourcing.Config{})
 	return a
 }
 
@@ -100,6 +104,7 @@ func (a *App) Instance() string { return a.OpenData.Instance() }
 // Stop ends background work.
 func (a *App) Stop() {
 	a.OpenData.Stop()
+	a.Sourcing.Stop()
 	a.Bus.Stop()
 }
 
@@ -149,6 +154,7 @@ var Indexes = slices.Concat(
 	opendata.Indexes,
 	inspire.Indexes,
 	procurement.Indexes,
+	sourcing.Indexes,
 )
 
 // Prepare creates indexes and seeds a fresh store; safe on every start and

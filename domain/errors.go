@@ -14,7 +14,7 @@ import (
 type Code string
 
 const (
-	CodeInvalid      Code = "invalid"      // the input breaks a rule: 400/422 with field problems
+	CodeInvalid      Code = "invalid"      // the input breaks a rule: 400 with field problems
 	CodeMalformed    Code = "malformed"    // the body is not valid JSON of the right shape: 400
 	CodeNotFound     Code = "not_found"    // no such record
 	CodeConflict     Code = "conflict"     // the request clashes with the record's state (duplicate, illegal transition)
@@ -23,6 +23,11 @@ const (
 	CodeUnauthorized Code = "unauthorized" // no or unknown credentials
 	CodeTooLarge     Code = "too_large"    // a body or file beyond a configured limit
 	CodeUnavailable  Code = "unavailable"  // a dependency is down; retrying later may work
+
+	// CodeUnprocessable is well-formed, valid input that contradicts what
+	// the server computed from it (a recommendation that rejects the option
+	// ranked first, an option on an expired framework): 422 with field problems.
+	CodeUnprocessable Code = "unprocessable"
 )
 
 // FieldProblem names one field of the input and what is wrong with it, in

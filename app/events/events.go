@@ -57,6 +57,7 @@ type Bus struct {
 
 	mu      sync.Mutex
 	round   uint64        // completed poll rounds
+	caught  uint64        // the last round that read the feed to its end
 	started bool          // the first load has finished
 	roundCh chan struct{} // closed and replaced after every round
 	cancel  context.CancelFunc
@@ -144,7 +145,7 @@ func (b *Bus) Sync(ctx context.Context) error {
 	b.Poke()
 	for {
 		b.mu.Lock()
-		if b.round >= target && b.started {
+		if b.caught >= target && b.started {
 			b.mu.Unlock()
 			return nil
 		}
@@ -155,6 +156,21 @@ func (b *Bus) Sync(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+}
+
+// SyncWait bounds how long a write waits for this instance's derived
+// state before answering.
+const SyncWait = 10 * time.Second
+
+// AfterWrite is Sync for a use case that has just written: it waits at most
+// SyncWait, and not for the request's cancellation (the write has
+// happened). A timeout is logged, not returned: the write has succeeded.
+func (b *Bus) AfterWrite(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SyncWait)
+	defer cancel()
+	if err := b.Sync(ctx); err != nil {
+		b.log.Warn("derived state did not catch up in time", "err", err)
 	}
 }
 
@@ -196,7 +212,7 @@ func (b *Bus) run(ctx context.Context, cursor string) {
 		}
 		next, more := b.pollOnce(ctx, cursor)
 		cursor = next
-		b.finishRound()
+		b.finishRound(!more)
 		if more {
 			t.Reset(0)
 		} else {
@@ -205,9 +221,14 @@ func (b *Bus) run(ctx context.Context, cursor string) {
 	}
 }
 
-func (b *Bus) finishRound() {
+// finishRound ends a round; caughtUp says it read the feed to its end, so
+// a Sync waiting for it need not wait for the rest of a backlog.
+func (b *Bus) finishRound(caughtUp bool) {
 	b.mu.Lock()
 	b.round++
+	if caughtUp {
+		b.caught = b.round
+	}
 	close(b.roundCh)
 	b.roundCh = make(chan struct{})
 	b.mu.Unlock()

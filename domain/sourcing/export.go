@@ -78,8 +78,8 @@ func WriteShortlistCSV(w io.Writer, prov *SearchProvenance, rows []ExportRow) er
 	for _, r := range rows {
 		cells := r.cells()
 		for i, c := range cells {
-			if i != 4 && i != 5 && c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-				cells[i] = "'" + c
+			if i != 4 && i != 5 {
+				cells[i] = csvText(c)
 			}
 		}
 		if err := cw.Write(cells); err != nil {

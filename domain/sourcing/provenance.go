@@ -3,7 +3,6 @@ package sourcing
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -20,20 +19,22 @@ type CatalogueSnapshot struct {
 	ContentHash string    `json:"contentHash"` // sha256: of the services' JSON in id order
 }
 
-// Snapshot hashes the live services in id order. It costs one JSON encoding
-// of the catalogue, so callers compute it once per import and keep it.
+// Snapshot hashes the live services in id order: the sha256 of each one's
+// JSON followed by a newline (as a json.Encoder writes it). The index holds
+// the services as JSON already, so this costs one pass of sha256 over the
+// catalogue; callers still keep the answer until the catalogue changes.
 func (ix *Index) Snapshot(importedAt time.Time) CatalogueSnapshot {
 	ix.mu.RLock()
-	svcs := make([]*Service, 0, ix.nLive)
-	ix.live.each(func(d uint32) { svcs = append(svcs, ix.docs[d].svc) })
-	ix.mu.RUnlock()
-	slices.SortFunc(svcs, func(a, b *Service) int { return strings.Compare(a.ID, b.ID) })
+	docs := make([]*indexedDoc, 0, ix.nLive)
+	ix.live.each(func(d uint32) { docs = append(docs, &ix.docs[d]) })
+	slices.SortFunc(docs, func(a, b *indexedDoc) int { return strings.Compare(a.id, b.id) })
 	h := sha256.New()
-	enc := json.NewEncoder(h)
-	for _, s := range svcs {
-		_ = enc.Encode(s) // a hash.Hash never fails to write
+	for _, d := range docs {
+		h.Write(d.body) // a hash.Hash never fails to write
+		h.Write([]byte{'\n'})
 	}
-	return CatalogueSnapshot{ImportedAt: importedAt.UTC(), Services: len(svcs), ContentHash: "sha256:" + hex.EncodeToString(h.Sum(nil))}
+	ix.mu.RUnlock()
+	return CatalogueSnapshot{ImportedAt: importedAt.UTC(), Services: len(docs), ContentHash: "sha256:" + hex.EncodeToString(h.Sum(nil))}
 }
 
 // SearchProvenance is the record the G-Cloud buyers' guide expects a buyer

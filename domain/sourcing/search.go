@@ -1,6 +1,7 @@
 package sourcing
 
 import (
+	"encoding/json"
 	"math"
 	"math/bits"
 	"slices"
@@ -34,36 +35,54 @@ type posting struct {
 }
 
 type termInfo struct {
+	name     string
 	postings []posting // in doc order, because slots are only ever appended
 	df       int       // live documents containing the term
 }
 
+// indexedDoc is what the index keeps of a service: what sorting and the
+// framework filter read, and the service itself as JSON, which is several
+// times smaller than the decoded value and is decoded only for the hits
+// shown (a snapshot stores it as it is).
 type indexedDoc struct {
-	svc   *Service
-	name  string // lower-cased, for name sorting
-	price Dec    // normalised priceMin per unit per year
-	lens  [nFields]uint32
-	keys  []string // facet keys, to clear them on removal
-	terms []string // distinct terms, to keep df exact on removal
+	id              string
+	frameworkSlug   string
+	frameworkExpiry string
+	name            string   // lower-cased, for name sorting
+	price           Dec      // normalised priceMin per unit per year
+	terms           []uint32 // distinct term ids, to keep df exact on removal
+	body            []byte   // the service as JSON
+}
+
+// service decodes the document's service.
+func (d *indexedDoc) service() Service {
+	var s Service
+	if err := json.Unmarshal(d.body, &s); err != nil {
+		// The body is our own encoding of a Service: only memory
+		// corruption gets here, and a hit still shows what sorting read.
+		s = Service{ID: d.id, FrameworkSlug: d.frameworkSlug, FrameworkExpiry: d.frameworkExpiry, ServiceName: d.name}
+	}
+	return s
 }
 
 // Index is an in-memory keyword and facet index over services. It is safe for
 // concurrent use: searches share a read lock, upserts take the write lock.
 type Index struct {
-	mu     sync.RWMutex
-	docs   []indexedDoc
-	lens   [][nFields]uint32 // beside docs, so scoring touches only what it reads
-	byID   map[string]uint32
-	live   bitset
-	nLive  int
-	terms  map[string]*termInfo
-	facets map[string]bitset
-	lenSum [nFields]int64
+	mu      sync.RWMutex
+	docs    []indexedDoc
+	lens    [][nFields]uint32 // beside docs, so scoring touches only what it reads
+	byID    map[string]uint32
+	live    bitset
+	nLive   int
+	termIDs map[string]uint32
+	terms   []termInfo
+	facets  map[string]bitset
+	lenSum  [nFields]int64
 }
 
 // NewIndex builds an index over services (later duplicates of an id win).
 func NewIndex(services []Service) *Index {
-	ix := &Index{byID: map[string]uint32{}, terms: map[string]*termInfo{}, facets: map[string]bitset{}}
+	ix := &Index{byID: map[string]uint32{}, termIDs: map[string]uint32{}, facets: map[string]bitset{}}
 	for i := range services {
 		ix.upsert(services[i])
 	}
@@ -99,13 +118,13 @@ func (ix *Index) Get(id string) (Service, bool) {
 	if !ok {
 		return Service{}, false
 	}
-	return *ix.docs[slot].svc, true
+	return ix.docs[slot].service(), true
 }
 
 func (ix *Index) upsert(s Service) {
 	ix.remove(s.ID)
 	// Dead slots stay in the posting lists until they outnumber live ones;
-	// rebuilding then keeps upserts amortised O(size of the service).
+	// compacting then keeps upserts amortised O(size of the service).
 	if dead := len(ix.docs) - ix.nLive; dead > 1024 && dead > ix.nLive {
 		ix.compact()
 	}
@@ -114,9 +133,14 @@ func (ix *Index) upsert(s Service) {
 
 func (ix *Index) add(s Service) {
 	slot := uint32(len(ix.docs))
-	svc := s
-	d := indexedDoc{svc: &svc, name: strings.ToLower(s.ServiceName), price: s.NormalisedPrice(), keys: facetKeys(s)}
+	body, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a Service always encodes
+	}
+	d := indexedDoc{id: s.ID, frameworkSlug: s.FrameworkSlug, frameworkExpiry: s.FrameworkExpiry,
+		name: strings.ToLower(s.ServiceName), price: s.NormalisedPrice(), body: body}
 	tfs := map[string]*[nFields]uint16{}
+	var lens [nFields]uint32
 	addField := func(f int, texts ...string) {
 		for _, text := range texts {
 			for _, tok := range tokenize(text) {
@@ -128,7 +152,7 @@ func (ix *Index) add(s Service) {
 				if tf[f] < math.MaxUint16 {
 					tf[f]++
 				}
-				d.lens[f]++
+				lens[f]++
 			}
 		}
 	}
@@ -137,23 +161,26 @@ func (ix *Index) add(s Service) {
 	addField(fFeatures, s.ServiceFeatures...)
 	addField(fBenefits, s.ServiceBenefits...)
 	addField(fDescription, s.ServiceDescription)
+	d.terms = make([]uint32, 0, len(tfs))
 	for term, tf := range tfs {
-		ti := ix.terms[term]
-		if ti == nil {
-			ti = &termInfo{}
-			ix.terms[term] = ti
+		id, ok := ix.termIDs[term]
+		if !ok {
+			id = uint32(len(ix.terms))
+			ix.termIDs[term] = id
+			ix.terms = append(ix.terms, termInfo{name: term})
 		}
+		ti := &ix.terms[id]
 		ti.postings = append(ti.postings, posting{doc: slot, tf: *tf})
 		ti.df++
-		d.terms = append(d.terms, term)
+		d.terms = append(d.terms, id)
 	}
 	for f := range nFields {
-		ix.lenSum[f] += int64(d.lens[f])
+		ix.lenSum[f] += int64(lens[f])
 	}
 	ix.docs = append(ix.docs, d)
-	ix.lens = append(ix.lens, d.lens)
+	ix.lens = append(ix.lens, lens)
 	ix.live.set(slot)
-	for _, k := range d.keys {
+	for _, k := range facetKeys(s) {
 		b := ix.facets[k]
 		b.set(slot)
 		ix.facets[k] = b
@@ -172,32 +199,120 @@ func (ix *Index) remove(id string) bool {
 		ix.terms[t].df--
 	}
 	for f := range nFields {
-		ix.lenSum[f] -= int64(d.lens[f])
+		ix.lenSum[f] -= int64(ix.lens[slot][f])
 	}
-	for _, k := range d.keys {
-		ix.facets[k].clear(slot)
+	// A catalogue has a few hundred facet values at most, so clearing the
+	// slot in each costs less than remembering every document's keys.
+	for _, b := range ix.facets {
+		b.clear(slot)
 	}
 	ix.live.clear(slot)
 	delete(ix.byID, id)
 	ix.nLive--
-	d.svc, d.terms, d.keys = nil, nil, nil
+	*d = indexedDoc{}
 	return true
 }
 
+// compact drops dead slots and unused terms, renumbering both; a snapshot
+// is written from the same compacted form. ix.mu is held.
 func (ix *Index) compact() {
-	old := ix.docs
-	ix.docs, ix.lens, ix.byID, ix.live, ix.nLive = nil, nil, map[string]uint32{}, nil, 0
-	ix.terms, ix.facets, ix.lenSum = map[string]*termInfo{}, map[string]bitset{}, [nFields]int64{}
-	for _, d := range old {
-		if d.svc != nil {
-			ix.add(*d.svc)
+	c := ix.compacted().index()
+	ix.docs, ix.lens, ix.byID, ix.live, ix.nLive = c.docs, c.lens, c.byID, c.live, c.nLive
+	ix.termIDs, ix.terms, ix.facets, ix.lenSum = c.termIDs, c.terms, c.facets, c.lenSum
+}
+
+// frozen is an index without dead slots or unused terms: documents in slot
+// order, every term's postings live, each facet a bitset over the new slots.
+// Documents' term lists are left out: index() derives them from the
+// postings, so a snapshot need not store them.
+type frozen struct {
+	docs   []indexedDoc
+	lens   [][nFields]uint32
+	terms  []termInfo
+	facets map[string]bitset
+}
+
+// compacted renumbers the live documents densely, keeping their order, so
+// that remapped posting lists stay sorted. ix.mu is held (read or write).
+func (ix *Index) compacted() frozen {
+	remap := make([]uint32, len(ix.docs))
+	fz := frozen{docs: make([]indexedDoc, 0, ix.nLive), lens: make([][nFields]uint32, 0, ix.nLive), facets: map[string]bitset{}}
+	for old := range ix.docs {
+		if !ix.live.has(uint32(old)) {
+			continue
+		}
+		remap[old] = uint32(len(fz.docs))
+		d := ix.docs[old]
+		d.terms = nil
+		fz.docs = append(fz.docs, d)
+		fz.lens = append(fz.lens, ix.lens[old])
+	}
+	for _, t := range ix.terms {
+		if t.df == 0 {
+			continue
+		}
+		ps := make([]posting, 0, t.df)
+		for _, p := range t.postings {
+			if ix.live.has(p.doc) {
+				ps = append(ps, posting{doc: remap[p.doc], tf: p.tf})
+			}
+		}
+		fz.terms = append(fz.terms, termInfo{name: t.name, postings: ps, df: len(ps)})
+	}
+	for k, b := range ix.facets {
+		var nb bitset
+		b.each(func(old uint32) { nb.set(remap[old]) })
+		if len(nb) > 0 {
+			fz.facets[k] = nb
 		}
 	}
+	return fz
+}
+
+// index rebuilds the lookup structures of a frozen index. Each document's
+// term list is a window of one shared array, capped so it cannot grow into
+// its neighbour's.
+func (fz frozen) index() *Index {
+	n := len(fz.docs)
+	ix := &Index{docs: fz.docs, lens: fz.lens, byID: make(map[string]uint32, n), nLive: n,
+		termIDs: make(map[string]uint32, len(fz.terms)), terms: fz.terms, facets: fz.facets}
+	counts := make([]int, n)
+	total := 0
+	for _, t := range fz.terms {
+		for _, p := range t.postings {
+			counts[p.doc]++
+		}
+		total += len(t.postings)
+	}
+	flat := make([]uint32, total)
+	off := 0
+	for i := range ix.docs {
+		ix.docs[i].terms = flat[off : off : off+counts[i]]
+		off += counts[i]
+	}
+	for id, t := range fz.terms {
+		ix.termIDs[t.name] = uint32(id)
+		for _, p := range t.postings {
+			d := &ix.docs[p.doc]
+			d.terms = append(d.terms, uint32(id))
+		}
+	}
+	for i, d := range ix.docs {
+		ix.byID[d.id] = uint32(i)
+		ix.live.set(uint32(i))
+		for f := range nFields {
+			ix.lenSum[f] += int64(ix.lens[i][f])
+		}
+	}
+	return ix
 }
 
 // facetKeys lists the filter values a service matches, as "dimension:value".
 func facetKeys(s Service) []string {
 	keys := []string{"lot:" + s.Lot, "framework:" + s.FrameworkSlug}
+	if s.FrameworkExpiry != "" {
+		keys = append(keys, expiryFacet+s.FrameworkExpiry) // for closedOn, not a filter
+	}
 	for _, c := range s.ServiceCategories {
 		keys = append(keys, "category:"+strings.ToLower(c))
 	}
@@ -277,6 +392,45 @@ func stem(w string) string {
 	return w
 }
 
+// expiryFacet prefixes the facets of services that record their own
+// framework expiry.
+const expiryFacet = "expiry:"
+
+// closedOn is the set of services whose framework a call-off can no longer
+// be made under on day (YYYY-MM-DD): withdrawn frameworks, and expiries
+// before day, a service's recorded expiry winning over the framework
+// table's. It is computed from the facets, a few bitset operations, so a
+// search need not judge every service. ix.mu is held.
+func (ix *Index) closedOn(day string) bitset {
+	closed := make(bitset, len(ix.live))
+	recorded := make(bitset, len(ix.live))
+	for key, b := range ix.facets {
+		if date, ok := strings.CutPrefix(key, expiryFacet); ok {
+			recorded.or(b)
+			if date < day {
+				closed.or(b)
+			}
+		}
+	}
+	for key, b := range ix.facets {
+		slug, ok := strings.CutPrefix(key, "framework:")
+		if !ok {
+			continue
+		}
+		f, known := LookupFramework(slug)
+		switch {
+		case !known:
+		case f.Withdrawn:
+			closed.or(b)
+		case f.Expiry != "" && f.Expiry < day:
+			byTable := slices.Clone(b)
+			byTable.andNot(recorded)
+			closed.or(byTable)
+		}
+	}
+	return closed
+}
+
 // bitset is a growable set of document slots.
 type bitset []uint64
 
@@ -302,6 +456,15 @@ func (b bitset) and(o bitset) {
 			b[i] &= o[i]
 		} else {
 			b[i] = 0
+		}
+	}
+}
+
+// andNot removes o's members in place.
+func (b bitset) andNot(o bitset) {
+	for i := range b {
+		if i < len(o) {
+			b[i] &^= o[i]
 		}
 	}
 }

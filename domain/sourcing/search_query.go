@@ -200,12 +200,11 @@ func (ix *Index) Search(q SearchQuery) SearchResult {
 		}
 	}
 	day := dayOf(q.AsOf)
+	if !q.IncludeExpired && day != "" {
+		mask.andNot(ix.closedOn(day))
+	}
 	inPrice := func(doc uint32) bool {
-		d := &ix.docs[doc]
-		if !q.IncludeExpired && day != "" && frameworkStatus(d.svc.FrameworkSlug, d.svc.FrameworkExpiry, day).Closed() {
-			return false
-		}
-		pr := d.price
+		pr := ix.docs[doc].price
 		return (q.PriceMin == nil || pr >= *q.PriceMin) && (q.PriceMax == nil || pr <= *q.PriceMax)
 	}
 	var cands []cand
@@ -225,9 +224,9 @@ func (ix *Index) Search(q SearchQuery) SearchResult {
 	top := topK(cands, q.Offset+q.Limit, less)
 	if q.Offset < len(top) {
 		for _, c := range top[q.Offset:] {
-			d := ix.docs[c.doc]
-			h := Hit{Service: *d.svc, Score: math.Round(c.score*1e4) / 1e4, AnnualPrice: d.price}
-			if st := frameworkStatus(d.svc.FrameworkSlug, d.svc.FrameworkExpiry, day); st.Closed() {
+			d := &ix.docs[c.doc]
+			h := Hit{Service: d.service(), Score: math.Round(c.score*1e4) / 1e4, AnnualPrice: d.price}
+			if st := frameworkStatus(d.frameworkSlug, d.frameworkExpiry, day); st.Closed() {
 				h.FrameworkClosed = &st
 			}
 			res.Hits = append(res.Hits, h)
@@ -243,10 +242,11 @@ func (ix *Index) match(terms []string, mask bitset, keep func(uint32) bool) []ca
 	terms = slices.Compact(terms)
 	infos := make([]*termInfo, len(terms))
 	for i, t := range terms {
-		infos[i] = ix.terms[t]
-		if infos[i] == nil || infos[i].df == 0 {
+		id, ok := ix.termIDs[t]
+		if !ok || ix.terms[id].df == 0 {
 			return nil
 		}
+		infos[i] = &ix.terms[id]
 	}
 	slices.SortFunc(infos, func(a, b *termInfo) int { return cmp.Compare(len(a.postings), len(b.postings)) })
 	n := float64(ix.nLive)
@@ -318,11 +318,11 @@ func sortSearch(ps []posting, doc uint32) int {
 // that paging is stable.
 func (ix *Index) order(sort string, keywords bool) func(a, b cand) bool {
 	byName := func(a, b cand) int {
-		da, db := ix.docs[a.doc], ix.docs[b.doc]
+		da, db := &ix.docs[a.doc], &ix.docs[b.doc]
 		if c := strings.Compare(da.name, db.name); c != 0 {
 			return c
 		}
-		return strings.Compare(da.svc.ID, db.svc.ID)
+		return strings.Compare(da.id, db.id)
 	}
 	price := func(a, b cand) int { return cmp.Compare(ix.docs[a.doc].price, ix.docs[b.doc].price) }
 	switch {

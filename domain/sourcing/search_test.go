@@ -210,7 +210,7 @@ func BenchmarkSearch50k(b *testing.B) {
 	r := rand.New(rand.NewPCG(9, 9))
 	var queries []SearchQuery
 	for range 200 {
-		q := SearchQuery{Keywords: genWords[r.IntN(len(genWords))], Limit: 20}
+		q := SearchQuery{Keywords: genWords[r.IntN(len(genWords))], Limit: 20, AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)} // G-Cloud 13 closed, 14 open
 		if r.IntN(2) == 0 {
 			q.Keywords += " " + genWords[r.IntN(len(genWords))]
 		}

@@ -43,53 +43,89 @@ var (
 
 // Supplier is the supplier's registration and buyer contact. Embedded in
 // Service, its fields appear flat in JSON as they do in the Digital
-// Marketplace's service records (supplierId, supplierName).
+// Marketplace's service records (supplierId, supplierName). The
+// validate:"required" tags document, for the OpenAPI document, what
+// Service.Validate requires.
 type Supplier struct {
-	SupplierID           string `json:"supplierId"`
-	SupplierName         string `json:"supplierName"`
+	// SupplierID is the Digital Marketplace supplier id (a number there; text here).
+	SupplierID string `json:"supplierId"`
+	// SupplierName is the supplier's trading name.
+	SupplierName string `json:"supplierName" validate:"required"`
+	// CompaniesHouseNumber is the supplier's company registration number.
 	CompaniesHouseNumber string `json:"companiesHouseNumber,omitempty"`
-	DUNSNumber           string `json:"dunsNumber,omitempty"`
-	ContactName          string `json:"contactName,omitempty"`
-	ContactEmail         string `json:"contactEmail,omitempty"`
-	ContactPhone         string `json:"contactPhone,omitempty"`
-	Website              string `json:"website,omitempty"`
+	// DUNSNumber is the supplier's Dun & Bradstreet number.
+	DUNSNumber string `json:"dunsNumber,omitempty"`
+	// ContactName, ContactEmail and ContactPhone are the buyers' contact;
+	// the e-mail must be an address when given.
+	ContactName  string `json:"contactName,omitempty"`
+	ContactEmail string `json:"contactEmail,omitempty"`
+	ContactPhone string `json:"contactPhone,omitempty"`
+	// Website is the supplier's web site.
+	Website string `json:"website,omitempty"`
 }
 
 // Service is one G-Cloud service, with the Digital Marketplace's field names.
 type Service struct {
-	ID            string `json:"id"`
-	FrameworkSlug string `json:"frameworkSlug"` // g-cloud-13, g-cloud-14, ...
-	Lot           string `json:"lot"`
+	// ID is the Digital Marketplace service id: 1-64 letters, digits, '.', '_' or '-'.
+	ID string `json:"id" validate:"required" example:"512345678901234"`
+	// FrameworkSlug is the G-Cloud framework the service is listed on, g-cloud-NN.
+	FrameworkSlug string `json:"frameworkSlug" validate:"required" example:"g-cloud-14"`
+	// Lot is cloud-hosting, cloud-software or cloud-support ("lotSlug" is read too).
+	Lot string `json:"lot" validate:"required" example:"cloud-software"`
 	Supplier
-	ServiceName        string   `json:"serviceName"`
-	ServiceDescription string   `json:"serviceDescription"`
-	ServiceFeatures    []string `json:"serviceFeatures,omitempty"`
-	ServiceBenefits    []string `json:"serviceBenefits,omitempty"`
-	ServiceCategories  []string `json:"serviceCategories,omitempty"`
+	// ServiceName is the service's name, at most 100 characters.
+	ServiceName string `json:"serviceName" validate:"required"`
+	// ServiceDescription is at most 500 characters.
+	ServiceDescription string `json:"serviceDescription" validate:"required"`
+	// ServiceFeatures and ServiceBenefits are up to 10 items of at most 100 characters each.
+	ServiceFeatures []string `json:"serviceFeatures,omitempty"`
+	ServiceBenefits []string `json:"serviceBenefits,omitempty"`
+	// ServiceCategories are the lot's categories the service is listed
+	// under; at least one for cloud-hosting and cloud-software.
+	ServiceCategories []string `json:"serviceCategories,omitempty"`
 
-	PriceMin      Dec    `json:"priceMin"` // pounds, excluding VAT
-	PriceMax      *Dec   `json:"priceMax,omitempty"`
-	PriceUnit     string `json:"priceUnit"`
-	PriceInterval string `json:"priceInterval"`
+	// PriceMin is the lowest price in pounds excluding VAT, per PriceUnit
+	// per PriceInterval (0 to 1,000,000,000; a leading "£" is accepted).
+	PriceMin Dec `json:"priceMin" validate:"required" example:"9.50"`
+	// PriceMax is the highest price, at least PriceMin; absent when the price is fixed.
+	PriceMax *Dec `json:"priceMax,omitempty" example:"12.00"`
+	// PriceUnit is Unit, Person, Licence, User, Device, Instance, Server,
+	// Virtual machine, Transaction, Megabyte, Gigabyte or Terabyte.
+	PriceUnit string `json:"priceUnit" validate:"required" example:"User"`
+	// PriceInterval is Second, Minute, Hour, Day, Week, Month, Quarter,
+	// 6 months or Year; empty for a one-off price.
+	PriceInterval string `json:"priceInterval" example:"Month"`
 
-	StandardsISOIEC27001         bool     `json:"standardsISOIEC27001"`
-	StandardsCSASTAR             bool     `json:"standardsCSASTAR"`
-	StandardsPCI                 bool     `json:"standardsPCI"`
-	StandardsISO28000            bool     `json:"standardsISO28000"`
-	CyberEssentials              bool     `json:"cyberEssentials"`
-	CyberEssentialsPlus          bool     `json:"cyberEssentialsPlus"`
-	PublicSectorNetworksTypes    []string `json:"publicSectorNetworksTypes,omitempty"`
-	GovernmentSecurityClearances string   `json:"governmentSecurityClearances,omitempty"`
-	StaffSecurityClearanceChecks string   `json:"staffSecurityClearanceChecks,omitempty"`
-	SecurityGovernanceStandards  []string `json:"securityGovernanceStandards,omitempty"`
+	// The assurance flags the search's assurance filter reads.
+	StandardsISOIEC27001 bool `json:"standardsISOIEC27001"`
+	StandardsCSASTAR     bool `json:"standardsCSASTAR"`
+	StandardsPCI         bool `json:"standardsPCI"`
+	StandardsISO28000    bool `json:"standardsISO28000"`
+	CyberEssentials      bool `json:"cyberEssentials"`
+	CyberEssentialsPlus  bool `json:"cyberEssentialsPlus"`
+	// PublicSectorNetworksTypes: psn, pnn, hscn, janet, scotland_wide_area_network, other.
+	PublicSectorNetworksTypes []string `json:"publicSectorNetworksTypes,omitempty"`
+	// GovernmentSecurityClearances: dv, sc, bpss or none.
+	GovernmentSecurityClearances string `json:"governmentSecurityClearances,omitempty"`
+	// StaffSecurityClearanceChecks: staff_screening_to_bs7858_2012, staff_screening_not_bs7858_2012 or none.
+	StaffSecurityClearanceChecks string `json:"staffSecurityClearanceChecks,omitempty"`
+	// SecurityGovernanceStandards: csa_ccm, iso_iec_27001, other.
+	SecurityGovernanceStandards []string `json:"securityGovernanceStandards,omitempty"`
 
+	// DataStorageAndProcessingLocations: uk, eea, other (privacy_shield is
+	// read and searched as other); at least one outside cloud-support.
 	DataStorageAndProcessingLocations []string `json:"dataStorageAndProcessingLocations,omitempty"`
 	EnergyEfficientDatacentres        bool     `json:"energyEfficientDatacentres"`
-	ServiceDefinitionDocumentURL      string   `json:"serviceDefinitionDocumentURL"`
-	FrameworkExpiry                   string   `json:"frameworkExpiry,omitempty"` // YYYY-MM-DD
+	// ServiceDefinitionDocumentURL is the absolute http(s) URL of the service definition document.
+	ServiceDefinitionDocumentURL string `json:"serviceDefinitionDocumentURL" validate:"required" example:"https://example.co.uk/service-definition.pdf"`
+	// FrameworkExpiry, YYYY-MM-DD, overrides the framework's known end date
+	// (searches leave out services whose framework has ended).
+	FrameworkExpiry string `json:"frameworkExpiry,omitempty" example:"2026-10-28"`
 
-	PriceHistory []PriceHistoryEntry `json:"priceHistory,omitempty"`
-}
+	// PriceHistory is kept by the server: every price the service has
+	// carried, with when and from which import or officer; leave it out.
+	PriceHistory []PriceHistoryEntry `json:"priceHistory,omitempty" readonly:"true"`
+} //	@name	sourcing.Service (the OpenAPI name: app/sourcing, also package sourcing, has a Service type too)
 
 // PriceHistoryEntry records a price a service carried from a moment on.
 type PriceHistoryEntry struct {

@@ -1,4 +1,4 @@
-package api
+package sourcing
 
 import (
 	"encoding/csv"
@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-
-	"github.com/jointict/councilapi/domain/sourcing"
 )
 
 // A cell of a comparison export: text, or a decimal that CSV writes exactly
@@ -21,10 +19,10 @@ type cmpCell struct {
 }
 
 func cxText(s string) cmpCell { return cmpCell{text: s} }
-func cxMoney(m sourcing.Money) cmpCell {
+func cxMoney(m Money) cmpCell {
 	return cmpCell{num: m.String(), format: 4} // #,##0.00
 }
-func cxDec(d sourcing.Dec, places int) cmpCell {
+func cxDec(d Dec, places int) cmpCell {
 	f := 4
 	if places != 2 {
 		f = 0
@@ -44,7 +42,7 @@ var (
 	cmpAssumptionHeaders = []string{"Name", "Value", "Unit", "Source"}
 )
 
-func cmpYearRows(r sourcing.Result) [][]cmpCell {
+func cmpYearRows(r Result) [][]cmpCell {
 	var rows [][]cmpCell
 	for _, o := range r.Options {
 		for _, y := range o.Years {
@@ -61,7 +59,7 @@ func cmpYearRows(r sourcing.Result) [][]cmpCell {
 	return rows
 }
 
-func cmpSummaryRows(r sourcing.Result) [][]cmpCell {
+func cmpSummaryRows(r Result) [][]cmpCell {
 	var rows [][]cmpCell
 	for _, o := range r.Options {
 		s := o.Summary
@@ -78,19 +76,20 @@ func cmpSummaryRows(r sourcing.Result) [][]cmpCell {
 	return rows
 }
 
-// cmpCSVText guards text cells that a spreadsheet would run as a formula, as
-// the shortlist export does: option names and cost lines are user text.
-func cmpCSVText(s string) string {
+// csvText guards a text cell that a spreadsheet would run as a formula
+// (leading = + - @), the OWASP advice against CSV injection: supplier and
+// option names, descriptions and cost lines are typed by people.
+func csvText(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
 	return s
 }
 
-// writeComparisonCSV writes two tables separated by an empty line: every
+// WriteComparisonCSV writes two tables separated by an empty line: every
 // option's yearly figures, then one summary row per option. Numbers are
 // exact decimals as in the JSON result.
-func writeComparisonCSV(w io.Writer, r sourcing.Result) error {
+func WriteComparisonCSV(w io.Writer, r Result) error {
 	cw := csv.NewWriter(w)
 	table := func(headers []string, rows [][]cmpCell) {
 		_ = cw.Write(headers)
@@ -99,7 +98,7 @@ func writeComparisonCSV(w io.Writer, r sourcing.Result) error {
 			for i, c := range row {
 				cells[i] = c.num
 				if c.num == "" {
-					cells[i] = cmpCSVText(c.text)
+					cells[i] = csvText(c.text)
 				}
 			}
 			_ = cw.Write(cells)
@@ -112,9 +111,9 @@ func writeComparisonCSV(w io.Writer, r sourcing.Result) error {
 	return cw.Error()
 }
 
-// writeComparisonXLSX writes the sheets Years, Summary and Assumptions, with
+// WriteComparisonXLSX writes the sheets Years, Summary and Assumptions, with
 // numbers as numeric cells so they can be summed and charted.
-func writeComparisonXLSX(w io.Writer, r sourcing.Result) error {
+func WriteComparisonXLSX(w io.Writer, r Result) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
