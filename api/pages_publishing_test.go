@@ -181,3 +181,41 @@ func TestEditDatasetThroughThePage(t *testing.T) {
 		t.Errorf("%d audited updates; want the one edit", n)
 	}
 }
+
+// TestPublishAndWithdrawThroughThePage publishes a draft with the page's
+// button, then withdraws it: the API sees each, the public page answers
+// 410 afterwards, and a publish of a dataset without a version is refused
+// on the page with the use case's reason.
+func TestPublishAndWithdrawThroughThePage(t *testing.T) {
+	f := newWorkbenchFixture(t)
+	v := newVisitor(t, f.ts)
+	v.signIn(f.keys.publisher)
+	empty := f.ts.createDataset(f.keys.publisher, map[string]any{"title": "Allotments", "description": "Council allotment sites"})
+	page := v.get("/publishing/datasets/" + empty.ID)
+	if strings.Contains(string(page.Body), "/publish\"") {
+		t.Errorf("a dataset with no version offers the publish button")
+	}
+	r := v.send(http.MethodPost, "/publishing/datasets/"+empty.ID+"/publish", url.Values{"csrf": {v.csrf(page)}})
+	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), "upload a file") {
+		t.Errorf("publishing a dataset without a version: %d\n%.2000s", r.Status, r.Body)
+	}
+	status := func(id string) string {
+		var d struct{ Status string }
+		f.ts.do("GET", "/api/v1/datasets/"+id, f.keys.publisher, nil).json(t, &d)
+		return d.Status
+	}
+	page = v.get("/publishing/datasets/" + f.dataset)
+	if r := v.send(http.MethodPost, "/publishing/datasets/"+f.dataset+"/publish", url.Values{"csrf": {v.csrf(page)}}); r.Status != http.StatusSeeOther || status(f.dataset) != "published" {
+		t.Fatalf("publish: %d %s, status %s", r.Status, r.Header.Get("Location"), status(f.dataset))
+	}
+	if r := v.get("/datasets/" + f.slug); r.Status != 200 {
+		t.Errorf("the published dataset's public page: %d", r.Status)
+	}
+	page = v.get("/publishing/datasets/" + f.dataset)
+	if r := v.send(http.MethodPost, "/publishing/datasets/"+f.dataset+"/withdraw", url.Values{"csrf": {v.csrf(page)}}); r.Status != http.StatusSeeOther || status(f.dataset) != "withdrawn" {
+		t.Fatalf("withdraw: %d, status %s", r.Status, status(f.dataset))
+	}
+	if r := newVisitor(t, f.ts).get("/datasets/" + f.slug); r.Status != http.StatusGone {
+		t.Errorf("the withdrawn dataset's public page: %d", r.Status)
+	}
+}
