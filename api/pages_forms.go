@@ -409,10 +409,18 @@ var workbenchFuncs = template.FuncMap{
 		}
 		return d.Time().Format("2 January 2006")
 	},
-	"dayOf":   func(t time.Time) string { return procurement.DateOf(t).Time().Format("2 January 2006") },
-	"state":   stateName,
-	"route":   func(r procurement.Route) string { return r.Label() },
-	"notice":  noticeName,
+	"dayOf":  func(t time.Time) string { return procurement.DateOf(t).Time().Format("2 January 2006") },
+	"state":  stateName,
+	"route":  func(r procurement.Route) string { return r.Label() },
+	"notice": noticeName,
+	// notices says the notice codes in a use case's sentence as the page
+	// names them ("publish the contract details notice").
+	"notices": func(text string) string {
+		for n, name := range noticeNames {
+			text = strings.ReplaceAll(text, string(n), strings.ToLower(name[:1])+name[1:])
+		}
+		return text
+	},
 	"join":    joinAny,
 	"upper":   upperFirst,
 	"percent": func(n int) string { return strconv.Itoa(n) + "%" },
