@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -40,6 +41,7 @@ func (s *Server) publishingPagesRoutes() {
 	e.POST("/publishing/datasets/:id/versions", p.upload, in...)
 	e.GET("/publishing/datasets/:id/versions/:n", p.version, in...)
 	e.POST("/publishing/datasets/:id/publish", p.status(od.StatusPublished), in...)
+	e.GET("/publishing/datasets/:id/withdraw", p.withdrawForm, in...)
 	e.POST("/publishing/datasets/:id/withdraw", p.status(od.StatusWithdrawn), in...)
 	e.GET("/publishing/datasets/:id/harvest", p.harvest, in...)
 }
@@ -240,6 +242,7 @@ type publisherDatasetData struct {
 	// GeminiMissing names what the GEMINI record still lacks (spatial only).
 	GeminiMissing []string
 	Licence       string
+	CanWithdraw   bool
 	// Version is the record's, for the publish form's If-Match.
 	Version int64
 }
@@ -289,7 +292,8 @@ func (p *publishingPages) renderDataset(c echo.Context, d appod.DatasetRecord, v
 		return err
 	}
 	data := publisherDatasetData{D: d, Publisher: p.orgName(ctx, d.Publisher), Versions: versions, Upload: upload, Version: version,
-		Done: datasetDone[c.QueryParam("done")], CanPublish: d.Status == od.StatusDraft && d.CurrentVersion > 0}
+		Done: datasetDone[c.QueryParam("done")], CanPublish: slices.Contains(od.NextStatuses(d.Status), od.StatusPublished) && d.CurrentVersion > 0,
+		CanWithdraw: slices.Contains(od.NextStatuses(d.Status), od.StatusWithdrawn)}
 	if l, ok := od.LookupLicence(d.Licence); ok {
 		data.Licence = l.Title
 	}
@@ -333,6 +337,23 @@ func (p *publishingPages) upload(c echo.Context) error {
 		}
 	}
 	return p.renderDataset(c, d, version, f)
+}
+
+// withdrawForm asks the publisher to confirm a withdrawal, which takes the
+// dataset's files out of every download and harvest.
+func (p *publishingPages) withdrawForm(c echo.Context) error {
+	d, version, err := p.load(c)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(od.NextStatuses(d.Status), od.StatusWithdrawn) {
+		return seeOther(c, datasetBase(d.ID))
+	}
+	f := newForm(datasetBase(d.ID)+"/withdraw", url.Values{"version": {strconv.FormatInt(version, 10)}}, versionInput)
+	return p.s.renderWorkbench(c, 200, "workbench-form", page{Title: "Withdraw " + d.Title, Crumbs: datasetCrumbs(d),
+		Data: formData{Form: f, Submit: "Withdraw the dataset", Back: pageLink{datasetBase(d.ID), "Keep it published"},
+			Intro: []string{"Its page will say it has been withdrawn and its files will no longer be served; harvesters are told it was withdrawn.",
+				"Its record and versions are kept, and it can be published again."}}})
 }
 
 // status publishes or withdraws the dataset through the use cases the

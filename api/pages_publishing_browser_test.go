@@ -132,6 +132,11 @@ func TestPublishingJourneyInChromium(t *testing.T) {
 			j.expect(sel, want)
 		}
 		j.look("harvest")
+		// Withdrawing asks first; the publisher keeps it published.
+		j.open("/publishing/datasets/" + id)
+		j.follow("/publishing/datasets/"+id+"/withdraw", "form.workbench")
+		j.look("withdraw-confirm")
+		j.follow("/publishing/datasets/"+id, ".tag-green")
 		j.signOut()
 	}
 	// The pages' writes are audited as the API's: by the signed-in person's

@@ -183,9 +183,10 @@ func TestEditDatasetThroughThePage(t *testing.T) {
 }
 
 // TestPublishAndWithdrawThroughThePage publishes a draft with the page's
-// button, then withdraws it: the API sees each, the public page answers
-// 410 afterwards, and a publish of a dataset without a version is refused
-// on the page with the use case's reason.
+// button, then withdraws it after confirming: the API sees each, the
+// public page answers 410 afterwards; it is published again. A publish of
+// a dataset without a version is refused on the page with the use case's
+// reason.
 func TestPublishAndWithdrawThroughThePage(t *testing.T) {
 	f := newWorkbenchFixture(t)
 	v := newVisitor(t, f.ts)
@@ -217,5 +218,21 @@ func TestPublishAndWithdrawThroughThePage(t *testing.T) {
 	}
 	if r := newVisitor(t, f.ts).get("/datasets/" + f.slug); r.Status != http.StatusGone {
 		t.Errorf("the withdrawn dataset's public page: %d", r.Status)
+	}
+	// The dataset page asks before withdrawing; a withdrawn one may be
+	// published again.
+	if body := string(v.get("/publishing/datasets/" + f.dataset).Body); !strings.Contains(body, `action="/publishing/datasets/`+f.dataset+`/publish"`) {
+		t.Errorf("the withdrawn dataset's page offers no way to publish it again")
+	}
+	page = v.get("/publishing/datasets/" + f.dataset)
+	if r := v.send(http.MethodPost, "/publishing/datasets/"+f.dataset+"/publish", url.Values{"csrf": {v.csrf(page)}}); r.Status != http.StatusSeeOther || status(f.dataset) != "published" {
+		t.Fatalf("publishing again: %d, status %s", r.Status, status(f.dataset))
+	}
+	if body := string(v.get("/publishing/datasets/" + f.dataset).Body); !strings.Contains(body, `<a href="/publishing/datasets/`+f.dataset+`/withdraw">`) ||
+		strings.Contains(body, `action="/publishing/datasets/`+f.dataset+`/withdraw"`) {
+		t.Errorf("the published dataset's page should link to the withdrawal's confirmation, not withdraw at once")
+	}
+	if confirm := v.get("/publishing/datasets/" + f.dataset + "/withdraw"); confirm.Status != 200 || !strings.Contains(string(confirm.Body), "can be published again") {
+		t.Errorf("the withdrawal's confirmation: %d", confirm.Status)
 	}
 }

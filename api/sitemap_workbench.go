@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/jointict/councilapi/app/audit"
@@ -118,6 +119,9 @@ func (s *Server) sitemapPublishing(ctx context.Context, a audit.Actor) (sitemapS
 			base := datasetBase(d.ID)
 			add(base, d.Title+": publishing", "/publishing/datasets/:id")
 			add(base+"/edit", d.Title+": edit the metadata", "/publishing/datasets/:id/edit")
+			if slices.Contains(od.NextStatuses(d.Status), od.StatusWithdrawn) {
+				add(base+"/withdraw", d.Title+": withdraw", "/publishing/datasets/:id/withdraw")
+			}
 			add(base+"/harvest", d.Title+": what harvesters see", "/publishing/datasets/:id/harvest")
 			versions, _, err := svc.Versions(ctx, a, d.ID, od.MaxLimit, 0)
 			if err != nil {
