@@ -61,7 +61,11 @@ type publishingList struct {
 
 type councilDatasets struct {
 	Organisation domain.Organisation
-	Datasets     []appod.DatasetRecord
+	// Datasets are the first of them by title (the search's page limit);
+	// Total counts them all.
+	Datasets []appod.DatasetRecord
+	Total    int64
+	More     bool
 }
 
 // every status a publisher's list shows.
@@ -80,12 +84,12 @@ func (p *publishingPages) list(c echo.Context) error {
 		if actor(c).Authorize(domain.AreaOpenData, o.ID) != nil {
 			continue
 		}
-		sets, _, err := p.svc.Search(ctx, actor(c), od.Query{Publisher: []string{o.ID}, Status: allStatuses,
+		sets, total, err := p.svc.Search(ctx, actor(c), od.Query{Publisher: []string{o.ID}, Status: allStatuses,
 			Sort: od.SortTitle, Limit: od.MaxLimit})
 		if err != nil {
 			return err
 		}
-		d.Councils = append(d.Councils, councilDatasets{Organisation: o, Datasets: sets})
+		d.Councils = append(d.Councils, councilDatasets{Organisation: o, Datasets: sets, Total: total, More: total > int64(len(sets))})
 	}
 	return p.s.renderWorkbench(c, 200, "publishing/list", page{Title: "Publishing", Crumbs: []pageLink{{"/", "Home"}}, Data: d})
 }
