@@ -4,6 +4,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -64,28 +65,48 @@ func (a *datasetsAPI) upload(c echo.Context) error {
 // uploadBody finds the file in a multipart form (field "file", streamed,
 // never buffered whole) or takes the raw body.
 func uploadBody(c echo.Context) (string, io.Reader, error) {
+	name, body, _, err := uploadParts(c)
+	return name, body, err
+}
+
+// uploadFieldLimit bounds each form field read before the file (the
+// publishing page's options: CRS, coordinate columns, layer).
+const uploadFieldLimit = 4 << 10
+
+// uploadParts is uploadBody with the multipart form's other fields that
+// come before the file, which a page's upload form places there so they
+// are read without buffering the file.
+func uploadParts(c echo.Context) (string, io.Reader, url.Values, error) {
 	r := c.Request()
+	fields := url.Values{}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	if mt == "multipart/form-data" {
 		mr, err := r.MultipartReader()
 		if err != nil {
-			return "", nil, newProblem("invalid", "the multipart body cannot be read: "+err.Error())
+			return "", nil, fields, newProblem("invalid", "the multipart body cannot be read: "+err.Error())
 		}
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
-				return "", nil, &domain.Error{Code: domain.CodeInvalid, Message: "no file in the form",
+				return "", nil, fields, &domain.Error{Code: domain.CodeInvalid, Message: "no file in the form",
 					Fields: []domain.FieldProblem{{Field: "file", Problem: "add the file as the multipart field named \"file\""}}}
 			}
 			if err != nil {
-				return "", nil, newProblem("invalid", "the multipart body cannot be read: "+err.Error())
+				return "", nil, fields, newProblem("invalid", "the multipart body cannot be read: "+err.Error())
 			}
 			if part.FormName() == "file" {
 				name := path.Base(strings.ReplaceAll(part.FileName(), "\\", "/"))
 				if name == "." || name == "/" {
 					name = r.URL.Query().Get("filename")
 				}
-				return name, part, nil
+				return name, part, fields, nil
+			}
+			if part.FileName() == "" {
+				v, err := io.ReadAll(io.LimitReader(part, uploadFieldLimit))
+				if err != nil {
+					return "", nil, fields, newProblem("invalid", "the multipart body cannot be read: "+err.Error())
+				}
+				fields.Add(part.FormName(), string(v))
 			}
 		}
 	}
@@ -95,7 +116,7 @@ func uploadBody(c echo.Context) (string, io.Reader, error) {
 			name = params["filename"]
 		}
 	}
-	return path.Base(name), r.Body, nil
+	return path.Base(name), r.Body, fields, nil
 }
 
 // listVersions lists a dataset's versions (published ones for the public).

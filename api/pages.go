@@ -34,6 +34,9 @@ var pagesFS embed.FS
 // URLs carry a hash of the content so browsers may cache them for long.
 const pagesAssetsPath = "/static/pages"
 
+// partialSuffix names the templates that are parts of pages, not pages.
+const partialSuffix = ".partial.html"
+
 // pagesAPI renders the open data catalogue as HTML: home and search,
 // dataset landing pages and organisation pages. It reads through the
 // datasets capability, so it shows exactly what the JSON API publishes.
@@ -69,18 +72,29 @@ func newPagesAPI(s *Server) *pagesAPI {
 		cssURL: assetURL(assets, "site.css"), mapJS: assetURL(assets, "map.js")}
 	// Every template beside the layout is a page, named by its path without
 	// .html: web/pages/signin.html is "signin", web/pages/sourcing/search.html
-	// is "sourcing/search". A new page needs no registration here.
+	// is "sourcing/search". A new page needs no registration here. Files
+	// named *.partial.html are not pages: those at the top (the form
+	// fields) go with every page, those in a directory with its pages.
 	for _, pattern := range []string{"*.html", "*/*.html"} {
 		files, err := fs.Glob(assets, pattern)
 		if err != nil {
 			panic(err) // the patterns are valid
 		}
 		for _, f := range files {
-			if f == "layout.html" {
+			if f == "layout.html" || strings.HasSuffix(f, partialSuffix) {
 				continue
 			}
-			p.tmpl[strings.TrimSuffix(f, ".html")] = template.Must(template.New("layout.html").Funcs(pageFuncs).
-				ParseFS(assets, "layout.html", f))
+			t := template.Must(template.New("layout.html").Funcs(pageFuncs).Funcs(workbenchFuncs).ParseFS(assets, "layout.html", f))
+			partials := []string{"*" + partialSuffix}
+			if dir := path.Dir(f); dir != "." {
+				partials = append(partials, dir+"/*"+partialSuffix)
+			}
+			for _, pattern := range partials {
+				if found, _ := fs.Glob(assets, pattern); len(found) > 0 {
+					template.Must(t.ParseFS(assets, pattern))
+				}
+			}
+			p.tmpl[strings.TrimSuffix(f, ".html")] = t
 		}
 	}
 	return p

@@ -90,12 +90,7 @@ var printTemplates = func() map[string]*template.Template {
 type registerPage struct{ appproc.RegisterView }
 
 // Name is the organisation's name, or its id when it has none.
-func (p registerPage) Name(id string) string {
-	if n := p.Names[id]; n != "" {
-		return n
-	}
-	return id
-}
+func (p registerPage) Name(id string) string { return orgNames(p.Names).Name(id) }
 
 // printable renders a committee page.
 func printable(c echo.Context, name string, data any) error {

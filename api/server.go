@@ -154,6 +154,8 @@ func (s *Server) routes() {
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)
 	s.pagesRoutes()
+	s.procurementPagesRoutes()
+	s.publishingPagesRoutes()
 	s.signinRoutes(v1)
 	s.inspireRoutes()
 	s.sitemapRoutes()

@@ -22,10 +22,16 @@ var joBloggs = map[string]any{"sub": "entra-oid-1", "name": "Jo Bloggs", "prefer
 
 func newOIDCServer(t *testing.T) (*testServer, *testoidc.Provider) {
 	t.Helper()
+	return newOIDCServerOn(t, newTestStore(t))
+}
+
+// newOIDCServerOn is newOIDCServer over a store the test made.
+func newOIDCServerOn(t *testing.T, st store.Store) (*testServer, *testoidc.Provider) {
+	t.Helper()
 	prov := testoidc.New(t, "councilapi-test", "test-client-secret")
-	ts := newTestServerWith(t, Config{BodyLimit: 64 << 10, OIDC: OIDC{Issuer: prov.Issuer, ClientID: prov.ClientID,
+	ts := newTestServerOn(t, Config{BodyLimit: 64 << 10, OIDC: OIDC{Issuer: prov.Issuer, ClientID: prov.ClientID,
 		ClientSecret: prov.ClientSecret, Label: "your council Microsoft account"}},
-		app.Config{Sessions: identity.SessionConfig{Claims: testoidc.EntraMapping}})
+		app.Config{Sessions: identity.SessionConfig{Claims: testoidc.EntraMapping}}, st)
 	prov.RegisterRedirect(ts.URL + oidcCallbackPath)
 	return ts, prov
 }

@@ -111,7 +111,7 @@ func (s *Server) sitemapXML(c echo.Context) error {
 func (s *Server) sitemap(ctx context.Context, a audit.Actor) ([]sitemapSection, error) {
 	var out []sitemapSection
 	for _, build := range []func(context.Context, audit.Actor) (sitemapSection, error){
-		s.sitemapOpenData, s.sitemapMaps, s.sitemapSourcing, s.sitemapProcurement,
+		s.sitemapOpenData, s.sitemapMaps, s.sitemapSourcing, s.sitemapProcurement, s.sitemapPublishing,
 	} {
 		sec, err := build(ctx, a)
 		if err != nil {
@@ -224,7 +224,7 @@ func (s *Server) sitemapProcurement(ctx context.Context, a audit.Actor) (sitemap
 			sitemapPage{Href: base + "/capital-programme.html", Title: o.Name + ": capital programme (printable)",
 				Route: "/api/v1/organisations/:id/capital-programme.html", Staff: true})
 	}
-	return sec, nil
+	return sec, s.sitemapProcurementPages(ctx, a, &sec)
 }
 
 // sitemapJobRoutes adds the pages registered under each job's path that
