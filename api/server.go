@@ -154,6 +154,7 @@ func (s *Server) routes() {
 	s.sourcingRoutes(v1)
 	s.procurementRoutes(v1, s.Echo)
 	s.pagesRoutes()
+	s.sourcingPagesRoutes()
 	s.signinRoutes(v1)
 	s.inspireRoutes()
 }

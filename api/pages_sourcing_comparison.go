@@ -1,0 +1,260 @@
+package api
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	appsrc "github.com/jointict/councilapi/app/sourcing"
+	"github.com/jointict/councilapi/domain/sourcing"
+)
+
+// A comparison's pages: its results, chart and state with the forms that
+// move it on, and the form that builds or edits it. The form's inputs are
+// named by the use case's own paths (pages_sourcing_codec.go), so every
+// problem the use case finds is shown beside the input it names.
+
+// comparisonData is a comparison's page.
+type comparisonData struct {
+	View      appsrc.ComparisonView
+	Rows      []resultRow
+	Chart     template.HTML
+	Options   []option // for the recommendation
+	Version   int64
+	Edit      string
+	Report    string
+	CSV, XLSX string
+	Decided   *sourcing.DecisionRecord
+}
+
+// resultRow is one option in the results table.
+type resultRow struct {
+	Name, Kind, WholeLife, NPV, Saving, Carbon, Score, Evidence string
+	Rank                                                        int
+	Recommended                                                 bool
+}
+
+func (sp *sourcingPages) comparison(c echo.Context) error {
+	return sp.showComparison(c, c.Param("id"), nil)
+}
+
+func (sp *sourcingPages) showComparison(c echo.Context, id string, form *sourcingForm) error {
+	ctx, who := c.Request().Context(), actor(c)
+	v, err := sp.s.app.Sourcing.GetComparison(ctx, who, id)
+	if err != nil {
+		return err
+	}
+	chart, err := sp.s.app.Sourcing.ComparisonChart(ctx, who, id)
+	if err != nil {
+		return err
+	}
+	api := "/api/v1/comparisons/" + url.PathEscape(id)
+	d := comparisonData{View: v, Version: v.Meta.Version, Edit: comparisonPath(id) + "/edit", Report: comparisonPath(id) + "/report",
+		CSV: api + "/export.csv", XLSX: api + "/export.xlsx", Decided: v.Decided,
+		// The chart is our own SVG, its text escaped by ChartSVG, as in the report.
+		Chart: template.HTML(chart)}
+	recommended := v.RecommendedOption
+	if top, ok := v.Result.TopRanked(); ok && recommended == "" {
+		recommended = top.ID
+	}
+	d.Options = append(d.Options, option{Value: "", Text: "the top-ranked option", Selected: v.RecommendedOption == ""})
+	for _, o := range v.Result.Options {
+		s := o.Summary
+		kind := "G-Cloud"
+		if o.Kind != "gcloud" {
+			kind = "On-premise"
+		}
+		d.Rows = append(d.Rows, resultRow{Name: o.Name, Kind: kind, WholeLife: s.WholeLifeCost.Display(), NPV: s.NPV.Display(),
+			Saving: s.SavingVsBaseline.Display(), Carbon: s.TotalKgCO2e.Fixed(0) + " kg", Score: s.BestValueScore.Fixed(1),
+			Evidence: s.Quality.Evidence, Rank: s.Rank, Recommended: o.ID == recommended})
+		d.Options = append(d.Options, option{Value: o.ID, Text: o.Name, Selected: o.ID == v.RecommendedOption})
+	}
+	if form == nil {
+		form, _ = newSourcingForm(formOf(struct {
+			sourcing.Recommendation
+			Decision string `json:"decision"`
+		}{Recommendation: v.Recommendation}), nil)
+	}
+	return sp.render(c, http.StatusOK, "comparison", v.Input.Title, []pageLink{{sourcingPath + "/comparisons", "Comparisons"}}, form, d)
+}
+
+// comparisonFormData is what the comparison form needs beside its values.
+type comparisonFormData struct {
+	Action, Submit string
+	Version        int64
+	// Shortlisted are the services of the council's exported shortlists,
+	// offered as cloud options.
+	Shortlisted []shortlisted
+}
+
+type shortlisted struct{ ID, Text string }
+
+// blankItems is how many empty rows each list offers to fill in.
+const blankItems = 1
+
+func (sp *sourcingPages) newComparison(c echo.Context) error {
+	values := url.Values{"horizonYears": {"5"}}
+	if id := c.QueryParam("service"); id != "" {
+		values.Set("cloudOptions[0].id", "cloud-1")
+		values.Set("cloudOptions[0].serviceId", id)
+	}
+	f, _ := newSourcingForm(values, nil)
+	return sp.showComparisonForm(c, f, comparisonFormData{Action: sourcingPath + "/comparisons/new", Submit: "Create the comparison"})
+}
+
+func (sp *sourcingPages) showComparisonForm(c echo.Context, f *sourcingForm, d comparisonFormData) error {
+	list, _, err := sp.s.app.Sourcing.ListSavedSearches(c.Request().Context(), actor(c), appsrc.SearchQueryFilter{Limit: 100})
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, s := range list {
+		for _, r := range s.ExportedRows {
+			if !seen[r.ServiceID] {
+				seen[r.ServiceID] = true
+				d.Shortlisted = append(d.Shortlisted, shortlisted{ID: r.ServiceID, Text: r.Service + " (" + r.Supplier + ", shortlist " + s.Name + ")"})
+			}
+		}
+	}
+	title := "New comparison"
+	crumbs := []pageLink{{sourcingPath + "/comparisons", "Comparisons"}}
+	if d.Version != 0 {
+		title = "Edit " + f.Value("title")
+	}
+	return sp.render(c, http.StatusOK, "comparison-form", title, crumbs, f, d)
+}
+
+// comparisonInput reads the form into the use case's input, its blank
+// rows dropped.
+func comparisonInput(values url.Values) (appsrc.ComparisonInput, url.Values, error) {
+	values = cloneValues(values)
+	compactList(values, "drivers", func(item url.Values) bool { return filled(item, "id", "name") })
+	compactList(values, "cloudOptions", func(item url.Values) bool { return filled(item, "id", "name", "serviceId") })
+	compactList(values, "onPremOptions", func(item url.Values) bool { return filled(item, "id", "name") })
+	var in appsrc.ComparisonInput
+	err := decodeForm(values, &in).Err()
+	return in, values, err
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vals := range v {
+		out[k] = append([]string(nil), vals...)
+	}
+	return out
+}
+
+func (sp *sourcingPages) createComparison(c echo.Context) error {
+	values, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	in, values, err := comparisonInput(values)
+	if err == nil {
+		var v appsrc.ComparisonView
+		if v, err = sp.s.app.Sourcing.CreateComparison(c.Request().Context(), actor(c), in); err == nil {
+			return sourcingSeeOther(c, comparisonPath(v.ID))
+		}
+	}
+	return sp.refused(err, values, func(f *sourcingForm) error {
+		return sp.showComparisonForm(c, f, comparisonFormData{Action: sourcingPath + "/comparisons/new", Submit: "Create the comparison"})
+	})
+}
+
+func (sp *sourcingPages) editComparison(c echo.Context) error {
+	id := c.Param("id")
+	v, err := sp.s.app.Sourcing.GetComparison(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	f, _ := newSourcingForm(formOf(v.Editable()), nil)
+	return sp.showComparisonForm(c, f, comparisonFormData{Action: comparisonPath(id) + "/edit", Submit: "Save and recompute", Version: v.Meta.Version})
+}
+
+func formVersion(values url.Values) int64 {
+	n, _ := strconv.ParseInt(values.Get("version"), 10, 64)
+	return n
+}
+
+func (sp *sourcingPages) saveComparison(c echo.Context) error {
+	id := c.Param("id")
+	values, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	version := formVersion(values)
+	in, values, err := comparisonInput(values)
+	if err == nil {
+		if _, err = sp.s.app.Sourcing.ReplaceComparison(c.Request().Context(), actor(c), id, version, in); err == nil {
+			return sourcingSeeOther(c, comparisonPath(id))
+		}
+	}
+	return sp.refused(err, values, func(f *sourcingForm) error {
+		return sp.showComparisonForm(c, f, comparisonFormData{Action: comparisonPath(id) + "/edit", Submit: "Save and recompute", Version: version})
+	})
+}
+
+// saveRecommendation patches the officer's recommendation and reasons
+// into the draft, as a JSON merge patch of those members only.
+func (sp *sourcingPages) saveRecommendation(c echo.Context) error {
+	id := c.Param("id")
+	values, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	var rec sourcing.Recommendation
+	err = decodeForm(values, &rec).Err()
+	if err == nil {
+		// Every member is sent, so clearing an input clears it.
+		raw, _ := json.Marshal(map[string]any{"recommendedOption": rec.RecommendedOption,
+			"justification": rec.Justification, "serviceReasons": rec.ServiceReasons})
+		_, err = sp.s.app.Sourcing.PatchComparison(c.Request().Context(), actor(c), id, formVersion(values), raw)
+	}
+	if err != nil {
+		f, ok := newSourcingForm(values, err)
+		if !ok {
+			return err
+		}
+		return sp.showComparison(c, id, f)
+	}
+	return sourcingSeeOther(c, comparisonPath(id)+"#recommendation")
+}
+
+func (sp *sourcingPages) decide(c echo.Context) error {
+	id := c.Param("id")
+	values, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	in := appsrc.DecisionInput{Decision: strings.TrimSpace(values.Get("decision")), Reference: strings.TrimSpace(values.Get("reference")),
+		By: strings.TrimSpace(values.Get("by"))}
+	if _, err := sp.s.app.Sourcing.Decide(c.Request().Context(), actor(c), id, formVersion(values), in); err != nil {
+		f, ok := newSourcingForm(values, err)
+		if !ok {
+			return err
+		}
+		return sp.showComparison(c, id, f)
+	}
+	return sourcingSeeOther(c, comparisonPath(id))
+}
+
+func (sp *sourcingPages) publish(c echo.Context) error {
+	id := c.Param("id")
+	values, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	if _, err := sp.s.app.Sourcing.Publish(c.Request().Context(), actor(c), id, formVersion(values)); err != nil {
+		f, ok := newSourcingForm(values, err)
+		if !ok {
+			return err
+		}
+		return sp.showComparison(c, id, f)
+	}
+	return sourcingSeeOther(c, comparisonPath(id))
+}

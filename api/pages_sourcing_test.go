@@ -1,0 +1,119 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jointict/councilapi/app/audit"
+	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/sourcing"
+)
+
+// sourcingFixture is a server with a small catalogue and the README's
+// worked example as Bolsover's draft comparison.
+type sourcingFixture struct {
+	ts                 *testServer
+	officer, neighbour string // keys: Bolsover's officer, Chesterfield's
+	comparison         string
+}
+
+func newSourcingFixture(t *testing.T) sourcingFixture {
+	t.Helper()
+	ts := newTestServer(t)
+	f := sourcingFixture{ts: ts, officer: ts.key(domain.RoleOfficer, "bdc"), neighbour: ts.key(domain.RoleOfficer, "neddc")}
+	vm := gcService("100000000000001", "Secure virtual machines")
+	vm.CyberEssentials = true
+	backup := gcService("100000000000002", "Cloud backup for councils")
+	backup.Lot, backup.ServiceCategories = sourcing.LotSoftware, []string{"Backup and recovery"}
+	backup.StandardsISOIEC27001 = false
+	backup.CyberEssentials = true
+	plain := gcService("100000000000003", "Managed hosting")
+	ts.importJSON(f.officer, vm, backup, plain)
+	f.comparison = ts.postWorkedExample(f.officer, nil).ID
+	return f
+}
+
+// The search page applies the Digital Marketplace's any-of and all-of
+// through the API's own rules, and its pages answer as the API does.
+func TestSourcingPagesSearchWithAnyOfAndAllOf(t *testing.T) {
+	f := newSourcingFixture(t)
+	v := newVisitor(t, f.ts)
+	v.signIn(f.officer)
+	found := func(q url.Values) []string {
+		t.Helper()
+		r := v.get("/sourcing/services?" + q.Encode())
+		if r.Status != http.StatusOK {
+			t.Fatalf("search %s: %d\n%.3000s", q.Encode(), r.Status, r.Body)
+		}
+		var names []string
+		for _, n := range []string{"Secure virtual machines", "Cloud backup for councils", "Managed hosting"} {
+			if strings.Contains(string(r.Body), n) {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	anyOf := found(url.Values{"assurance": {"iso-iec-27001", "cyber-essentials"}, "assuranceMatch": {"any"}})
+	allOf := found(url.Values{"assurance": {"iso-iec-27001", "cyber-essentials"}, "assuranceMatch": {"all"}})
+	if len(anyOf) != 3 || len(allOf) != 1 || allOf[0] != "Secure virtual machines" {
+		t.Errorf("any of ISO 27001, Cyber Essentials: %v; all of them: %v", anyOf, allOf)
+	}
+	// A link in the API's own form (a saved search's results) means what it says there.
+	if got := found(url.Values{"lot": {"cloud-software,cloud-hosting"}}); len(got) != 3 {
+		t.Errorf("lot=cloud-software,cloud-hosting finds %v", got)
+	}
+	if r := v.get("/sourcing/services?priceMin=cheap"); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "non-negative amount") {
+		t.Errorf("a bad price: %d\n%.2000s", r.Status, r.Body)
+	}
+	if r := v.get("/sourcing/services/100000000000002"); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "Backup and recovery") {
+		t.Errorf("service page: %d", r.Status)
+	}
+	if r := v.get("/sourcing/services/nope"); r.Status != http.StatusNotFound {
+		t.Errorf("no such service: %d", r.Status)
+	}
+	for _, p := range []string{"/sourcing", "/sourcing/comparisons", "/sourcing/comparisons/" + f.comparison,
+		"/sourcing/comparisons/" + f.comparison + "/edit", "/sourcing/comparisons/new", "/sourcing/searches"} {
+		if r := v.get(p); r.Status != http.StatusOK {
+			t.Errorf("%s: %d\n%.3000s", p, r.Status, r.Body)
+		}
+	}
+}
+
+// A draft is Bolsover's: another council's officer gets 404, as from the
+// API, and a visitor who is not signed in is sent to sign in.
+func TestSourcingPagesKeepDraftsPrivate(t *testing.T) {
+	f := newSourcingFixture(t)
+	other := newVisitor(t, f.ts)
+	other.signIn(f.neighbour)
+	for _, p := range []string{"/sourcing/comparisons/" + f.comparison, "/sourcing/comparisons/" + f.comparison + "/edit",
+		"/sourcing/comparisons/" + f.comparison + "/report"} {
+		if r := other.get(p); r.Status != http.StatusNotFound {
+			t.Errorf("%s for another council: %d", p, r.Status)
+		}
+	}
+	if r := other.get("/sourcing/comparisons"); strings.Contains(string(r.Body), f.comparison) {
+		t.Errorf("another council's list shows the draft")
+	}
+	page := other.get("/sourcing")
+	if r := other.send(http.MethodPost, "/sourcing/comparisons/"+f.comparison+"/publish", url.Values{"csrf": {other.csrf(page)}}); r.Status != http.StatusNotFound {
+		t.Errorf("another council publishes: %d", r.Status)
+	}
+	anon := newVisitor(t, f.ts)
+	if r := anon.get("/sourcing/comparisons/" + f.comparison); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin?") {
+		t.Errorf("anonymous: %d %s", r.Status, r.Header.Get("Location"))
+	}
+	// A form without its token is refused and changes nothing.
+	mine := newVisitor(t, f.ts)
+	mine.signIn(f.officer)
+	r := mine.send(http.MethodPost, "/sourcing/comparisons/"+f.comparison+"/decide", url.Values{"decision": {"Approve"}, "by": {"Cabinet"}})
+	if r.Status != http.StatusForbidden {
+		t.Errorf("a post without the CSRF token: %d", r.Status)
+	}
+	v, err := f.ts.srv.app.Sourcing.GetComparison(context.Background(), audit.System, f.comparison)
+	if err != nil || v.State != sourcing.StateDraft {
+		t.Errorf("after the refused post: %v %v", v.State, err)
+	}
+}
