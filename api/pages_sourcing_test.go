@@ -29,6 +29,8 @@ func newSourcingFixture(t *testing.T) sourcingFixture {
 	backup := gcService("100000000000002", "Cloud backup for councils")
 	backup.Lot, backup.ServiceCategories = sourcing.LotSoftware, []string{"Backup and recovery"}
 	backup.StandardsISOIEC27001 = false
+	twelve := sourcing.MustDec("12")
+	backup.PriceMin, backup.PriceMax, backup.PriceUnit, backup.PriceInterval = sourcing.MustDec("9.50"), &twelve, "User", "Month"
 	backup.CyberEssentials = true
 	plain := gcService("100000000000003", "Managed hosting")
 	ts.importJSON(f.officer, vm, backup, plain)
