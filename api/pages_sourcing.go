@@ -149,7 +149,8 @@ func newSourcingForm(values url.Values, err error) (*sourcingForm, bool) {
 func (f *sourcingForm) add(field, problem string) {
 	text := problem
 	if field != "" && field != "form" {
-		text = "“" + fieldLabel(field) + "” " + problem
+		label := fieldLabel(field)
+		text = "“" + strings.ToUpper(label[:1]) + label[1:] + "” " + problem
 	}
 	if _, seen := f.errs[field]; !seen {
 		f.errs[field] = problem

@@ -61,7 +61,8 @@ func (b sourcingBrowser) submit(form, ready string) {
 	browsertest.Eval[chromedp.Void](b.Browser, `window.beforeSubmit = true; undefined`)
 	b.Do(chromedp.Click(chromedp.CSS(form + ` button[type="submit"]`)))
 	eventually(b.t, "the form's answer loads", func() bool {
-		return browsertest.Eval[bool](b.Browser, `window.beforeSubmit === undefined && document.readyState === "complete"`)
+		loaded, ok := browsertest.TryEval[bool](b.Browser, `window.beforeSubmit === undefined && document.readyState === "complete"`)
+		return ok && loaded
 	})
 	b.Do(chromedp.WaitVisible(chromedp.CSS(ready)))
 }
