@@ -59,6 +59,8 @@ func (s *Server) sourcingPagesRoutes() {
 	g.GET("/comparisons/:id/edit", sp.editComparison)
 	g.POST("/comparisons/:id/edit", sp.saveComparison)
 	g.POST("/comparisons/:id/recommendation", sp.saveRecommendation)
+	g.GET("/comparisons/:id/report-text", sp.reportText)
+	g.POST("/comparisons/:id/report-text", sp.saveReportText)
 	g.POST("/comparisons/:id/decide", sp.decide)
 	g.POST("/comparisons/:id/publish", sp.publish)
 	g.GET("/comparisons/:id/report", sp.report)

@@ -247,6 +247,16 @@ func TestSourcingComparisonJourneyInChromium(t *testing.T) {
 			v, _ = comparisonTitled(t, b.f.ts, title)
 			return v.RecommendedOption == other
 		})
+		b.open("/sourcing/comparisons/"+v.ID+"/report-text", "form.report-text")
+		b.fill("f-report_meeting", "Cabinet", "f-report_meetingDate", "2026-03-12", "f-report_background", "The backup service runs on two hosts bought in 2019.",
+			"f-report_recommendations", "That Cabinet approves the recommended option.\nThat the Assistant Director signs the call-off.",
+			"f-report_significantInTwoOrMoreWards", "tick")
+		b.look("report-text")
+		b.submit("form.report-text", "table.results")
+		v, _ = comparisonTitled(t, b.f.ts, title)
+		if v.Report.Meeting != "Cabinet" || len(v.Report.Recommendations) != 2 || !v.Report.SignificantInTwoOrMoreWards {
+			t.Errorf("at %dpx the stored report text is %+v", w, v.Report)
+		}
 		b.open("/sourcing/comparisons/"+v.ID, "form.decide")
 		b.fill("f-decision", "Approve the recommended option", "f-by", "Joint ICT Committee", "f-reference", "JICT/26/04")
 		b.submit("form.decide", "form.publish")

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -21,15 +22,17 @@ import (
 
 // comparisonData is a comparison's page.
 type comparisonData struct {
-	View      appsrc.ComparisonView
-	Rows      []resultRow
-	Chart     template.HTML
-	Options   []option // for the recommendation
-	Version   int64
-	Edit      string
-	Report    string
-	CSV, XLSX string
-	Decided   *sourcing.DecisionRecord
+	View    appsrc.ComparisonView
+	Rows    []resultRow
+	Chart   template.HTML
+	Options []option // for the recommendation
+	Version int64
+	Edit    string
+	Report  string
+	// ReportText is the form of the report's own sections.
+	ReportText string
+	CSV, XLSX  string
+	Decided    *sourcing.DecisionRecord
 }
 
 // resultRow is one option in the results table.
@@ -55,7 +58,7 @@ func (sp *sourcingPages) showComparison(c echo.Context, id string, form *sourcin
 	}
 	api := "/api/v1/comparisons/" + url.PathEscape(id)
 	d := comparisonData{View: v, Version: v.Meta.Version, Edit: comparisonPath(id) + "/edit", Report: comparisonPath(id) + "/report",
-		CSV: api + "/export.csv", XLSX: api + "/export.xlsx", Decided: v.Decided,
+		ReportText: reportTextPath(id), CSV: api + "/export.csv", XLSX: api + "/export.xlsx", Decided: v.Decided,
 		// The chart is our own SVG, its text escaped by ChartSVG, as in the report.
 		Chart: template.HTML(chart)}
 	recommended := v.RecommendedOption
@@ -255,6 +258,67 @@ func (sp *sourcingPages) publish(c echo.Context) error {
 			return err
 		}
 		return sp.showComparison(c, id, f)
+	}
+	return sourcingSeeOther(c, comparisonPath(id))
+}
+
+// reportTextPath is where the officer writes the report's own sections.
+func reportTextPath(id string) string { return comparisonPath(id) + "/report-text" }
+
+func (sp *sourcingPages) reportText(c echo.Context) error {
+	v, err := sp.s.app.Sourcing.GetComparison(c.Request().Context(), actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	f, _ := newSourcingForm(formOf(struct {
+		Report sourcing.ReportText `json:"report"`
+	}{v.Report}), nil)
+	return sp.showReportText(c, v, f)
+}
+
+func (sp *sourcingPages) showReportText(c echo.Context, v appsrc.ComparisonView, f *sourcingForm) error {
+	d := struct {
+		Action, Report string
+		Version        int64
+	}{reportTextPath(v.ID), comparisonPath(v.ID) + "/report", v.Meta.Version}
+	return sp.render(c, http.StatusOK, "report-text", "Report text", []pageLink{{sourcingPath + "/comparisons", "Comparisons"},
+		{comparisonPath(v.ID), v.Input.Title}}, f, d)
+}
+
+// saveReportText patches the report's sections into the draft: every
+// section is sent, an emptied one as null, so clearing an input clears it.
+func (sp *sourcingPages) saveReportText(c echo.Context) error {
+	ctx, id := c.Request().Context(), c.Param("id")
+	values, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Report sourcing.ReportText `json:"report"`
+	}
+	err = decodeForm(values, &in).Err()
+	if err == nil {
+		var report map[string]any
+		raw, _ := json.Marshal(in.Report)
+		_ = json.Unmarshal(raw, &report)
+		for name := range jsonMembers(reflect.TypeFor[sourcing.ReportText]()) {
+			if _, ok := report[name]; !ok {
+				report[name] = nil
+			}
+		}
+		raw, _ = json.Marshal(map[string]any{"report": report})
+		_, err = sp.s.app.Sourcing.PatchComparison(ctx, actor(c), id, formVersion(values), raw)
+	}
+	if err != nil {
+		f, ok := newSourcingForm(values, err)
+		if !ok {
+			return err
+		}
+		v, gerr := sp.s.app.Sourcing.GetComparison(ctx, actor(c), id)
+		if gerr != nil {
+			return gerr
+		}
+		return sp.showReportText(c, v, f)
 	}
 	return sourcingSeeOther(c, comparisonPath(id))
 }
