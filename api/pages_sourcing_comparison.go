@@ -93,6 +93,10 @@ type comparisonFormData struct {
 	// Shortlisted are the services of the council's exported shortlists,
 	// offered as cloud options.
 	Shortlisted []shortlisted
+	// FromEstate fills the first on-premise option from the council's
+	// estate register; EstateAssets is how many assets it read.
+	FromEstate   string
+	EstateAssets int
 }
 
 type shortlisted struct{ ID, Text string }
@@ -106,8 +110,25 @@ func (sp *sourcingPages) newComparison(c echo.Context) error {
 		values.Set("cloudOptions[0].id", "cloud-1")
 		values.Set("cloudOptions[0].serviceId", id)
 	}
+	d := comparisonFormData{Action: sourcingPath + "/comparisons/new", Submit: "Create the comparison"}
+	if org := actor(c).Organisation; org != "" {
+		d.FromEstate = sourcingPath + "/comparisons/new?estate=yes"
+		if c.QueryParam("estate") != "" {
+			assets, err := sp.s.app.Procurement.Assets(c.Request().Context(), actor(c), org)
+			if err != nil {
+				return err
+			}
+			opt := sourcing.OnPremOptionFromEstate("onprem", "The estate as it is", assets)
+			for k, v := range formOf(struct {
+				OnPremOptions []sourcing.OnPremOption `json:"onPremOptions"`
+			}{[]sourcing.OnPremOption{opt}}) {
+				values[k] = v
+			}
+			d.EstateAssets = len(assets)
+		}
+	}
 	f, _ := newSourcingForm(values, nil)
-	return sp.showComparisonForm(c, f, comparisonFormData{Action: sourcingPath + "/comparisons/new", Submit: "Create the comparison"})
+	return sp.showComparisonForm(c, f, d)
 }
 
 func (sp *sourcingPages) showComparisonForm(c echo.Context, f *sourcingForm, d comparisonFormData) error {

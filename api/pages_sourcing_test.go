@@ -119,3 +119,27 @@ func TestSourcingPagesKeepDraftsPrivate(t *testing.T) {
 		t.Errorf("after the refused post: %v %v", v.State, err)
 	}
 }
+
+// The new comparison form can start its first on-premise option from the
+// council's estate register.
+func TestSourcingPagesStartOnPremiseFromTheEstate(t *testing.T) {
+	f := newSourcingFixture(t)
+	for _, a := range []map[string]any{
+		{"id": "hosts", "category": "server", "product": "PowerEdge R740", "quantity": 2, "replacementCost": "12000", "refreshYears": 5, "acquired": "2019-04-01", "powerWatts": 325},
+		{"id": "windows", "category": "software", "product": "Windows Server 2003", "quantity": 2, "replacementCost": "900", "licence": "perpetual"},
+	} {
+		if r := f.ts.do("POST", "/api/v1/organisations/bdc/estate", f.officer, a); r.Status != http.StatusCreated {
+			t.Fatalf("asset: %d %s", r.Status, r.Body)
+		}
+	}
+	v := newVisitor(t, f.ts)
+	v.signIn(f.officer)
+	r := v.get("/sourcing/comparisons/new?estate=yes")
+	body := string(r.Body)
+	for _, want := range []string{`name="onPremOptions[0].servers" value="2"`, `name="onPremOptions[0].hardwareCapex" value="24000"`,
+		`name="onPremOptions[0].licencesOneOff" value="1800"`, `name="onPremOptions[0].powerWatts" value="650"`, "filled from 2 assets"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the form from the estate lacks %s", want)
+		}
+	}
+}
