@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	appsrc "github.com/jointict/councilapi/app/sourcing"
+	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/sourcing"
 )
 
@@ -97,6 +98,8 @@ type comparisonFormData struct {
 	// estate register; EstateAssets is how many assets it read.
 	FromEstate   string
 	EstateAssets int
+	// Admin readers name the council the comparison is for.
+	Admin bool
 }
 
 type shortlisted struct{ ID, Text string }
@@ -145,6 +148,7 @@ func (sp *sourcingPages) showComparisonForm(c echo.Context, f *sourcingForm, d c
 			}
 		}
 	}
+	d.Admin = actor(c).Role == domain.RoleAdmin
 	title := "New comparison"
 	crumbs := []pageLink{{sourcingPath + "/comparisons", "Comparisons"}}
 	if d.Version != 0 {
@@ -195,6 +199,9 @@ func (sp *sourcingPages) editComparison(c echo.Context) error {
 	v, err := sp.s.app.Sourcing.GetComparison(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
+	}
+	if !v.Access.Edit {
+		return sp.notEditable(c, v)
 	}
 	f, _ := newSourcingForm(formOf(v.Editable()), nil)
 	return sp.showComparisonForm(c, f, comparisonFormData{Action: comparisonPath(id) + "/edit", Submit: "Save and recompute", Version: v.Meta.Version})
@@ -291,6 +298,9 @@ func (sp *sourcingPages) reportText(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !v.Access.Edit {
+		return sp.notEditable(c, v)
+	}
 	f, _ := newSourcingForm(formOf(struct {
 		Report sourcing.ReportText `json:"report"`
 	}{v.Report}), nil)
@@ -342,4 +352,14 @@ func (sp *sourcingPages) saveReportText(c echo.Context) error {
 		return sp.showReportText(c, v, f)
 	}
 	return sourcingSeeOther(c, comparisonPath(id))
+}
+
+// notEditable says why a comparison's form is not offered: it is no
+// longer a draft, or the reader is a partner who may read but not edit.
+func (sp *sourcingPages) notEditable(c echo.Context, v appsrc.ComparisonView) error {
+	why := "only officers of " + v.Organisation + " can edit this comparison"
+	if v.State != sourcing.StateDraft {
+		why = "this comparison is " + v.State + ": its inputs and report text are the record of the decision and can no longer change"
+	}
+	return sp.s.pages.errorPage(c, http.StatusForbidden, why)
 }

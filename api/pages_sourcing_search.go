@@ -109,6 +109,8 @@ type searchData struct {
 	// SaveQuery is the API query the "save this search" form saves.
 	SaveQuery string
 	Loading   bool
+	// Admin readers name the council a saved search is for.
+	Admin bool
 }
 
 type searchHit struct {
@@ -124,7 +126,7 @@ func (sp *sourcingPages) search(c echo.Context) error {
 	values.Set("limit", strconv.Itoa(searchPageSize))
 	values.Set("offset", strconv.Itoa(min((pageNo-1)*searchPageSize, sourcing.MaxOffset)))
 	d := searchData{Q: q.Get("q"), PriceMin: q.Get("priceMin"), PriceMax: q.Get("priceMax"), Sort: q.Get("sort"),
-		IncludeExpired: q.Get("includeExpired") == "true"}
+		IncludeExpired: q.Get("includeExpired") == "true", Admin: actor(c).Role == domain.RoleAdmin}
 	parsed, err := sourcing.ParseSearchQuery(values)
 	form, ok := newSourcingForm(q, err)
 	if !ok {
@@ -272,7 +274,7 @@ func (sp *sourcingPages) saveSearch(c echo.Context) error {
 		return err
 	}
 	v, err := sp.s.app.Sourcing.CreateSavedSearch(c.Request().Context(), actor(c),
-		appsrc.SavedSearchInput{Name: values.Get("name"), Query: values.Get("query")})
+		appsrc.SavedSearchInput{Name: values.Get("name"), Query: values.Get("query"), Organisation: values.Get("organisation")})
 	if err != nil {
 		f, ok := newSourcingForm(values, err)
 		if !ok {

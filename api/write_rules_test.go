@@ -22,6 +22,9 @@ func writeArea(path string) (domain.Area, bool) {
 	if strings.Contains(path, "/capital-programme") || strings.Contains(path, "/estate") {
 		return domain.AreaProcurement, true // an organisation's, kept by its procurement officers
 	}
+	if path == sourcingPath || strings.HasPrefix(path, sourcingPath+"/") {
+		return domain.AreaSourcing, true // the sourcing pages
+	}
 	for prefix, area := range map[string]domain.Area{
 		"/api/v1/organisations": domain.AreaAdmin, "/api/v1/keys": domain.AreaAdmin, "/api/v1/sessions": domain.AreaAdmin,
 		"/api/v1/datasets": domain.AreaOpenData, "/api/v1/jobs": domain.AreaOpenData,
@@ -52,6 +55,7 @@ func TestWritesAuthoriseBeforeReadingTheBody(t *testing.T) {
 		domain.AreaProcurement: ts.key(domain.RolePublisher, "neddc"),
 	}
 	checked := 0
+	browsers := map[domain.Area]*visitor{}
 	for _, rt := range ts.srv.Echo.Routes() {
 		switch rt.Method {
 		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
@@ -72,6 +76,23 @@ func TestWritesAuthoriseBeforeReadingTheBody(t *testing.T) {
 		// The organisation exists, so its records are looked for; any other
 		// record does not.
 		path := routeParam.ReplaceAllString(strings.Replace(rt.Path, "/organisations/:id/", "/organisations/neddc/", 1), "none")
+		if !strings.HasPrefix(rt.Path, "/api/") {
+			// A page's form: the person behind the key signs in, and the
+			// form posts with its page's token.
+			path = routeParam.ReplaceAllString(strings.Replace(rt.Path, "/:org/", "/neddc/", 1), "none")
+			v, ok := browsers[area]
+			if !ok {
+				v = newVisitor(t, ts)
+				v.signIn(keyLacking[area])
+				browsers[area] = v
+			}
+			r := v.send(rt.Method, path, `{"not a form`, "Content-Type", "application/x-www-form-urlencoded", csrfHeader, v.csrf(v.get("/signin")))
+			if r.Status != http.StatusForbidden || strings.Contains(string(r.Body), "form has expired") {
+				t.Errorf("%s %s from a signed-in person who may not write %s: %d %.300s; want 403 before the form is read", rt.Method, rt.Path, area, r.Status, r.Body)
+			}
+			checked++
+			continue
+		}
 		r := ts.do(rt.Method, path, keyLacking[area], `{"not json`)
 		if r.Status != http.StatusForbidden {
 			t.Errorf("%s %s with a key that may not write %s: %d %s; want 403 before the body is read", rt.Method, rt.Path, area, r.Status, r.Body)
