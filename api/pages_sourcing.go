@@ -252,6 +252,22 @@ func (sp *sourcingPages) refused(err error, values url.Values, show func(*sourci
 	return show(f)
 }
 
+// submitted runs a posted form: act does the use case with the form's
+// values; if it accepts, the browser goes to the page act names,
+// otherwise again shows the form's page with the problems beside their
+// inputs.
+func (sp *sourcingPages) submitted(c echo.Context, act func(url.Values) (next string, err error), again func(*sourcingForm) error) error {
+	values, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	next, err := act(values)
+	if err != nil {
+		return sp.refused(err, values, again)
+	}
+	return sourcingSeeOther(c, next)
+}
+
 // seeOther answers an accepted form by sending the browser to the page
 // showing the result.
 func sourcingSeeOther(c echo.Context, to string) error {

@@ -234,60 +234,38 @@ func (sp *sourcingPages) saveComparison(c echo.Context) error {
 // into the draft, as a JSON merge patch of those members only.
 func (sp *sourcingPages) saveRecommendation(c echo.Context) error {
 	id := c.Param("id")
-	values, err := c.FormParams()
-	if err != nil {
-		return err
-	}
-	var rec sourcing.Recommendation
-	err = decodeForm(values, &rec).Err()
-	if err == nil {
+	return sp.submitted(c, func(values url.Values) (string, error) {
+		next := comparisonPath(id) + "#recommendation"
+		var rec sourcing.Recommendation
+		if err := decodeForm(values, &rec).Err(); err != nil {
+			return next, err
+		}
 		// Every member is sent, so clearing an input clears it.
 		raw, _ := json.Marshal(map[string]any{"recommendedOption": rec.RecommendedOption,
 			"justification": rec.Justification, "serviceReasons": rec.ServiceReasons})
-		_, err = sp.s.app.Sourcing.PatchComparison(c.Request().Context(), actor(c), id, formVersion(values), raw)
-	}
-	if err != nil {
-		f, ok := newSourcingForm(values, err)
-		if !ok {
-			return err
-		}
-		return sp.showComparison(c, id, f)
-	}
-	return sourcingSeeOther(c, comparisonPath(id)+"#recommendation")
+		_, err := sp.s.app.Sourcing.PatchComparison(c.Request().Context(), actor(c), id, formVersion(values), raw)
+		return next, err
+	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
 }
 
 func (sp *sourcingPages) decide(c echo.Context) error {
 	id := c.Param("id")
-	values, err := c.FormParams()
-	if err != nil {
-		return err
-	}
-	in := appsrc.DecisionInput{Decision: strings.TrimSpace(values.Get("decision")), Reference: strings.TrimSpace(values.Get("reference")),
-		By: strings.TrimSpace(values.Get("by"))}
-	if _, err := sp.s.app.Sourcing.Decide(c.Request().Context(), actor(c), id, formVersion(values), in); err != nil {
-		f, ok := newSourcingForm(values, err)
-		if !ok {
-			return err
-		}
-		return sp.showComparison(c, id, f)
-	}
-	return sourcingSeeOther(c, comparisonPath(id))
+	return sp.submitted(c, func(values url.Values) (string, error) {
+		next := comparisonPath(id)
+		in := appsrc.DecisionInput{Decision: strings.TrimSpace(values.Get("decision")), Reference: strings.TrimSpace(values.Get("reference")),
+			By: strings.TrimSpace(values.Get("by"))}
+		_, err := sp.s.app.Sourcing.Decide(c.Request().Context(), actor(c), id, formVersion(values), in)
+		return next, err
+	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
 }
 
 func (sp *sourcingPages) publish(c echo.Context) error {
 	id := c.Param("id")
-	values, err := c.FormParams()
-	if err != nil {
-		return err
-	}
-	if _, err := sp.s.app.Sourcing.Publish(c.Request().Context(), actor(c), id, formVersion(values)); err != nil {
-		f, ok := newSourcingForm(values, err)
-		if !ok {
-			return err
-		}
-		return sp.showComparison(c, id, f)
-	}
-	return sourcingSeeOther(c, comparisonPath(id))
+	return sp.submitted(c, func(values url.Values) (string, error) {
+		next := comparisonPath(id)
+		_, err := sp.s.app.Sourcing.Publish(c.Request().Context(), actor(c), id, formVersion(values))
+		return next, err
+	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
 }
 
 // reportTextPath is where the officer writes the report's own sections.
@@ -320,15 +298,14 @@ func (sp *sourcingPages) showReportText(c echo.Context, v appsrc.ComparisonView,
 // section is sent, an emptied one as null, so clearing an input clears it.
 func (sp *sourcingPages) saveReportText(c echo.Context) error {
 	ctx, id := c.Request().Context(), c.Param("id")
-	values, err := c.FormParams()
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Report sourcing.ReportText `json:"report"`
-	}
-	err = decodeForm(values, &in).Err()
-	if err == nil {
+	return sp.submitted(c, func(values url.Values) (string, error) {
+		next := comparisonPath(id)
+		var in struct {
+			Report sourcing.ReportText `json:"report"`
+		}
+		if err := decodeForm(values, &in).Err(); err != nil {
+			return next, err
+		}
 		var report map[string]any
 		raw, _ := json.Marshal(in.Report)
 		_ = json.Unmarshal(raw, &report)
@@ -338,20 +315,15 @@ func (sp *sourcingPages) saveReportText(c echo.Context) error {
 			}
 		}
 		raw, _ = json.Marshal(map[string]any{"report": report})
-		_, err = sp.s.app.Sourcing.PatchComparison(ctx, actor(c), id, formVersion(values), raw)
-	}
-	if err != nil {
-		f, ok := newSourcingForm(values, err)
-		if !ok {
+		_, err := sp.s.app.Sourcing.PatchComparison(ctx, actor(c), id, formVersion(values), raw)
+		return next, err
+	}, func(f *sourcingForm) error {
+		v, err := sp.s.app.Sourcing.GetComparison(ctx, actor(c), id)
+		if err != nil {
 			return err
 		}
-		v, gerr := sp.s.app.Sourcing.GetComparison(ctx, actor(c), id)
-		if gerr != nil {
-			return gerr
-		}
 		return sp.showReportText(c, v, f)
-	}
-	return sourcingSeeOther(c, comparisonPath(id))
+	})
 }
 
 // notEditable says why a comparison's form is not offered: it is no

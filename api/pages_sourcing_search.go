@@ -269,21 +269,14 @@ func (sp *sourcingPages) searches(c echo.Context) error {
 }
 
 func (sp *sourcingPages) saveSearch(c echo.Context) error {
-	values, err := c.FormParams()
-	if err != nil {
-		return err
-	}
-	v, err := sp.s.app.Sourcing.CreateSavedSearch(c.Request().Context(), actor(c),
-		appsrc.SavedSearchInput{Name: values.Get("name"), Query: values.Get("query"), Organisation: values.Get("organisation")})
-	if err != nil {
-		f, ok := newSourcingForm(values, err)
-		if !ok {
-			return err
-		}
-		// Back to the results with the problem beside the name.
-		return sp.render(c, http.StatusBadRequest, "save-search", "Save this search", []pageLink{{sourcingPath + "/services?" + values.Get("query"), "Search G-Cloud"}}, f, nil)
-	}
-	return sourcingSeeOther(c, searchPath(v.ID))
+	return sp.submitted(c, func(values url.Values) (string, error) {
+		v, err := sp.s.app.Sourcing.CreateSavedSearch(c.Request().Context(), actor(c),
+			appsrc.SavedSearchInput{Name: values.Get("name"), Query: values.Get("query"), Organisation: values.Get("organisation")})
+		return searchPath(v.ID), err
+	}, func(f *sourcingForm) error {
+		return sp.render(c, http.StatusBadRequest, "save-search", "Save this search",
+			[]pageLink{{sourcingPath + "/services?" + f.Value("query"), "Search G-Cloud"}}, f, nil)
+	})
 }
 
 // savedSearchData is a saved search's page: its query in words, its
@@ -334,34 +327,22 @@ func (sp *sourcingPages) showSavedSearch(c echo.Context, id string, form *sourci
 
 func (sp *sourcingPages) exportSearch(c echo.Context) error {
 	id := c.Param("id")
-	if _, err := sp.s.app.Sourcing.Export(c.Request().Context(), actor(c), id); err != nil {
-		f, ok := newSourcingForm(nil, err)
-		if !ok {
-			return err
-		}
-		return sp.showSavedSearch(c, id, f)
-	}
-	return sourcingSeeOther(c, searchPath(id))
+	return sp.submitted(c, func(url.Values) (string, error) {
+		next := searchPath(id)
+		_, err := sp.s.app.Sourcing.Export(c.Request().Context(), actor(c), id)
+		return next, err
+	}, func(f *sourcingForm) error { return sp.showSavedSearch(c, id, f) })
 }
 
 func (sp *sourcingPages) recordOutcome(c echo.Context) error {
 	id := c.Param("id")
-	values, err := c.FormParams()
-	if err != nil {
-		return err
-	}
-	var in appsrc.OutcomeInput
-	version, _ := strconv.ParseInt(values.Get("version"), 10, 64)
-	err = decodeForm(values, &in).Err()
-	if err == nil {
-		_, err = sp.s.app.Sourcing.RecordOutcome(c.Request().Context(), actor(c), id, version, in)
-	}
-	if err != nil {
-		f, ok := newSourcingForm(values, err)
-		if !ok {
-			return err
+	return sp.submitted(c, func(values url.Values) (string, error) {
+		next := searchPath(id)
+		var in appsrc.OutcomeInput
+		if err := decodeForm(values, &in).Err(); err != nil {
+			return next, err
 		}
-		return sp.showSavedSearch(c, id, f)
-	}
-	return sourcingSeeOther(c, searchPath(id))
+		_, err := sp.s.app.Sourcing.RecordOutcome(c.Request().Context(), actor(c), id, formVersion(values), in)
+		return next, err
+	}, func(f *sourcingForm) error { return sp.showSavedSearch(c, id, f) })
 }
