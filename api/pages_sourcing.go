@@ -63,6 +63,7 @@ func (s *Server) sourcingPagesRoutes() {
 	g.POST("/comparisons/:id/report-text", sp.saveReportText)
 	g.POST("/comparisons/:id/decide", sp.decide)
 	g.POST("/comparisons/:id/publish", sp.publish)
+	g.POST("/comparisons/:id/exempt", sp.markExempt)
 	g.GET("/comparisons/:id/report", sp.report)
 }
 

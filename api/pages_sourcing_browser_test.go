@@ -265,6 +265,12 @@ func TestSourcingComparisonJourneyInChromium(t *testing.T) {
 		if v.State != sourcing.StateDecided || !b.f.ts.audited("comparison.decide", v.ID) {
 			t.Fatalf("at %dpx after deciding the comparison is %s", w, v.State)
 		}
+		b.fill("f-field", "justification", "f-reason", "It names the council's negotiating position with the supplier.")
+		b.submit("form.exempt", "form.publish")
+		v, _ = comparisonTitled(t, b.f.ts, title)
+		if len(v.Exempt) != 1 || v.Exempt[0].Field != "justification" || v.Exempt[0].Paragraph != 3 || !b.f.ts.audited("comparison.exempt", v.ID) {
+			t.Errorf("at %dpx the stored exempt fields are %+v", w, v.Exempt)
+		}
 		b.submit("form.publish", `.states li[aria-current="step"]`)
 		eventually(t, "the comparison is published", func() bool {
 			v, _ = comparisonTitled(t, b.f.ts, title)

@@ -34,6 +34,8 @@ type comparisonData struct {
 	ReportText string
 	CSV, XLSX  string
 	Decided    *sourcing.DecisionRecord
+	// ExemptFields are what may be marked exempt information.
+	ExemptFields []option
 }
 
 // resultRow is one option in the results table.
@@ -77,6 +79,12 @@ func (sp *sourcingPages) showComparison(c echo.Context, id string, form *sourcin
 			Saving: s.SavingVsBaseline.Display(), Carbon: s.TotalKgCO2e.Fixed(0) + " kg", Score: s.BestValueScore.Fixed(1),
 			Evidence: s.Quality.Evidence, Rank: s.Rank, Recommended: o.ID == recommended})
 		d.Options = append(d.Options, option{Value: o.ID, Text: o.Name, Selected: o.ID == v.RecommendedOption})
+	}
+	d.ExemptFields = []option{{Value: "purpose", Text: "the purpose"}, {Value: "risks", Text: "the risks"},
+		{Value: "justification", Text: "the justification"}, {Value: "serviceReasons", Text: "the service reasons"}}
+	for _, o := range v.Result.Options {
+		d.ExemptFields = append(d.ExemptFields, option{Value: "options." + o.ID, Text: o.Name + ": its prices and costs (a supplier's quote)"},
+			option{Value: "rejectionReasons." + o.ID, Text: o.Name + ": the reason it was not recommended"})
 	}
 	if form == nil {
 		form, _ = newSourcingForm(formOf(struct {
@@ -255,6 +263,19 @@ func (sp *sourcingPages) decide(c echo.Context) error {
 		in := appsrc.DecisionInput{Decision: strings.TrimSpace(values.Get("decision")), Reference: strings.TrimSpace(values.Get("reference")),
 			By: strings.TrimSpace(values.Get("by"))}
 		_, err := sp.s.app.Sourcing.Decide(c.Request().Context(), actor(c), id, formVersion(values), in)
+		return next, err
+	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
+}
+
+func (sp *sourcingPages) markExempt(c echo.Context) error {
+	id := c.Param("id")
+	return sp.submitted(c, func(values url.Values) (string, error) {
+		next := comparisonPath(id) + "#exempt"
+		var in appsrc.ExemptInput
+		if err := decodeForm(values, &in).Err(); err != nil {
+			return next, err
+		}
+		_, err := sp.s.app.Sourcing.MarkExempt(c.Request().Context(), actor(c), id, formVersion(values), in)
 		return next, err
 	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
 }

@@ -143,3 +143,27 @@ func TestSourcingPagesStartOnPremiseFromTheEstate(t *testing.T) {
 		}
 	}
 }
+
+// Once published, another council's officer reads the comparison's page
+// without what is exempt, and is told it is withheld.
+func TestSourcingPagesShowThePublicViewOfAPublishedComparison(t *testing.T) {
+	f := newSourcingFixture(t)
+	secret := "Replace the hosts before the lease ends in March 2027"
+	id := f.ts.postWorkedExample(f.officer, map[string]any{"purpose": secret}).ID
+	if r := f.ts.do("POST", "/api/v1/comparisons/"+id+"/exempt", f.officer, map[string]any{"field": "purpose", "reason": "The lease is being renegotiated"}); r.Status != http.StatusOK {
+		t.Fatalf("exempt: %d %s", r.Status, r.Body)
+	}
+	f.ts.decideAndPublish(f.officer, id)
+	other := newVisitor(t, f.ts)
+	other.signIn(f.neighbour)
+	r := other.get("/sourcing/comparisons/" + id)
+	if body := string(r.Body); r.Status != http.StatusOK || strings.Contains(body, secret) || !strings.Contains(body, "Withheld from this public view") ||
+		strings.Contains(body, `action="/sourcing/comparisons/`+id+`/exempt"`) {
+		t.Errorf("another council's officer: %d\n%.4000s", r.Status, body)
+	}
+	mine := newVisitor(t, f.ts)
+	mine.signIn(f.officer)
+	if body := string(mine.get("/sourcing/comparisons/" + id).Body); !strings.Contains(body, secret) {
+		t.Errorf("the council's own officer does not see its purpose")
+	}
+}
