@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -173,6 +175,9 @@ Usage:
   councilapi keys create --role admin|officer|publisher [--org ID] [--label TEXT] [flags]
   councilapi keys list [flags]
   councilapi keys revoke [flags] KEY_ID
+  councilapi demo [--reload] [flags]      load the sample data (written by the project, not real council data)
+                                          into a fresh --data-dir (default ./demo-data), print demo keys and serve it;
+                                          run again to serve it again, --reload to replace it with a fresh sample
   councilapi healthcheck [--addr ...]     exit 0 when the server at --addr answers /healthz (for container checks)
 
 Flags (flags win over environment variables):
@@ -187,7 +192,7 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd, sub := "serve", ""
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "keys" || args[0] == "healthcheck") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "keys" || args[0] == "demo" || args[0] == "healthcheck") {
 		cmd, args = args[0], args[1:]
 	}
 	fs := flag.NewFlagSet("councilapi", flag.ContinueOnError)
@@ -203,6 +208,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		sub, args = args[0], args[1:]
 		kf = addKeyFlags(fs, sub)
 	}
+	var df *demoFlags
+	if cmd == "demo" {
+		df = addDemoFlags(fs)
+	}
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return 0
 	} else if err != nil {
@@ -211,6 +220,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rest := fs.Args()
 	if cmd == "healthcheck" {
 		return healthcheck(*cfg, stderr)
+	}
+	// ready runs once the server has started, before it takes requests:
+	// the demo loads its sample there.
+	var ready readyFunc
+	if df != nil {
+		var code int
+		if ready, code = df.setup(fs, cfg, stdout, stderr); ready == nil {
+			return code
+		}
 	}
 	if _, _, err := httpConfig(*cfg); err != nil {
 		fmt.Fprintln(stderr, "councilapi:", err)
@@ -235,7 +253,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "councilapi: unexpected argument %q (see --help)\n", rest[0])
 			return 2
 		}
-		return serve(ctx, *cfg, st, log, stdout)
+		return serve(ctx, *cfg, st, log, stdout, ready)
 	}
 }
 
@@ -253,7 +271,11 @@ func openStore(ctx context.Context, cfg config) (store.Store, error) {
 	return sqlite.Open(ctx, cfg.dataDir)
 }
 
-func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer) int {
+// readyFunc is work done on the started application before the server
+// takes requests; url is where it will answer (--base-url when set).
+type readyFunc func(ctx context.Context, a *app.App, url string) error
+
+func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, stdout io.Writer, ready readyFunc) int {
 	if cfg.oidc.ClientSecret == "" {
 		cfg.oidc.ClientSecret = os.Getenv("COUNCILAPI_OIDC_CLIENT_SECRET")
 	}
@@ -280,6 +302,12 @@ func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, st
 	}
 	defer srv.Stop()
 	hs := &http.Server{Handler: srv.Echo, ReadHeaderTimeout: 10 * time.Second}
+	if ready != nil {
+		if err := ready(ctx, application, cmp.Or(strings.TrimRight(cfg.baseURL, "/"), "http://"+ln.Addr().String())); err != nil {
+			log.Error("before serving", "err", err)
+			return 1
+		}
+	}
 	if keys, err := application.Identity.Keys(ctx, audit.System); err == nil && !hasAdmin(keys) {
 		fmt.Fprintf(stdout, `No admin API key exists yet. Create the first one (shown once) with:
   go run . keys create --role admin --label "your name"

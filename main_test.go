@@ -52,7 +52,14 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 func start(t testing.TB, dataDir string, flags ...string) *process {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir}, flags...)...)
+	return startCommand(t, 30*time.Second, append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir}, flags...))
+}
+
+// startCommand runs the binary with args and waits up to wait for it to
+// say where it listens.
+func startCommand(t testing.TB, wait time.Duration, args []string) *process {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "MONGODB_URI=")
 	stdout, _ := cmd.StdoutPipe()
 	var logs bytes.Buffer
@@ -74,7 +81,7 @@ func start(t testing.TB, dataDir string, flags ...string) *process {
 	go func() { cmd.Wait(); close(p.done) }()
 	select {
 	case p.url = <-found:
-	case <-time.After(30 * time.Second):
+	case <-time.After(wait):
 		cmd.Process.Kill()
 		t.Fatalf("server did not start; logs:\n%s", logs.String())
 	}
@@ -286,23 +293,7 @@ func TestKillDuringUploadJobKeepsPreviousVersion(t *testing.T) {
 	}
 	var d struct{ ID, Slug string }
 	json.Unmarshal(body, &d)
-	upload := func(content []byte) string {
-		req, _ := http.NewRequest("POST", p.url+"/api/v1/datasets/"+d.ID+"/versions?filename=footfall.csv", bytes.NewReader(content))
-		req.Header.Set("Content-Type", "text/csv")
-		req.Header.Set("Authorization", "Bearer "+pub)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		if res.StatusCode != 202 {
-			t.Fatalf("upload: %d %s", res.StatusCode, b)
-		}
-		var acc struct{ Job struct{ ID string } }
-		json.Unmarshal(b, &acc)
-		return acc.Job.ID
-	}
+	upload := func(content []byte) string { return upload(t, p.url, pub, d.ID, "footfall.csv", content) }
 	jobState := func(id string) (string, int) {
 		_, b := call(t, "GET", p.url+"/api/v1/jobs/"+id, pub, "")
 		var j struct {

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/jointict/councilapi/internal/ferretdbtest"
 )
 
 // These tests run two real server processes on one store, as a deployment
@@ -68,33 +66,8 @@ func TestReplicasOnOneSQLiteDirectory(t *testing.T) {
 }
 
 func TestReplicasOnOneFerretDB(t *testing.T) {
-	uri := startFerretDBServer(t)
-	runReplicaCoherence(t, startReplicas(t, "--mongodb-uri", uri+"councilapi_replicas"))
-}
-
-// startFerretDBServer runs FerretDB v1.24 (SQLite backend) inside the test
-// process; both server processes connect to it over TCP, as replicas do to
-// MongoDB.
-func startFerretDBServer(t *testing.T) string {
-	t.Helper()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + t.TempDir() + "/",
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	uri := f.MongoDBURI()
-	if !strings.HasSuffix(uri, "/") {
-		uri += "/"
-	}
-	return uri
+	uri := ferretdbtest.Start(t)
+	runReplicaCoherence(t, startReplicas(t, "--mongodb-uri", ferretdbtest.WithDatabase(uri, "councilapi_replicas")))
 }
 
 // runReplicaCoherence publishes a spatial dataset through A and checks that
@@ -297,8 +270,8 @@ func TestReplicasServeImportedServicesOnSQLite(t *testing.T) {
 }
 
 func TestReplicasServeImportedServicesOnFerretDB(t *testing.T) {
-	uri := startFerretDBServer(t)
-	runReplicaServices(t, startReplicas(t, "--mongodb-uri", uri+"councilapi_replica_services"))
+	uri := ferretdbtest.Start(t)
+	runReplicaServices(t, startReplicas(t, "--mongodb-uri", ferretdbtest.WithDatabase(uri, "councilapi_replica_services")))
 }
 
 // runReplicaServices imports a G-Cloud service through A and finds it with

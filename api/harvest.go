@@ -1,11 +1,17 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
+	"net/url"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +21,9 @@ import (
 	"github.com/jointict/councilapi/catalogue/ckan"
 	"github.com/jointict/councilapi/catalogue/datajson"
 	"github.com/jointict/councilapi/catalogue/dcat"
+	"github.com/jointict/councilapi/catalogue/index"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/domain/opendata"
 )
 
 // harvestPerPage is the page size of the DCAT catalogue and data.json, well
@@ -32,8 +40,14 @@ const (
 // follow external standards, so they stay out of the OpenAPI document.
 type harvestAPI struct {
 	s       *Server
-	src     catalogue.Source
+	src     catalogueSource
 	perPage int
+}
+
+// catalogueSource is the catalogue's read model: the open data
+// capability's index of published datasets (a fixture's in tests).
+type catalogueSource interface {
+	Catalogue() (*index.Index, error)
 }
 
 // routeAdder is what both *echo.Echo and *echo.Group offer.
@@ -41,7 +55,7 @@ type routeAdder interface {
 	Add(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 }
 
-func (s *Server) harvestRoutes(src catalogue.Source) {
+func (s *Server) harvestRoutes(src catalogueSource) {
 	(&harvestAPI{s: s, src: src, perPage: harvestPerPage}).register(s.Echo)
 }
 
@@ -76,22 +90,54 @@ func pageParam(c echo.Context) (int, error) {
 	return n, nil
 }
 
-// serveHarvest writes a harvest document; clients revalidate every time,
-// and unchanged content answers 304.
-func serveHarvest(c echo.Context, contentType string, body []byte) error {
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return serveDocument(c, http.StatusOK, contentType, body)
+// buildStamp tells builds apart in ETags: a new release may write the same
+// catalogue differently.
+var buildStamp = func() string {
+	stamp := "dev"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		stamp = bi.Main.Version
+		for _, st := range bi.Settings {
+			if st.Key == "vcs.revision" || st.Key == "vcs.modified" {
+				stamp += " " + st.Value
+			}
+		}
+	}
+	return stamp
+}()
+
+// catalogueTag is the ETag of a catalogue page: a hash of what the page
+// is made from (the catalogue's content stamp, the base URL, the build and
+// the request's own parts), so a revalidation is answered without
+// building the page.
+func catalogueTag(ix *index.Index, base string, parts ...string) string {
+	h := sha256.New()
+	for _, p := range append([]string{buildStamp, base, ix.ContentStamp()}, parts...) {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`
 }
 
-func (h *harvestAPI) load(c echo.Context) (string, []catalogue.Entry, []domain.Organisation, error) {
-	base := h.s.baseURL(c)
-	ctx := c.Request().Context()
-	entries, err := h.src.Published(ctx, base)
-	if err != nil {
-		return "", nil, nil, err
+// serveHarvest answers a harvest document with its ETag: 304 when the
+// client has it (render is not called), else what render makes. Clients
+// revalidate every time.
+func serveHarvest(c echo.Context, tag, contentType string, render func() ([]byte, error)) error {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", tag)
+	if notModified(c, tag) {
+		return c.NoContent(http.StatusNotModified)
 	}
-	orgs, err := h.src.Organisations(ctx)
-	return base, entries, orgs, err
+	body, err := render()
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, contentType, body)
+}
+
+// requestKey is the request's path and query in a canonical order.
+func requestKey(c echo.Context) string {
+	return c.Request().URL.Path + "?" + c.QueryParams().Encode()
 }
 
 func catalogInfo(base string, orgs []domain.Organisation) dcat.Catalog {
@@ -108,18 +154,65 @@ func catalogInfo(base string, orgs []domain.Organisation) dcat.Catalog {
 	return cat
 }
 
+// entries makes a page's entries absolute on base.
+func entries(res index.Result, base string) []catalogue.Entry {
+	out := make([]catalogue.Entry, len(res.Items))
+	for i, it := range res.Items {
+		out[i] = it.Entry.OnBase(base)
+	}
+	return out
+}
+
+// publishedPage is page n of the published datasets in id order.
+func (h *harvestAPI) publishedPage(ix *index.Index, page int) index.Result {
+	return ix.Find(index.Query{Offset: (page - 1) * h.perPage, Limit: h.perPage})
+}
+
+// profileParam picks the DCAT-AP profile: ?profile= (a token or URI), else
+// the Accept-Profile header (W3C Content Negotiation by Profile), else
+// 2.1.1. It says which in Content-Profile; inQuery says the choice must be
+// kept in the page links.
+func profileParam(c echo.Context) (prof dcat.Profile, inQuery bool, err error) {
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Profile")
+	if v := c.QueryParam("profile"); v != "" {
+		p, ok := dcat.ParseProfile(v)
+		if !ok {
+			var pr domain.Problems
+			pr.Add("profile", "must be %s (the default) or %s, or the profile's URI", dcat.AP211.Token(), dcat.AP300.Token())
+			return 0, false, pr.Err()
+		}
+		prof, inQuery = p, true
+	} else {
+		prof = dcat.NegotiateProfile(c.Request().Header.Get("Accept-Profile"))
+	}
+	h.Set("Content-Profile", "<"+prof.URI()+">")
+	h.Add("Link", "<"+prof.URI()+`>; rel="profile"`)
+	return prof, inQuery, nil
+}
+
 // catalog serves the paged DCAT catalogue in a fixed format, or (fixed ==
-// nil) the format the Accept header prefers.
+// nil) the format the Accept header prefers; with ?status=withdrawn, the
+// withdrawn datasets as catalogue records (see dcat.WithdrawnGraph).
 func (h *harvestAPI) catalog(fixed *dcat.Format) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		page, err := pageParam(c)
 		if err != nil {
 			return err
 		}
-		base, entries, orgs, err := h.load(c)
+		withdrawn, err := statusParam(c)
 		if err != nil {
 			return err
 		}
+		prof, profInQuery, err := profileParam(c)
+		if err != nil {
+			return err
+		}
+		ix, err := h.src.Catalogue()
+		if err != nil {
+			return err
+		}
+		base := h.s.baseURL(c)
 		var f dcat.Format
 		path := "/catalog"
 		if fixed != nil {
@@ -132,14 +225,58 @@ func (h *harvestAPI) catalog(fixed *dcat.Format) echo.HandlerFunc {
 				return c.Redirect(http.StatusSeeOther, base+"/datasets")
 			}
 		}
-		g := dcat.CatalogGraph(catalogInfo(base, orgs), entries, dcat.Paging{Page: page, PerPage: h.perPage,
-			PageURL: func(n int) string { return base + path + "?page=" + strconv.Itoa(n) }})
-		body, err := dcat.Encode(g, f)
-		if err != nil {
-			return err
+		keep := url.Values{}
+		if withdrawn {
+			keep.Set("status", string(opendata.StatusWithdrawn))
 		}
-		return serveHarvest(c, f.MediaType()+"; charset=utf-8", body)
+		if profInQuery {
+			keep.Set("profile", prof.Token())
+		}
+		pageURL := func(n int) string {
+			q := url.Values{"page": {strconv.Itoa(n)}}
+			maps.Copy(q, keep)
+			return base + path + "?" + q.Encode()
+		}
+		tag := catalogueTag(ix, base, requestKey(c), f.Extension(), prof.Token())
+		return serveHarvest(c, tag, f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
+			cat := catalogInfo(base, ix.Organisations())
+			cat.Profile = prof
+			if withdrawn {
+				gone := []opendata.Status{opendata.StatusWithdrawn}
+				total, _, modified := ix.Summary(gone)
+				cat.Modified = modified
+				res := ix.Find(index.Query{Statuses: gone, Offset: (page - 1) * h.perPage, Limit: h.perPage})
+				return dcat.Encode(dcat.WithdrawnGraph(cat, entries(res, base), dcat.Paging{Page: page, PerPage: h.perPage,
+					Total: total, PageURL: pageURL}), f)
+			}
+			total, issued, modified := ix.Summary(nil)
+			cat.Issued, cat.Modified = issued, modified
+			g := dcat.CatalogGraph(cat, entries(h.publishedPage(ix, page), base), dcat.Paging{Page: page, PerPage: h.perPage,
+				Total: total, PageURL: pageURL})
+			return dcat.Encode(g, f)
+		})
 	}
+}
+
+// statusParam reads ?status=withdrawn (published, the default, otherwise).
+func statusParam(c echo.Context) (withdrawn bool, err error) {
+	switch v := c.QueryParam("status"); v {
+	case "", string(opendata.StatusPublished):
+		return false, nil
+	case string(opendata.StatusWithdrawn):
+		return true, nil
+	}
+	var p domain.Problems
+	p.Add("status", "must be published (the default) or withdrawn (the withdrawn datasets as catalogue records)")
+	return false, p.Err()
+}
+
+// gone is the answer for a withdrawn dataset's URI: 410, so a harvester
+// re-reading a dataset it copied learns to delete it.
+func gone(slug string) error {
+	p := newProblem("not-found", "the dataset "+slug+" has been withdrawn by its publisher")
+	p.Status, p.Title, p.Type = http.StatusGone, "Gone", "about:blank"
+	return p
 }
 
 // dataset serves /dataset/{slug}[.ttl|.jsonld|.rdf]: the dataset's URI,
@@ -155,28 +292,33 @@ func (h *harvestAPI) dataset(c echo.Context) error {
 		}
 		slug, negotiated = slug[:i], false
 	}
-	base, entries, _, err := h.load(c)
+	prof, _, err := profileParam(c)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		if e.Dataset.Slug != slug {
-			continue
-		}
-		if negotiated {
-			c.Response().Header().Add("Vary", "Accept")
-			var html bool
-			if f, html = dcat.Negotiate(c.Request().Header.Get("Accept")); html {
-				return c.Redirect(http.StatusSeeOther, e.LandingPage)
-			}
-		}
-		body, err := dcat.Encode(dcat.DatasetGraph(base, e), f)
-		if err != nil {
-			return err
-		}
-		return serveHarvest(c, f.MediaType()+"; charset=utf-8", body)
+	ix, err := h.src.Catalogue()
+	if err != nil {
+		return err
 	}
-	return newProblem("not-found", "no published dataset has the slug "+slug)
+	base := h.s.baseURL(c)
+	it, ok := ix.Get(slug)
+	switch {
+	case !ok || it.Entry.Dataset.Slug != slug:
+		return newProblem("not-found", "no published dataset has the slug "+slug)
+	case it.Entry.Dataset.Status == opendata.StatusWithdrawn:
+		return gone(slug)
+	}
+	e := it.Entry.OnBase(base)
+	if negotiated {
+		c.Response().Header().Add("Vary", "Accept")
+		var html bool
+		if f, html = dcat.Negotiate(c.Request().Header.Get("Accept")); html {
+			return c.Redirect(http.StatusSeeOther, e.LandingPage)
+		}
+	}
+	return serveHarvest(c, catalogueTag(ix, base, requestKey(c), f.Extension(), prof.Token()), f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
+		return dcat.Encode(dcat.DatasetGraph(base, e, prof), f)
+	})
 }
 
 func (h *harvestAPI) dataJSON(c echo.Context) error {
@@ -184,15 +326,14 @@ func (h *harvestAPI) dataJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	base, entries, _, err := h.load(c)
+	ix, err := h.src.Catalogue()
 	if err != nil {
 		return err
 	}
-	body, err := json.MarshalIndent(datajson.Build(base, entries, page, h.perPage), "", " ")
-	if err != nil {
-		return err
-	}
-	return serveHarvest(c, "application/json; charset=utf-8", body)
+	base := h.s.baseURL(c)
+	return serveHarvest(c, catalogueTag(ix, base, requestKey(c)), "application/json; charset=utf-8", func() ([]byte, error) {
+		return json.MarshalIndent(datajson.Build(base, entries(h.publishedPage(ix, page), base)), "", " ")
+	})
 }
 
 // ckanParams merges the query string and, for POST, the JSON body object,
@@ -244,12 +385,22 @@ func (h *harvestAPI) ckanAction(c echo.Context) error {
 	if err != nil {
 		return c.JSON(http.StatusBadRequest, "Bad request - "+err.Error())
 	}
-	base, entries, orgs, err := h.load(c)
+	ix, err := h.src.Catalogue()
 	if err != nil {
 		return err
 	}
-	cat := ckan.Catalogue{BaseURL: base, Entries: entries, Organisations: orgs, Title: catalogueTitle,
-		Description: catalogueDescription}
+	base := h.s.baseURL(c)
+	cat := ckan.Catalogue{BaseURL: base, Index: ix, Title: catalogueTitle, Description: catalogueDescription, Version: h.s.cfg.Version}
+	keys := slices.Sorted(maps.Keys(params))
+	parts := []string{action}
+	for _, k := range keys {
+		parts = append(parts, k+"="+params[k])
+	}
+	tag := catalogueTag(ix, base, parts...)
+	if notModified(c, tag) {
+		c.Response().Header().Set("ETag", tag)
+		return c.NoContent(http.StatusNotModified)
+	}
 	result, cerr, ok := ckan.Call(cat, action, params)
 	if !ok {
 		return c.JSON(http.StatusBadRequest, "Bad request - Action name not known: "+action)
@@ -260,9 +411,5 @@ func (h *harvestAPI) ckanAction(c echo.Context) error {
 		return c.JSON(cerr.Status, resp)
 	}
 	resp.Success, resp.Result = true, result
-	body, err := json.Marshal(resp)
-	if err != nil {
-		return err
-	}
-	return serveHarvest(c, "application/json; charset=utf-8", body)
+	return serveHarvest(c, tag, "application/json; charset=utf-8", func() ([]byte, error) { return json.Marshal(resp) })
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/audit"
@@ -89,6 +90,13 @@ func startServerWith(t testing.TB, c Config, ac app.Config, st store.Store) *Ser
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
+	// Derived state (the catalogue index, the record set) loads in the
+	// background; tests start from a server that has loaded it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := a.Bus.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return srv
 }
 

@@ -121,6 +121,12 @@ type pageAlternate struct{ Href, Type, Title string }
 // is the only validator that cannot go stale. The Content-Security-Policy
 // and the headers around it come from securityHeaders, as for every page.
 func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) error {
+	return p.renderTagged(c, status, name, pg, "")
+}
+
+// renderTagged is render with an ETag known before rendering (a catalogue
+// page's, from the catalogue's content stamp); "" takes the content hash.
+func (p *pagesAPI) renderTagged(c echo.Context, status int, name string, pg page, tag string) error {
 	pg.CSS = p.cssURL
 	pg.chrome = p.s.chromeFor(c)
 	t, ok := p.tmpl[name]
@@ -141,7 +147,11 @@ func (p *pagesAPI) render(c echo.Context, status int, name string, pg page) erro
 	if !slices.Contains(h.Values("Vary"), "Cookie") {
 		h.Add("Vary", "Cookie")
 	}
-	return serveDocument(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
+	if tag == "" || status != http.StatusOK {
+		return serveDocument(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
+	}
+	h.Set("ETag", tag)
+	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
 }
 
 func (p *pagesAPI) asset(c echo.Context) error {

@@ -2,7 +2,7 @@ package api
 
 import (
 	"cmp"
-	"context"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -11,8 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/jointict/councilapi/app/audit"
-	appod "github.com/jointict/councilapi/app/opendata"
+	"github.com/jointict/councilapi/catalogue/index"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 )
@@ -75,9 +74,8 @@ var pageSorts = []option{{opendata.SortRelevance, "Best match", false}, {opendat
 	{opendata.SortIssuedDesc, "Recently published", false}}
 
 // home serves / and /datasets: search and facets over the published
-// catalogue. The whole published set matching q is read once and filtered
-// here, so the counts beside each filter and the result total come from the
-// same data; a district council's catalogue is a few hundred datasets.
+// catalogue, answered by the catalogue's index, which counts each filter's
+// values with one bitset intersection per value.
 func (p *pagesAPI) home(c echo.Context) error {
 	params := c.QueryParams()
 	if params.Has("status") {
@@ -89,38 +87,35 @@ func (p *pagesAPI) home(c echo.Context) error {
 		return p.queryProblem(c, err)
 	}
 	q.Status = []opendata.Status{opendata.StatusPublished}
-	ctx := c.Request().Context()
-	all, err := p.publishedMatching(ctx, q)
+	ix, err := p.s.app.OpenData.Catalogue()
 	if err != nil {
 		return err
 	}
-	orgs, err := p.s.app.OpenData.Organisations(ctx)
+	tag := catalogueTag(ix, "", requestKey(c), "html", p.s.readerTag(c))
+	if notModified(c, tag) {
+		c.Response().Header().Set("ETag", tag)
+		return c.NoContent(http.StatusNotModified)
+	}
+	found, err := p.s.app.OpenData.Browse(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
 	orgName := map[string]string{}
-	for _, o := range orgs {
+	for _, o := range ix.Organisations() {
 		orgName[o.ID] = o.Name
 	}
-	var hits []appod.DatasetRecord
-	for _, d := range all {
-		if q.Matches(d.Dataset, d.Formats) {
-			hits = append(hits, d)
-		}
-	}
-	data := listData{Home: c.Path() == "/" && len(params) == 0, Q: q.Q, Sort: q.Sort, Total: len(hits)}
+	data := listData{Home: c.Path() == "/" && len(params) == 0, Q: q.Q, Sort: q.Sort, Total: found.Total}
 	for _, s := range pageSorts {
 		s.Selected = s.Value == q.Sort
 		data.Sorts = append(data.Sorts, s)
 	}
-	data.Facets = buildFacets(q, all, orgName)
-	for i := q.Offset; i < len(hits) && i < q.Offset+q.Limit; i++ {
-		d := hits[i]
+	data.Facets = buildFacets(q, found.Facets, orgName)
+	for _, d := range found.Datasets {
 		data.Results = append(data.Results, resultItem{Href: "/datasets/" + d.Slug, Title: d.Title,
 			Publisher: cmp.Or(orgName[d.Publisher], d.Publisher), PublisherHref: "/organisations/" + d.Publisher,
 			Snippet: snippet(d.Description, 220), Formats: formatLabels(d.Formats), Modified: d.Modified})
 	}
-	data.Paging = paginate(params, q, len(hits))
+	data.Paging = paginate(params, q, found.Total)
 	data.Clear = "/datasets"
 	if q.Q != "" {
 		data.Clear += "?" + url.Values{"q": {q.Q}}.Encode()
@@ -144,49 +139,26 @@ func (p *pagesAPI) home(c echo.Context) error {
 	if !data.Home {
 		pg.Crumbs = []pageLink{{"/", "Open data"}}
 	}
-	return p.render(c, 200, "list", pg)
+	return p.renderTagged(c, http.StatusOK, "list", pg, tag)
 }
 
-// publishedMatching reads every published dataset whose text matches q.Q,
-// in q's order, using the JSON API's own search so the ranking agrees. The
-// first call only counts, because search sizes its result by the limit.
-func (p *pagesAPI) publishedMatching(ctx context.Context, q opendata.Query) ([]appod.DatasetRecord, error) {
-	base := opendata.Query{Q: q.Q, Status: q.Status, Sort: q.Sort, Limit: 1}
-	_, total, err := p.s.app.OpenData.Search(ctx, audit.Actor{}, base)
-	if err != nil || total == 0 {
-		return nil, err
-	}
-	base.Limit = int(total)
-	docs, _, err := p.s.app.OpenData.Search(ctx, audit.Actor{}, base)
-	return docs, err
-}
-
-func buildFacets(q opendata.Query, all []appod.DatasetRecord, orgName map[string]string) []facet {
-	// count tallies, for one filter, the datasets that pass every other filter.
-	count := func(clear func(*opendata.Query), values func(appod.DatasetRecord) []string) map[string]int {
-		qq := q
-		clear(&qq)
-		n := map[string]int{}
-		for _, d := range all {
-			if qq.Matches(d.Dataset, d.Formats) {
-				for _, v := range values(d) {
-					n[v]++
-				}
-			}
-		}
-		return n
-	}
-	build := func(name, legend string, chosen []string, counts map[string]int, text func(string) string) facet {
+// buildFacets lists, for each filter, its values with the number of
+// datasets each would find with every other filter kept (counts from the
+// index), plus the values ticked even when they find nothing.
+func buildFacets(q opendata.Query, counts map[string][]index.FacetCount, orgName map[string]string) []facet {
+	build := func(name, legend string, chosen []string, counted []index.FacetCount, text func(string) string) facet {
 		f := facet{Name: name, Legend: legend}
-		keys := map[string]bool{}
-		for k := range counts {
-			keys[k] = true
+		n := map[string]int{}
+		for _, c := range counted {
+			n[c.Value] = c.Count
 		}
 		for _, k := range chosen {
-			keys[k] = true
+			if _, ok := n[k]; !ok {
+				n[k] = 0
+			}
 		}
-		for k := range keys {
-			f.Values = append(f.Values, facetValue{Value: k, Text: text(k), Count: counts[k],
+		for k, count := range n {
+			f.Values = append(f.Values, facetValue{Value: k, Text: text(k), Count: count,
 				Checked: slices.Contains(chosen, k), ID: "f-" + name + "-" + domIDPart(k)})
 		}
 		slices.SortFunc(f.Values, func(a, b facetValue) int {
@@ -194,15 +166,11 @@ func buildFacets(q opendata.Query, all []appod.DatasetRecord, orgName map[string
 		})
 		return f
 	}
-	pubs := count(func(x *opendata.Query) { x.Publisher = nil }, func(d appod.DatasetRecord) []string { return []string{d.Publisher} })
-	themes := count(func(x *opendata.Query) { x.Theme = nil }, func(d appod.DatasetRecord) []string { return d.Themes })
-	formats := count(func(x *opendata.Query) { x.Format = nil }, func(d appod.DatasetRecord) []string { return d.Formats })
-	licences := count(func(x *opendata.Query) { x.Licence = nil }, func(d appod.DatasetRecord) []string { return []string{d.Licence} })
 	return []facet{
-		build("publisher", "Publisher", q.Publisher, pubs, func(s string) string { return cmp.Or(orgName[s], s) }),
-		build("theme", "Theme", q.Theme, themes, themeTitle),
-		build("format", "Format", q.Format, formats, formatLabel),
-		build("licence", "Licence", q.Licence, licences, licenceTitle),
+		build("publisher", "Publisher", q.Publisher, counts[index.DimPublisher], func(s string) string { return cmp.Or(orgName[s], s) }),
+		build("theme", "Theme", q.Theme, counts[index.DimTheme], themeTitle),
+		build("format", "Format", q.Format, counts[index.DimFormat], formatLabel),
+		build("licence", "Licence", q.Licence, counts[index.DimLicence], licenceTitle),
 	}
 }
 

@@ -25,35 +25,19 @@ import (
 // with GDAL's OGC API client, comparing with GDAL's own reading of the file
 // after the same repairs (ogr2ogr -makevalid).
 
-type areaFeature struct {
-	name string
-	geom orb.Geometry // CRS84
-}
-
-func traffordConservationAreas(t *testing.T) []areaFeature {
+func traffordConservationAreas(t *testing.T) []geomtest.Named {
 	t.Helper()
-	b, err := os.ReadFile(testref.Shared(t, "data/trafford/trafford_conservation_areas.geojson"))
-	if err != nil {
-		t.Fatal(err)
+	areas := geomtest.TraffordConservationAreas(t)
+	if len(areas) < 12 {
+		t.Fatalf("only %d conservation areas in the shared data", len(areas))
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []areaFeature
-	for _, f := range fc.Features {
-		out = append(out, areaFeature{name: fmt.Sprint(f.Properties["site_name"]), geom: f.Geometry})
-	}
-	if len(out) < 5 {
-		t.Fatalf("only %d conservation areas in the shared data", len(out))
-	}
-	return out[:12]
+	return areas[:12]
 }
 
 // councilWFS writes features as a GeoServer-style WFS 2.0 response with
 // the given srsName, positions latitude first, every gml:id the same, and a
 // collapsed sliver (four positions on one point) added to feature 2.
-func councilWFS(features []areaFeature, srsName string) []byte {
+func councilWFS(features []geomtest.Named, srsName string) []byte {
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
 <wfs:FeatureCollection xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:ps="http://inspire.ec.europa.eu/schemas/ps/4.0" numberMatched="unknown" numberReturned="` + fmt.Sprint(len(features)) + `">`)
@@ -66,7 +50,7 @@ func councilWFS(features []areaFeature, srsName string) []byte {
 	}
 	for i, f := range features {
 		var polys []orb.Polygon
-		switch g := f.geom.(type) {
+		switch g := f.Geom.(type) {
 		case orb.Polygon:
 			polys = []orb.Polygon{g}
 		case orb.MultiPolygon:
@@ -76,7 +60,7 @@ func councilWFS(features []areaFeature, srsName string) []byte {
 			p := polys[0][0][0]
 			polys = append(polys, orb.Polygon{orb.Ring{p, p, p, p}})
 		}
-		fmt.Fprintf(&b, `<wfs:member><ps:ProtectedSite gml:id="ProtectedSite"><ps:siteName>%s</ps:siteName><ps:geometry><gml:MultiSurface srsName="%s">`, f.name, srsName)
+		fmt.Fprintf(&b, `<wfs:member><ps:ProtectedSite gml:id="ProtectedSite"><ps:siteName>%s</ps:siteName><ps:geometry><gml:MultiSurface srsName="%s">`, f.Name, srsName)
 		for _, poly := range polys {
 			b.WriteString(`<gml:surfaceMember><gml:Polygon>`)
 			for k, ring := range poly {

@@ -157,6 +157,7 @@ func (s *Server) routes() {
 	s.sourcingPagesRoutes()
 	s.signinRoutes(v1)
 	s.inspireRoutes()
+	s.sitemapRoutes()
 }
 
 // Prepare creates indexes and seeds a fresh store; safe on every start.

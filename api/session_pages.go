@@ -70,6 +70,20 @@ const (
 	siteStaff  = "Council ICT"
 )
 
+// readerTag is the part of a page's ETag that names who reads it: the header
+// differs for each session (and its CSRF secret changes with it), so a page
+// validated for one reader must not answer 304 to another or to the same
+// browser after signing in or out.
+func (s *Server) readerTag(c echo.Context) string {
+	if sess, ok := signedIn(c); ok {
+		return "session:" + sess.ID
+	}
+	if pre, _ := c.Get(signinCookie).(string); pre != "" {
+		return "pre:" + pre
+	}
+	return "pre:" + s.cookie(c, signinCookie)
+}
+
 func (s *Server) chromeFor(c echo.Context) chrome {
 	ch := chrome{Site: sitePublic, CSRF: s.csrfToken(c)}
 	sess, in := signedIn(c)

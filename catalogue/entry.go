@@ -6,7 +6,7 @@
 package catalogue
 
 import (
-	"context"
+	"strings"
 	"time"
 
 	"github.com/jointict/councilapi/domain"
@@ -31,7 +31,9 @@ type Distribution struct {
 }
 
 // Entry is a published dataset with everything a harvest format describes.
-// URLs are absolute.
+// The formats take URLs as they are; the read models keep entries with
+// URLs relative to the site ("/dataset/{slug}") and OnBase makes them
+// absolute for the request being answered.
 type Entry struct {
 	Dataset   opendata.Dataset
 	Publisher domain.Organisation
@@ -40,10 +42,10 @@ type Entry struct {
 	URI string
 	// LandingPage is the HTML page for people: {base}/datasets/{slug}.
 	LandingPage string
-	// Current is the published version readers get; Versions lists every
-	// published version, newest first.
-	Current  opendata.Version
-	Versions []opendata.Version
+	// Current is the published version readers get; FirstPublished is when
+	// the dataset's first version was published.
+	Current        opendata.Version
+	FirstPublished *time.Time
 	// Distributions of the current version, files first, then services.
 	Distributions []Distribution
 	// OGCCollectionURL is {base}/ogc/collections/{slug} for spatial datasets.
@@ -54,11 +56,64 @@ type Entry struct {
 	// BBox is the extent of the current version's features (CRS84), for
 	// spatial datasets; nil otherwise.
 	BBox *opendata.BBox
+	// SourceCRS is the CRS (a URI) the current version was uploaded in, for
+	// spatial datasets.
+	SourceCRS string
 }
 
-// Source provides the published catalogue. Only published datasets with a
-// published version appear, ordered by dataset id, so paging is stable.
-type Source interface {
-	Published(ctx context.Context, baseURL string) ([]Entry, error)
-	Organisations(ctx context.Context) ([]domain.Organisation, error)
+// OnBase is the entry with its site-relative URLs (those starting with
+// "/") made absolute on base. Other URLs (a publisher's website, licence
+// documents) are left alone; the entry itself is not changed.
+func (e Entry) OnBase(base string) Entry {
+	abs := func(u string) string {
+		if strings.HasPrefix(u, "/") {
+			return base + u
+		}
+		return u
+	}
+	e.URI, e.LandingPage = abs(e.URI), abs(e.LandingPage)
+	e.OGCCollectionURL, e.MetadataRecordURL = abs(e.OGCCollectionURL), abs(e.MetadataRecordURL)
+	dists := make([]Distribution, len(e.Distributions))
+	for i, d := range e.Distributions {
+		d.AccessURL, d.DownloadURL = abs(d.AccessURL), abs(d.DownloadURL)
+		dists[i] = d
+	}
+	e.Distributions = dists
+	return e
+}
+
+// Modified is when the dataset's description or data last changed: the
+// later of the dataset's own modified date and its current version's
+// publication. It never involves the clock, so re-reading an unchanged
+// catalogue gives the same dates (and the same ETags).
+func (e Entry) Modified() time.Time {
+	m := e.Dataset.Modified
+	if p := e.Current.Published; p != nil && p.After(m) {
+		m = *p
+	}
+	return m.UTC()
+}
+
+// Issued is the dataset's first publication, falling back to its first
+// published version's.
+func (e Entry) Issued() time.Time {
+	if e.Dataset.Issued != nil {
+		return e.Dataset.Issued.UTC()
+	}
+	if e.FirstPublished != nil {
+		return e.FirstPublished.UTC()
+	}
+	return e.Modified()
+}
+
+// Extent is the box the dataset's description states: the current
+// version's features when known, else the declared coverage.
+func (e Entry) Extent() *opendata.BBox {
+	if e.BBox != nil {
+		return e.BBox
+	}
+	if s := e.Dataset.Spatial; s != nil {
+		return s.BBox
+	}
+	return nil
 }

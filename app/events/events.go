@@ -57,6 +57,7 @@ type Bus struct {
 
 	mu      sync.Mutex
 	round   uint64        // completed poll rounds
+	caught  uint64        // the last round that read the feed to its end
 	started bool          // the first load has finished
 	roundCh chan struct{} // closed and replaced after every round
 	cancel  context.CancelFunc
@@ -144,7 +145,7 @@ func (b *Bus) Sync(ctx context.Context) error {
 	b.Poke()
 	for {
 		b.mu.Lock()
-		if b.round >= target && b.started {
+		if b.caught >= target && b.started {
 			b.mu.Unlock()
 			return nil
 		}
@@ -211,7 +212,7 @@ func (b *Bus) run(ctx context.Context, cursor string) {
 		}
 		next, more := b.pollOnce(ctx, cursor)
 		cursor = next
-		b.finishRound()
+		b.finishRound(!more)
 		if more {
 			t.Reset(0)
 		} else {
@@ -220,9 +221,14 @@ func (b *Bus) run(ctx context.Context, cursor string) {
 	}
 }
 
-func (b *Bus) finishRound() {
+// finishRound ends a round; caughtUp says it read the feed to its end, so
+// a Sync waiting for it need not wait for the rest of a backlog.
+func (b *Bus) finishRound(caughtUp bool) {
 	b.mu.Lock()
 	b.round++
+	if caughtUp {
+		b.caught = b.round
+	}
 	close(b.roundCh)
 	b.roundCh = make(chan struct{})
 	b.mu.Unlock()

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/repo"
-	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/csw"
 	"github.com/jointict/councilapi/catalogue/gemini"
 	"github.com/jointict/councilapi/domain"
@@ -19,10 +16,11 @@ import (
 )
 
 // INSPIRE collections: one stamp per served record, and the download
-// service's identity.
+// service's identity; the organisations are read for the records' parties.
 const (
 	collInspireRecords  = "inspire_records"
 	collInspireSettings = "inspire_settings"
+	collOrganisations   = "organisations"
 	inspireServiceKey   = "download-service"
 )
 
@@ -61,134 +59,11 @@ func (s *Service) fingerprintBase() string {
 	return fingerprintBase
 }
 
-// rebase moves an entry's absolute URLs from one base to another.
-func rebase(e catalogue.Entry, from, to string) catalogue.Entry {
-	if from == to {
-		return e
-	}
-	move := func(u string) string {
-		if rest, ok := strings.CutPrefix(u, from); ok {
-			return to + rest
-		}
-		return u
-	}
-	e.URI, e.LandingPage = move(e.URI), move(e.LandingPage)
-	e.OGCCollectionURL, e.MetadataRecordURL = move(e.OGCCollectionURL), move(e.MetadataRecordURL)
-	e.Distributions = slices.Clone(e.Distributions)
-	for i := range e.Distributions {
-		e.Distributions[i].AccessURL = move(e.Distributions[i].AccessURL)
-		e.Distributions[i].DownloadURL = move(e.Distributions[i].DownloadURL)
-	}
-	return e
-}
-
-// sourceCRS is the CRS the dataset's version n was uploaded in ("" when
-// it cannot be read: the record then names no reference system).
-func (s *Service) sourceCRS(ctx context.Context, datasetID string, n int) string {
-	if n < 1 {
-		return ""
-	}
-	v, _, err := s.data.VersionRecord(ctx, datasetID, n)
-	if err != nil {
-		return ""
-	}
-	return v.Source
-}
-
-// records builds every served record for base: one per published spatial
-// dataset whose GEMINI record is complete, and the service coupled to them.
-func (s *Service) records(ctx context.Context, base string) (Set, error) {
-	entries, err := s.data.Published(ctx, base)
-	if err != nil {
-		return Set{}, err
-	}
-	stamps, err := s.loadStamps(ctx)
-	if err != nil {
-		return Set{}, err
-	}
-	fpBase := s.fingerprintBase()
-	var served, canonical []gemini.DatasetRecord
-	var set Set
-	for _, e := range entries {
-		if e.Dataset.Inspire == nil || e.BBox == nil {
-			continue
-		}
-		src := s.sourceCRS(ctx, e.Dataset.ID, e.Current.Number)
-		rec := datasetRecord(e, src, base)
-		rec.MetadataDate = today()
-		if len(gemini.Missing(rec)) > 0 {
-			continue // reported through the datasets API; never served half-made
-		}
-		canon := datasetRecord(rebase(e, base, fpBase), src, fpBase)
-		date, err := s.stamp(ctx, stamps, rec.FileIdentifier, e.Dataset.ID, gemini.Fingerprint(canon))
-		if errors.Is(err, errFileIDTaken) {
-			s.log.Warn("GEMINI record withheld", "dataset", e.Dataset.ID, "fileIdentifier", rec.FileIdentifier, "err", err)
-			continue
-		}
-		if err != nil {
-			return Set{}, err
-		}
-		rec.MetadataDate, canon.MetadataDate = date, date
-		xml, err := gemini.Marshal(rec)
-		if err != nil {
-			return Set{}, err
-		}
-		served, canonical = append(served, rec), append(canonical, canon)
-		set.Records = append(set.Records, Record{Record: datasetCSW(rec, xml), DatasetID: e.Dataset.ID})
-	}
-	slices.SortFunc(set.Records, func(x, y Record) int { return strings.Compare(x.Identifier, y.Identifier) })
-	if len(served) == 0 {
-		return set, nil
-	}
-	svc, err := s.service(ctx, entries, served, canonical, stamps, base, fpBase)
-	if err != nil {
-		return Set{}, err
-	}
-	set.Records = append(set.Records, svc)
-	set.Service = svc.Identifier
-	return set, nil
-}
-
-func (s *Service) service(ctx context.Context, entries []catalogue.Entry, served, canonical []gemini.DatasetRecord,
-	stamps map[string]inspireStamp, base, fpBase string) (Record, error) {
-	id, err := s.serviceIdentity(ctx)
-	if err != nil {
-		return Record{}, err
-	}
-	orgs, err := s.data.Organisations(ctx)
-	if err != nil {
-		return Record{}, err
-	}
-	provider, email := serviceProvider(orgs, entries, served)
-	recordURL := func(b string) func(string) string {
-		return func(fileID string) string { return b + "/inspire/records/" + fileID + ".xml" }
-	}
-	rec := serviceRecord(id.FileIdentifier, id.Created, provider, email, served, recordURL(base), base)
-	canon := serviceRecord(id.FileIdentifier, id.Created, provider, email, canonical, recordURL(fpBase), fpBase)
-	rec.MetadataDate = today()
-	if missing := gemini.MissingService(rec); len(missing) > 0 {
-		return Record{}, fmt.Errorf("the download service record lacks %s", strings.Join(missing, ", "))
-	}
-	date, err := s.stamp(ctx, stamps, rec.FileIdentifier, "", gemini.ServiceFingerprint(canon))
-	if err != nil {
-		return Record{}, err
-	}
-	rec.MetadataDate = date
-	xml, err := gemini.MarshalService(rec)
-	if err != nil {
-		return Record{}, err
-	}
-	b := rec.BBox
-	return Record{Record: csw.Record{Identifier: rec.FileIdentifier, Title: rec.Title, Abstract: rec.Abstract,
-		Subjects: []string{"infoFeatureAccessService", "OGC API"}, Type: "service", Formats: []string{"GeoJSON"},
-		Modified: rec.MetadataDate, BBox: csw.BBox{West: b.West, South: b.South, East: b.East, North: b.North},
-		Links: []csw.Link{{URL: base + "/ogc/", Scheme: "OGC API - Features"}}, XML: xml}}, nil
-}
-
 // serviceProvider is the host authority, which runs the shared service for
 // its partners; failing that, the first dataset's publisher. Its email is
 // the organisation's, else the contact of one of its datasets.
-func serviceProvider(orgs []domain.Organisation, entries []catalogue.Entry, served []gemini.DatasetRecord) (domain.Organisation, string) {
+// first is the publisher of served[0].
+func serviceProvider(orgs []domain.Organisation, first domain.Organisation, served []gemini.DatasetRecord) (domain.Organisation, string) {
 	var provider domain.Organisation
 	for _, o := range orgs {
 		if o.Host {
@@ -197,11 +72,7 @@ func serviceProvider(orgs []domain.Organisation, entries []catalogue.Entry, serv
 		}
 	}
 	if provider.ID == "" {
-		for _, e := range entries {
-			if e.Dataset.Inspire != nil && e.Dataset.Inspire.FileIdentifier == served[0].FileIdentifier {
-				provider = e.Publisher
-			}
-		}
+		provider = first
 	}
 	if provider.Contact.Email != "" {
 		return provider, provider.Contact.Email

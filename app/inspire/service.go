@@ -1,19 +1,19 @@
 // Package inspire serves UK GEMINI 2.3 records of the published spatial
 // datasets and of their OGC API download service, the way data.gov.uk
 // harvests them: single documents, a Web Accessible Folder and CSW 2.0.2.
-// The record set is derived state: built once per change (every instance
-// learns of changes from the store's change feed) rather than per request.
+// The record set is derived state kept one dataset at a time: every
+// instance learns of changes from the store's change feed and rebuilds only
+// the records a change touches, so serving a record or a page of records
+// never rebuilds the set.
 package inspire
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/opendata"
@@ -29,98 +29,50 @@ type Service struct {
 	data     *opendata.Service
 	stamps   repo.Repo[inspireStamp]
 	settings repo.Repo[inspireService]
+	orgRepo  repo.Repo[domain.Organisation]
 	audit    *audit.Log
 	log      *slog.Logger
 	// baseURL is the configured public base URL ("" when links are derived
-	// per request); fingerprints and cache keys use it.
+	// per request); fingerprints and the records kept use it.
 	baseURL string
 
-	// A harvest fetches every record in turn (GetRecordById, WAF), and
-	// building the set costs about 1 ms per dataset, so it is cached per
-	// base URL: one entry when a base URL is configured, otherwise a small
-	// LRU of the hosts the service is reached under (never one per Host
-	// header an attacker cares to send). A change seen on the feed bumps
-	// gen; the age limit moves dates across midnight.
-	mu    sync.Mutex
-	gen   uint64
-	cache map[string]*list.Element
-	lru   *list.List
+	// The record set, on the fingerprint base (see fingerprintBase): each
+	// request's records are rebased as they are served.
+	mu       sync.RWMutex
+	loaded   bool
+	orgs     map[string]domain.Organisation
+	known    map[string]inspireStamp // file identifier -> stamp
+	datasets map[string]*heldRecord  // dataset id -> its record, served or not
+	byFile   map[string]string       // file identifier -> dataset id, of served records
+	sorted   []Record                // served records by file identifier, then the service; nil when stale
+	summary  []csw.Record            // the CSW summaries of sorted, for the engine
+	gen      uint64                  // changes applied, so a rebuild of sorted raced by a change is dropped
+	build    sync.Mutex              // one rebuild of sorted at a time
 }
-
-type cachedSet struct {
-	base string
-	set  Set
-	gen  uint64
-	at   time.Time
-}
-
-const (
-	cacheAge   = time.Minute
-	cacheHosts = 4
-)
 
 // New builds the capability over the published catalogue of data.
 func New(st store.Store, data *opendata.Service, al *audit.Log, log *slog.Logger, baseURL string) *Service {
 	s := &Service{data: data, stamps: repo.New[inspireStamp](st, collInspireRecords),
-		settings: repo.New[inspireService](st, collInspireSettings), audit: al, log: log,
-		baseURL: strings.TrimRight(baseURL, "/"), cache: map[string]*list.Element{}, lru: list.New()}
+		settings: repo.New[inspireService](st, collInspireSettings), orgRepo: repo.New[domain.Organisation](st, collOrganisations),
+		audit: al, log: log, baseURL: strings.TrimRight(baseURL, "/")}
+	s.reset()
 	data.AddPublishStep(s.publishStep)
 	return s
 }
 
-// Name, Collections, Load and Apply make the record set a change-feed
-// consumer: any change to what a record says invalidates the cached set.
-func (s *Service) Name() string { return "inspire-records" }
-func (s *Service) Collections() []string {
-	return []string{opendata.CollDatasets, opendata.CollVersions, "organisations", collInspireRecords, collInspireSettings}
-}
-func (s *Service) Load(context.Context) error                  { s.invalidate(); return nil }
-func (s *Service) Apply(context.Context, []store.Change) error { s.invalidate(); return nil }
-
-func (s *Service) invalidate() {
-	s.mu.Lock()
-	s.gen++
-	s.mu.Unlock()
+func (s *Service) reset() {
+	s.orgs, s.known = map[string]domain.Organisation{}, map[string]inspireStamp{}
+	s.datasets, s.byFile, s.sorted = map[string]*heldRecord{}, map[string]string{}, nil
 }
 
-// Records returns every served record on base (cached).
-func (s *Service) Records(ctx context.Context, base string) (Set, error) {
-	s.mu.Lock()
-	gen := s.gen
-	if el, ok := s.cache[base]; ok {
-		c := el.Value.(*cachedSet)
-		if c.gen == gen && time.Since(c.at) < cacheAge {
-			s.lru.MoveToFront(el)
-			s.mu.Unlock()
-			return c.set, nil
-		}
-	}
-	s.mu.Unlock()
-	set, err := s.records(ctx, base)
-	if err != nil {
-		return set, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := &cachedSet{base: base, set: set, gen: gen, at: time.Now()}
-	if el, ok := s.cache[base]; ok {
-		el.Value = c
-		s.lru.MoveToFront(el)
-	} else {
-		s.cache[base] = s.lru.PushFront(c)
-	}
-	for s.lru.Len() > cacheHosts {
-		old := s.lru.Remove(s.lru.Back()).(*cachedSet)
-		delete(s.cache, old.base)
-	}
-	return set, nil
-}
-
-// Set is everything WAF and CSW serve, datasets sorted by file identifier,
-// then the service record.
+// Set is everything WAF and CSW serve on one base URL: datasets sorted by
+// file identifier, then the service record. Records are kept with their
+// links on the fingerprint base; Find and the CSW catalogue rebase the
+// ones they hand out, so a set costs nothing to take.
 type Set struct {
-	Records []Record
-	Service string // the service record's file identifier; empty when there are no datasets
+	Records  []Record
+	Service  string // the service record's file identifier; empty when there are no datasets
+	from, to string
 }
 
 // Record is one served GEMINI document with its CSW summary.
@@ -129,14 +81,20 @@ type Record struct {
 	DatasetID string // empty for the service
 }
 
-// Find returns the record with a file identifier.
+// Find returns the record with a file identifier, on the set's base URL.
 func (set Set) Find(fileID string) (Record, bool) {
-	for _, r := range set.Records {
-		if r.Identifier == fileID {
-			return r, true
-		}
+	datasets := set.Records
+	if set.Service != "" {
+		datasets = datasets[:len(datasets)-1]
 	}
-	return Record{}, false
+	i, ok := slices.BinarySearchFunc(datasets, fileID, func(r Record, id string) int { return strings.Compare(r.Identifier, id) })
+	if !ok && set.Service != "" && set.Service == fileID {
+		i, ok = len(set.Records)-1, true
+	}
+	if !ok {
+		return Record{}, false
+	}
+	return rebaseRecord(set.Records[i], set.from, set.to), true
 }
 
 // Catalogue adapts the records served on base to the CSW engine.
@@ -159,7 +117,18 @@ type cswCatalogue struct {
 	contact  domain.Contact
 }
 
+// Records hands the engine the set as kept (filters read no URLs); Present
+// rebases the records it writes out.
 func (cat *cswCatalogue) Records(ctx context.Context) ([]csw.Record, error) {
+	if _, err := cat.s.Records(ctx, cat.base); err != nil {
+		return nil, err
+	}
+	cat.s.mu.RLock()
+	defer cat.s.mu.RUnlock()
+	if cat.s.summary != nil {
+		return cat.s.summary, nil
+	}
+	// A change came in since: build the summaries afresh.
 	set, err := cat.s.Records(ctx, cat.base)
 	if err != nil {
 		return nil, err
@@ -169,6 +138,10 @@ func (cat *cswCatalogue) Records(ctx context.Context) ([]csw.Record, error) {
 		out[i] = r.Record
 	}
 	return out, nil
+}
+
+func (cat *cswCatalogue) Present(r csw.Record) csw.Record {
+	return rebaseRecord(Record{Record: r}, cat.s.fingerprintBase(), cat.base).Record
 }
 
 func (cat *cswCatalogue) ServiceInfo() csw.ServiceInfo {
@@ -192,11 +165,11 @@ func (s *Service) publishStep(ctx context.Context, d opendata.DatasetRecord, v o
 		return nil
 	}
 	base := s.fingerprintBase()
-	entry, err := s.data.PendingEntry(ctx, base, d, v)
+	entry, err := s.data.EntryOf(ctx, d)
 	if err != nil {
 		return err
 	}
-	rec := datasetRecord(entry, v.Source, base)
+	rec := datasetRecord(entry.OnBase(base), entry.SourceCRS, base)
 	rec.MetadataDate = today()
 	if rec.BBox.IsZero() || len(gemini.Missing(rec)) > 0 {
 		return nil // reported as geminiMissing; the record is served once complete
@@ -216,20 +189,49 @@ func (s *Service) publishStep(ctx context.Context, d opendata.DatasetRecord, v o
 // Missing names, in GEMINI's words, what the dataset's record lacks: the
 // same check that keeps a record out of WAF and CSW, so a publisher sees it
 // before publishing. Without a published version the data format, resource
-// locator and bounding box are missing, since they come from the data.
+// locator and bounding box are missing, since they come from the data. It
+// reads nothing from the store for a dataset whose record keeps its
+// current version's summary.
 func (s *Service) Missing(ctx context.Context, d opendata.DatasetRecord, base string) []string {
-	org, _, _ := s.data.Organisation(ctx, d.Publisher)
-	entry, err := s.data.Entry(ctx, base, d, org)
+	if m, ok := s.heldMissing(d); ok {
+		return m
+	}
+	entry, err := s.data.EntryOf(ctx, d)
 	if err != nil {
 		s.log.Error("GEMINI status", "dataset", d.ID, "err", err)
 		return d.GeminiMissing()
 	}
-	rec := datasetRecord(entry, s.sourceCRS(ctx, d.ID, d.CurrentVersion), base)
+	rec := datasetRecord(entry.OnBase(base), entry.SourceCRS, base)
 	rec.MetadataDate = today()
 	missing := gemini.Missing(rec)
-	if cur, _, err := s.stamps.Get(ctx, rec.FileIdentifier); err == nil &&
-		cur.DatasetID != d.ID && !slices.Contains(missing, gemini.ItemFileIdentifier) {
+	if owner, ok := s.owner(ctx, rec.FileIdentifier); ok && owner != d.ID && !slices.Contains(missing, gemini.ItemFileIdentifier) {
 		missing = append(missing, gemini.ItemFileIdentifier)
 	}
 	return missing
+}
+
+// heldMissing is what the record set found missing in d's record, when
+// the set holds d as it is (a dataset's modified date moves with every
+// change to it, and a change to its publisher rebuilds its record).
+func (s *Service) heldMissing(d opendata.DatasetRecord) ([]string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	h, ok := s.datasets[d.ID]
+	if !ok || !h.d.Modified.Equal(d.Modified) || h.d.CurrentVersion != d.CurrentVersion || h.d.Status != d.Status {
+		return nil, false
+	}
+	return slices.Clone(h.missing), true
+}
+
+// owner is the dataset a file identifier's stamp belongs to.
+func (s *Service) owner(ctx context.Context, fileID string) (string, bool) {
+	s.mu.RLock()
+	st, ok := s.known[fileID]
+	loaded := s.loaded
+	s.mu.RUnlock()
+	if loaded {
+		return st.DatasetID, ok
+	}
+	cur, _, err := s.stamps.Get(ctx, fileID)
+	return cur.DatasetID, err == nil
 }

@@ -3,7 +3,7 @@ package opendata
 import (
 	"context"
 	"errors"
-	"slices"
+	"time"
 
 	"github.com/jointict/councilapi/app/repo"
 	"github.com/jointict/councilapi/catalogue"
@@ -12,9 +12,64 @@ import (
 	"github.com/jointict/councilapi/store"
 )
 
-// Service is the catalogue's source for the harvest formats (DCAT,
-// data.json, CKAN), the HTML pages and the INSPIRE records.
-var _ catalogue.Source = (*Service)(nil)
+// CurrentVersion is what the catalogue says about a dataset's current
+// version, copied into the dataset's record when the version is published
+// (withVersion), so that describing a dataset needs its record and its
+// publisher only: no listing reads versions.
+type CurrentVersion struct {
+	Number       int           `json:"number"`
+	FileName     string        `json:"fileName"`
+	Format       string        `json:"format"`
+	MediaType    string        `json:"mediaType"`
+	Created      time.Time     `json:"created"`
+	Published    *time.Time    `json:"published,omitempty"`
+	RowCount     int64         `json:"rowCount,omitempty"`
+	FeatureCount int64         `json:"featureCount,omitempty"`
+	Files        []VersionFile `json:"files,omitempty"`
+	Extent       *od.BBox      `json:"extent,omitempty"`
+	SourceCRS    string        `json:"sourceCrs,omitempty"`
+	// FirstPublished is when the dataset's first version was published.
+	FirstPublished *time.Time `json:"firstPublished,omitempty"`
+}
+
+// currentOf summarises v as the current version following prev.
+func currentOf(v VersionRecord, prev *CurrentVersion) *CurrentVersion {
+	c := &CurrentVersion{Number: v.Number, FileName: v.FileName, Format: v.Format, MediaType: v.MediaType,
+		Created: v.Created, Published: v.Published, RowCount: v.RowCount, FeatureCount: v.FeatureCount,
+		Files: v.Files, Extent: v.Extent, SourceCRS: v.Source, FirstPublished: v.Published}
+	if prev != nil && prev.FirstPublished != nil {
+		c.FirstPublished = prev.FirstPublished
+	}
+	return c
+}
+
+// currentVersion is d's summary of its current version: the stored one,
+// or for a dataset published before summaries were kept, one rebuilt from
+// its versions (the only case in which describing a dataset reads the
+// store; it is not written back).
+func (s *Service) currentVersion(ctx context.Context, d DatasetRecord) (CurrentVersion, error) {
+	if d.Current != nil || d.CurrentVersion == 0 {
+		if d.Current == nil {
+			return CurrentVersion{}, nil
+		}
+		return *d.Current, nil
+	}
+	versions, err := s.PublishedVersions(ctx, d.ID)
+	if err != nil {
+		return CurrentVersion{}, err
+	}
+	var c CurrentVersion
+	for _, v := range versions {
+		if v.Number == d.CurrentVersion {
+			c = *currentOf(v, nil)
+		}
+	}
+	c.FirstPublished = nil
+	if n := len(versions); n > 0 {
+		c.FirstPublished = versions[n-1].Published // newest first: the last is the first published
+	}
+	return c, nil
+}
 
 // Organisations lists every organisation.
 func (s *Service) Organisations(ctx context.Context) ([]domain.Organisation, error) {
@@ -22,97 +77,63 @@ func (s *Service) Organisations(ctx context.Context) ([]domain.Organisation, err
 	return orgs, err
 }
 
-// Published returns every published dataset that has a published version,
-// in id order, with absolute URLs on base.
-func (s *Service) Published(ctx context.Context, base string) ([]catalogue.Entry, error) {
-	orgs, err := s.Organisations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]domain.Organisation{}
-	for _, o := range orgs {
-		byID[o.ID] = o
-	}
-	var entries []catalogue.Entry
-	err = s.datasets.Scan(ctx, []store.Filter{
-		{Field: "status", Op: store.Eq, Value: string(od.StatusPublished)},
-		{Field: "currentVersion", Op: store.Gte, Value: 1}}, func(d DatasetRecord, _ repo.Meta) error {
-		e, err := s.Entry(ctx, base, d, byID[d.Publisher])
-		if err != nil {
-			return err
-		}
-		entries = append(entries, e)
-		return nil
-	})
-	return entries, err
-}
-
-// Entry describes one dataset for the catalogue formats, with absolute URLs on base.
-func (s *Service) Entry(ctx context.Context, base string, d DatasetRecord, org domain.Organisation) (catalogue.Entry, error) {
-	versions, err := s.PublishedVersions(ctx, d.ID)
+// EntryOf describes d for the catalogue formats, with site-relative URLs
+// (catalogue.Entry.OnBase makes them absolute): what d says with its
+// current version as it stands in the record. The publisher comes from the
+// catalogue's cache of organisations.
+func (s *Service) EntryOf(ctx context.Context, d DatasetRecord) (catalogue.Entry, error) {
+	cur, err := s.currentVersion(ctx, d)
 	if err != nil {
 		return catalogue.Entry{}, err
 	}
-	var current VersionRecord
-	for _, v := range versions {
-		if v.Number == d.CurrentVersion {
-			current = v
-		}
-	}
-	return entryOf(base, d, org, current, versions), nil
-}
-
-// PendingEntry is the entry d will have once version v (being published)
-// is current: what the publish steps check before the pointer moves.
-func (s *Service) PendingEntry(ctx context.Context, base string, d DatasetRecord, v VersionRecord) (catalogue.Entry, error) {
-	org, _, err := s.orgs.Get(ctx, d.Publisher)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	e := entryOf(d, cur)
+	if o, ok := s.cat.index().Organisation(d.Publisher); ok {
+		e.Publisher = o
+	} else if o, _, err := s.orgs.Get(ctx, d.Publisher); err == nil {
+		e.Publisher = o
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return catalogue.Entry{}, err
 	}
-	versions, err := s.PublishedVersions(ctx, d.ID)
-	if err != nil {
-		return catalogue.Entry{}, err
-	}
-	if !slices.ContainsFunc(versions, func(x VersionRecord) bool { return x.Number == v.Number }) {
-		versions = append([]VersionRecord{v}, versions...)
-	}
-	return entryOf(base, d, org, v, versions), nil
+	return e, nil
 }
 
-// entryOf describes d with current as its served version.
-func entryOf(base string, d DatasetRecord, org domain.Organisation, current VersionRecord, versions []VersionRecord) catalogue.Entry {
-	e := catalogue.Entry{Dataset: d.Dataset, Publisher: org, URI: base + "/dataset/" + d.Slug,
-		LandingPage: base + "/datasets/" + d.Slug}
-	for _, v := range versions {
-		e.Versions = append(e.Versions, v.Version)
+// entryOf describes d with cur as its served version, on site-relative
+// URLs and with only the publisher's id.
+func entryOf(d DatasetRecord, cur CurrentVersion) catalogue.Entry {
+	e := catalogue.Entry{Dataset: d.Dataset, Publisher: domain.Organisation{ID: d.Publisher},
+		URI: "/dataset/" + d.Slug, LandingPage: "/datasets/" + d.Slug, FirstPublished: cur.FirstPublished,
+		SourceCRS: cur.SourceCRS}
+	if cur.Number > 0 {
+		e.Current = od.Version{DatasetID: d.ID, Number: cur.Number, FileName: cur.FileName, Format: cur.Format,
+			MediaType: cur.MediaType, Created: cur.Created, RowCount: cur.RowCount, FeatureCount: cur.FeatureCount,
+			State: od.VersionPublished, Published: cur.Published}
 	}
-	e.Current = current.Version
-	issued := current.Created
-	if current.Published != nil {
-		issued = *current.Published
+	issued := cur.Created
+	if cur.Published != nil {
+		issued = *cur.Published
 	}
-	for _, f := range current.Files {
+	for _, f := range cur.Files {
 		label, format := f.Ext, f.Ext
 		if fm, ok := od.LookupFormat(f.Ext); ok {
 			label, format = fm.Label, fm.Label
 		}
 		title := d.Title + " (" + label + ")"
-		if f.Ext == "csv" && current.Extent != nil {
+		if f.Ext == "csv" && cur.Extent != nil {
 			title = d.Title + " (CSV with WKT geometry)"
 		}
-		url := base + "/datasets/" + d.Slug + "/latest." + f.Ext
+		url := "/datasets/" + d.Slug + "/latest." + f.Ext
 		e.Distributions = append(e.Distributions, catalogue.Distribution{Title: title, Format: format,
 			MediaType: f.MediaType, AccessURL: url, DownloadURL: url, ByteSize: f.Size, SHA256: f.SHA256, SHA1: f.SHA1,
-			Version: current.Number, Issued: issued, Modified: issued})
+			Version: cur.Number, Issued: issued, Modified: issued})
 	}
-	if current.Extent != nil {
-		e.BBox = current.Extent
-		e.OGCCollectionURL = base + "/ogc/collections/" + d.Slug
+	if cur.Extent != nil {
+		e.BBox = cur.Extent
+		e.OGCCollectionURL = "/ogc/collections/" + d.Slug
 		e.Distributions = append(e.Distributions, catalogue.Distribution{Title: d.Title + " (OGC API - Features)",
 			Format: "OGC API - Features", MediaType: "application/geo+json", AccessURL: e.OGCCollectionURL,
-			Version: current.Number, Issued: issued, Modified: issued, IsService: true})
+			Version: cur.Number, Issued: issued, Modified: issued, IsService: true})
 		if d.Inspire != nil && d.Inspire.FileIdentifier != "" {
-			e.MetadataRecordURL = base + "/inspire/records/" + d.Inspire.FileIdentifier + ".xml"
+			e.MetadataRecordURL = "/inspire/records/" + d.Inspire.FileIdentifier + ".xml"
 		}
 	}
 	return e

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/patch"
@@ -120,7 +118,7 @@ func (s *Service) bySlug(ctx context.Context, slug string) (DatasetRecord, error
 }
 
 // serverMaintained are the members a patch may not set.
-var serverMaintained = []string{"currentVersion", "versionCount", "formats", "modified"}
+var serverMaintained = []string{"currentVersion", "versionCount", "formats", "modified", "current"}
 
 // Patch edits metadata with a JSON merge patch; a "status" member moves the
 // dataset through its lifecycle (draft -> published -> withdrawn). With
@@ -220,103 +218,4 @@ func (s *Service) Withdraw(ctx context.Context, a audit.Actor, id string) (Datas
 	s.audit.Record(ctx, a, "dataset.withdraw", CollDatasets, id, before, after)
 	s.sync(ctx)
 	return after, nil
-}
-
-// Search lists datasets matching q. Drafts are listed only to their
-// publisher; by default only published datasets are listed.
-func (s *Service) Search(ctx context.Context, a audit.Actor, q od.Query) ([]DatasetRecord, int64, error) {
-	if len(q.Status) == 0 {
-		q.Status = []od.Status{od.StatusPublished}
-	}
-	if slices.Contains(q.Status, od.StatusDraft) && (len(q.Publisher) != 1 || !CanSeeDrafts(a, q.Publisher[0])) {
-		return nil, 0, &domain.Error{Code: domain.CodeInvalid, Message: "drafts are listed only to their publisher",
-			Fields: []domain.FieldProblem{{Field: "status", Problem: "draft needs a publisher key and publisher=<that key's organisation>"}}}
-	}
-	return s.search(ctx, q)
-}
-
-// search runs a parsed query. Filters go to the store; words of q are
-// matched and ranked here (title 3, keywords 2, description 1 per word),
-// which is fine at the size of a council's catalogue.
-func (s *Service) search(ctx context.Context, q od.Query) ([]DatasetRecord, int64, error) {
-	sq := store.Query{}
-	in := func(field string, vals []string) {
-		if len(vals) == 0 {
-			return
-		}
-		anyOf := make([]any, len(vals))
-		for i, v := range vals {
-			anyOf[i] = v
-		}
-		sq.Filters = append(sq.Filters, store.Filter{Field: field, Op: store.In, Values: anyOf})
-	}
-	statuses := make([]string, len(q.Status))
-	for i, st := range q.Status {
-		statuses[i] = string(st)
-	}
-	in("status", statuses)
-	in("publisher", q.Publisher)
-	in("themes", q.Theme)
-	in("licence", q.Licence)
-	in("formats", q.Format)
-	if q.ModifiedSince != nil {
-		sq.Filters = append(sq.Filters, store.Filter{Field: "modified", Op: store.Gte, Value: q.ModifiedSince.UTC().Format(time.RFC3339)})
-	}
-	if b := q.BBox; b != nil {
-		sq.Filters = append(sq.Filters,
-			store.Filter{Field: "spatial.bbox.minX", Op: store.Lte, Value: b.MaxX},
-			store.Filter{Field: "spatial.bbox.maxX", Op: store.Gte, Value: b.MinX},
-			store.Filter{Field: "spatial.bbox.minY", Op: store.Lte, Value: b.MaxY},
-			store.Filter{Field: "spatial.bbox.maxY", Op: store.Gte, Value: b.MinY})
-	}
-	switch q.Sort {
-	case od.SortTitle, od.SortTitleDesc:
-		sq.Sort = []store.Sort{{Field: "title", Desc: q.Sort == od.SortTitleDesc}}
-	case od.SortModified, od.SortModifiedDesc:
-		sq.Sort = []store.Sort{{Field: "modified", Desc: q.Sort == od.SortModifiedDesc}}
-	case od.SortIssued, od.SortIssuedDesc:
-		sq.Sort = []store.Sort{{Field: "issued", Desc: q.Sort == od.SortIssuedDesc}}
-	default:
-		sq.Sort = []store.Sort{{Field: "modified", Desc: true}}
-	}
-	words := strings.Fields(strings.ToLower(q.Q))
-	if len(words) == 0 {
-		sq.Limit, sq.Offset = q.Limit, q.Offset
-		return s.datasets.List(ctx, sq)
-	}
-	sq.Any = []store.Filter{{Field: "title", Op: store.Contains, Value: words[0]},
-		{Field: "description", Op: store.Contains, Value: words[0]}, {Field: "keywords", Op: store.Contains, Value: words[0]}}
-	all, _, err := s.datasets.List(ctx, sq)
-	if err != nil {
-		return nil, 0, err
-	}
-	type scored struct {
-		d     DatasetRecord
-		score int
-	}
-	var hits []scored
-	for _, d := range all {
-		title, desc, kw := strings.ToLower(d.Title), strings.ToLower(d.Description), strings.ToLower(strings.Join(d.Keywords, " "))
-		score := 0
-		for _, w := range words {
-			sc := 3*strings.Count(title, w) + 2*strings.Count(kw, w) + strings.Count(desc, w)
-			if sc == 0 {
-				score = 0
-				break
-			}
-			score += sc
-		}
-		if score > 0 {
-			hits = append(hits, scored{d, score})
-		}
-	}
-	if q.Sort == od.SortRelevance || q.Sort == "" {
-		slices.SortStableFunc(hits, func(x, y scored) int { return y.score - x.score })
-	}
-	total := int64(len(hits))
-	out := make([]DatasetRecord, 0, q.Limit)
-	for i := q.Offset; i < len(hits) && len(out) < q.Limit; i++ {
-		out = append(out, hits[i].d)
-	}
-	return out, total, nil
 }

@@ -104,6 +104,7 @@ func (s *Service) publishVersion(ctx context.Context, v VersionRecord) error {
 // withVersion is d pointing at version v.
 func withVersion(d DatasetRecord, v VersionRecord) DatasetRecord {
 	d.CurrentVersion = v.Number
+	d.Current = currentOf(v, d.Current)
 	d.Formats = nil
 	for _, f := range v.Files {
 		d.Formats = append(d.Formats, f.Ext)

@@ -47,6 +47,9 @@ type DatasetRecord struct {
 	VersionCount   int      `json:"versionCount"`      // version numbers handed out so far
 	Formats        []string `json:"formats,omitempty"` // download formats of the current version
 	Template       string   `json:"template,omitempty"`
+	// Current summarises the current version for the catalogue (set with
+	// CurrentVersion when a version is published); not part of the API.
+	Current *CurrentVersion `json:"current,omitempty" swaggerignore:"true"`
 }
 
 // VersionRecord is a version as stored: the domain version plus the files
@@ -168,6 +171,7 @@ type Service struct {
 	cfg      Config
 
 	ogc    *ogcFeed
+	cat    *catalogueFeed
 	steps  []PublishStep
 	budget *featureBudget
 }
@@ -185,6 +189,8 @@ func New(st store.Store, bus *events.Bus, al *audit.Log, reg *ogc.Registry, log 
 	s.budget = newFeatureBudget(cfg.featureLimits().MaxFeatures)
 	s.ogc = newOGCFeed(s, reg)
 	bus.Subscribe(s.ogc)
+	s.cat = newCatalogueFeed(s)
+	bus.Subscribe(s.cat)
 	return s
 }
 

@@ -6,6 +6,8 @@
 package ckan
 
 import (
+	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,12 +15,15 @@ import (
 	"time"
 
 	"github.com/jointict/councilapi/catalogue"
+	"github.com/jointict/councilapi/catalogue/index"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 )
 
-// Version is the CKAN release whose API shapes this package follows.
-const Version = "2.10.4"
+// Shapes is the CKAN release whose Action API shapes (field names,
+// envelope, errors) this package follows. councilapi is not CKAN: status_show
+// says so rather than claiming a ckan_version.
+const Shapes = "CKAN 2.10"
 
 // Response is CKAN's envelope.
 type Response struct {
@@ -61,14 +66,15 @@ func searchError(msg string) *Error {
 	return &Error{Type: "Search Query Error", Message: "Search Query is invalid: " + msg, Status: http.StatusConflict}
 }
 
-// Catalogue is what every action reads: the published entries and the
-// organisations, with the public base URL.
+// Catalogue is what every action reads: the catalogue's index (whose
+// entries' site-relative URLs are made absolute on BaseURL) and how the
+// site describes itself.
 type Catalogue struct {
-	BaseURL       string
-	Entries       []catalogue.Entry
-	Organisations []domain.Organisation
-	Title         string
-	Description   string
+	BaseURL     string
+	Index       *index.Index
+	Title       string
+	Description string
+	Version     string // councilapi's version, for status_show
 }
 
 // Params are an action's parameters, from the query string or a JSON body.
@@ -103,23 +109,72 @@ func Call(cat Catalogue, action string, p Params) (result any, err *Error, ok bo
 	case "license_list":
 		return Licences(), nil, true
 	case "status_show":
-		return map[string]any{"site_title": cat.Title, "site_description": cat.Description,
-			"site_url": cat.BaseURL, "ckan_version": Version, "error_emails_to": nil, "locale_default": "en_GB",
-			"extensions": []string{"dcat", "harvest", "spatial_metadata"}}, nil, true
+		return status(cat), nil, true
 	}
 	return nil, nil, false
+}
+
+// Status is status_show's result: CKAN's site fields, then what answers
+// and how much of the Action API it implements, so a client can tell. It
+// has no ckan_version (this is not CKAN, and a version would invite clients
+// to assume behaviour that is not there) and no extensions.
+type Status struct {
+	SiteTitle       string         `json:"site_title"`
+	SiteDescription string         `json:"site_description"`
+	SiteURL         string         `json:"site_url"`
+	LocaleDefault   string         `json:"locale_default"`
+	ErrorEmailsTo   *string        `json:"error_emails_to"`
+	Extensions      []string       `json:"extensions"`
+	Software        string         `json:"software"`
+	SoftwareVersion string         `json:"software_version,omitempty"`
+	APIVersion      int            `json:"api_version"`
+	APIShapes       string         `json:"api_shapes"`
+	Actions         []string       `json:"actions"`
+	PackageSearch   SearchFeatures `json:"package_search"`
+	NotImplemented  []string       `json:"not_implemented"`
+}
+
+// SearchFeatures lists what package_search understands.
+type SearchFeatures struct {
+	Parameters  []string `json:"parameters"`
+	Fields      []string `json:"fields"`
+	SortFields  []string `json:"sort_fields"`
+	FacetFields []string `json:"facet_fields"`
+	Query       string   `json:"query"`
+}
+
+func status(cat Catalogue) Status {
+	sorts := slices.Sorted(maps.Keys(sortable))
+	facets := slices.Sorted(maps.Keys(facetDims))
+	return Status{SiteTitle: cat.Title, SiteDescription: cat.Description, SiteURL: cat.BaseURL, LocaleDefault: "en_GB",
+		Extensions: []string{}, Software: "councilapi", SoftwareVersion: cat.Version, APIVersion: 3, APIShapes: Shapes,
+		Actions: Actions,
+		PackageSearch: SearchFeatures{
+			Parameters: []string{"q", "fq", "sort", "rows", "start", "facet", "facet.field", "facet.limit", "facet.mincount",
+				"include_deleted", "ext_bbox"},
+			Fields: slices.Clone(fields), SortFields: sorts, FacetFields: facets,
+			Query: "field:value terms (quoted phrases, * for any value), joined by spaces (AND) or OR, negated with -, " +
+				"ranges [from TO to] on metadata_modified and metadata_created; bare words search title, keywords and description " +
+				"(every word, as a word prefix) and rank by relevance",
+		},
+		NotImplemented: []string{"every action that writes (package_create, package_patch, …)", "resource, group, tag, user and activity actions",
+			"private datasets and drafts", "the rest of Solr's query syntax (boosts, wildcards inside words, fuzzy and proximity search)",
+			"ext_bbox ranking by overlap (matches are filtered, not ranked)"},
+	}
 }
 
 // Timestamp writes a time as CKAN does: UTC, microseconds, no zone.
 func Timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }
 
+// find returns a published or withdrawn (deleted) dataset by id or name,
+// with absolute URLs: a harvester asking after a dataset it copied learns
+// that it was deleted.
 func find(cat Catalogue, id string) (catalogue.Entry, bool) {
-	for _, e := range cat.Entries {
-		if e.Dataset.ID == id || e.Dataset.Slug == id {
-			return e, true
-		}
+	it, ok := cat.Index.Get(id)
+	if !ok {
+		return catalogue.Entry{}, false
 	}
-	return catalogue.Entry{}, false
+	return it.Entry.OnBase(cat.BaseURL), true
 }
 
 func show(cat Catalogue, p Params) (any, *Error) {
@@ -163,25 +218,40 @@ func window[T any](items []T, p Params) ([]T, *Error) {
 	return items[lo:min(len(items), lo+limit)], nil
 }
 
+// packageList names the published datasets in name order; only the
+// window asked for is read.
 func packageList(cat Catalogue, p Params) (any, *Error) {
-	names := make([]string, 0, len(cat.Entries))
-	for _, e := range cat.Entries {
-		names = append(names, e.Dataset.Slug)
+	offset, err := natural(p, "offset", 0)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(names)
-	return window(names, p)
+	limit, err := natural(p, "limit", math.MaxInt32)
+	if err != nil {
+		return nil, err
+	}
+	names := []string{}
+	if limit == 0 {
+		return names, nil
+	}
+	res := cat.Index.Find(index.Query{Sort: []index.Sort{{Order: index.OrderSlug}}, Offset: offset, Limit: limit})
+	for _, it := range res.Items {
+		names = append(names, it.Entry.Dataset.Slug)
+	}
+	return names, nil
 }
 
+// counts gives each organisation's number of published datasets.
 func counts(cat Catalogue) map[string]int {
+	res := cat.Index.Find(index.Query{Facets: []index.FacetRequest{{Dim: index.DimPublisher}}})
 	n := map[string]int{}
-	for _, e := range cat.Entries {
-		n[e.Publisher.ID]++
+	for _, c := range res.Facets[index.DimPublisher] {
+		n[c.Value] = c.Count
 	}
 	return n
 }
 
 func organizationList(cat Catalogue, p Params) (any, *Error) {
-	orgs := slices.Clone(cat.Organisations)
+	orgs := cat.Index.Organisations()
 	slices.SortFunc(orgs, func(a, b domain.Organisation) int { return strings.Compare(a.ID, b.ID) })
 	if strings.HasPrefix(p["sort"], "title") || strings.HasPrefix(p["sort"], "display_name") {
 		slices.SortStableFunc(orgs, func(a, b domain.Organisation) int { return strings.Compare(a.Name, b.Name) })
@@ -214,15 +284,15 @@ func organizationShow(cat Catalogue, p Params) (any, *Error) {
 		return nil, validation("id", "Missing value")
 	}
 	n := counts(cat)
-	for _, o := range cat.Organisations {
+	for _, o := range cat.Index.Organisations() {
 		if o.ID == id || strings.EqualFold(o.ShortName, id) {
 			org := FromOrganisation(cat.BaseURL, o, n[o.ID])
 			if truthy(p["include_datasets"]) {
 				pk := []Package{}
-				for _, e := range cat.Entries {
-					if e.Publisher.ID == o.ID && len(pk) < 1000 {
-						pk = append(pk, FromEntry(e, n))
-					}
+				res := cat.Index.Find(index.Query{All: []index.Clause{{Any: []index.Term{{Key: index.Key(index.DimPublisher, o.ID)}}}},
+					Limit: 1000})
+				for _, it := range res.Items {
+					pk = append(pk, FromEntry(it.Entry.OnBase(cat.BaseURL), n))
 				}
 				org.Packages = pk
 			}
@@ -230,6 +300,14 @@ func organizationShow(cat Catalogue, p Params) (any, *Error) {
 		}
 	}
 	return nil, notFound("organization " + id)
+}
+
+func falsy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "false", "0", "no", "off":
+		return true
+	}
+	return false
 }
 
 func truthy(s string) bool {

@@ -45,6 +45,16 @@ type Resource struct {
 	URLType      *string `json:"url_type"`
 }
 
+// Group is a data.gov.uk theme, which CKAN sites keep as groups.
+type Group struct {
+	ID              string `json:"id"`
+	Name            string `json:"name"`
+	Title           string `json:"title"`
+	DisplayName     string `json:"display_name"`
+	Description     string `json:"description"`
+	ImageDisplayURL string `json:"image_display_url"`
+}
+
 // Organization is a publisher.
 type Organization struct {
 	ID             string    `json:"id"`
@@ -86,7 +96,7 @@ type Package struct {
 	MetadataCreated  string        `json:"metadata_created"`
 	MetadataModified string        `json:"metadata_modified"`
 	Tags             []Tag         `json:"tags"`
-	Groups           []any         `json:"groups"`
+	Groups           []Group       `json:"groups"`
 	Extras           []Extra       `json:"extras"`
 	Resources        []Resource    `json:"resources"`
 	NumResources     int           `json:"num_resources"`
@@ -125,15 +135,21 @@ func resourceID(e catalogue.Entry, d catalogue.Distribution) string {
 }
 
 // FromEntry describes a dataset; counts gives each organisation's number of
-// published datasets.
+// published datasets. A withdrawn dataset is a deleted package, whose
+// files are gone.
 func FromEntry(e catalogue.Entry, counts map[string]int) Package {
 	d := e.Dataset
 	org := FromOrganisation(strings.TrimSuffix(strings.TrimSuffix(e.URI, "/dataset/"+d.Slug), "/"), e.Publisher, counts[e.Publisher.ID])
-	p := Package{ID: d.ID, Name: d.Slug, Title: d.Title, Notes: d.Description, Type: "dataset", State: "active",
+	state := "active"
+	if d.Status == opendata.StatusWithdrawn {
+		state = "deleted"
+		e.Distributions = nil
+	}
+	p := Package{ID: d.ID, Name: d.Slug, Title: d.Title, Notes: d.Description, Type: "dataset", State: state,
 		OwnerOrg: e.Publisher.ID, Organization: &org, URL: e.LandingPage, Author: e.Publisher.Name,
 		Maintainer: d.ContactPoint.Name, MaintainerEmail: d.ContactPoint.Email,
-		MetadataCreated: Timestamp(dcat.Issued(e)), MetadataModified: Timestamp(dcat.Modified(e)),
-		Tags: []Tag{}, Groups: []any{}, Extras: []Extra{}, Resources: []Resource{},
+		MetadataCreated: Timestamp(e.Issued()), MetadataModified: Timestamp(e.Modified()),
+		Tags: []Tag{}, Groups: []Group{}, Extras: []Extra{}, Resources: []Resource{},
 		RelAsObject: []any{}, RelAsSubject: []any{}}
 	if e.Current.Number > 0 {
 		p.Version = "v" + itoa(e.Current.Number)
@@ -145,6 +161,11 @@ func FromEntry(e catalogue.Entry, counts map[string]int) Package {
 		p.Tags = append(p.Tags, Tag{Name: k, DisplayName: k, State: "active"})
 	}
 	p.NumTags = len(p.Tags)
+	for _, slug := range d.Themes {
+		if th, ok := opendata.LookupTheme(slug); ok {
+			p.Groups = append(p.Groups, Group{ID: th.Slug, Name: th.Slug, Title: th.Title, DisplayName: th.Title})
+		}
+	}
 	add := func(k, v string) {
 		if v != "" {
 			p.Extras = append(p.Extras, Extra{k, v})
@@ -163,7 +184,7 @@ func FromEntry(e catalogue.Entry, counts map[string]int) Package {
 		add("update_frequency", f.Code)
 		add("frequency", f.EU)
 	}
-	if b := dcat.Extent(e); b != nil {
+	if b := e.Extent(); b != nil {
 		add("spatial", dcat.GeoJSON(*b))
 		add("bbox-west-long", num(b.MinX))
 		add("bbox-south-lat", num(b.MinY))

@@ -1,13 +1,14 @@
 package ckan
 
 import (
-	"cmp"
+	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/jointict/councilapi/catalogue"
-	"github.com/jointict/councilapi/catalogue/dcat"
+	"github.com/jointict/councilapi/catalogue/index"
+	"github.com/jointict/councilapi/domain/opendata"
 )
 
 // MaxRows is CKAN's default ckan.search.rows_max; larger requests are cut
@@ -88,7 +89,7 @@ func parseQuery(q string) ([]clause, *Error) {
 			return nil, searchError("undefined field " + field)
 		}
 		if field == "metadata_modified" || field == "metadata_created" {
-			if _, _, err := parseRange(value); err != nil {
+			if _, err := parseRange("", value); err != nil {
 				return nil, err
 			}
 		}
@@ -109,38 +110,31 @@ var fields = []string{"text", "name", "title", "id", "organization", "owner_org"
 // parseRange reads [from TO to] (inclusive) or {from TO to} (exclusive);
 // either end may be *. The times are what Python's isoformat() gives,
 // with or without fractional seconds and a Z.
-func parseRange(v string) (lo, hi func(time.Time) bool, err *Error) {
+func parseRange(order, v string) (*index.Range, *Error) {
 	if len(v) < 2 {
-		return nil, nil, searchError("bad range " + v)
+		return nil, searchError("bad range " + v)
 	}
 	open, close := v[0], v[len(v)-1]
 	from, to, ok := strings.Cut(v[1:len(v)-1], " TO ")
 	if !ok || (open != '[' && open != '{') || (close != ']' && close != '}') {
-		return nil, nil, searchError("bad range " + v + `: use [2026-01-01T00:00:00Z TO *]`)
+		return nil, searchError("bad range " + v + `: use [2026-01-01T00:00:00Z TO *]`)
 	}
-	bound := func(s string, lower, inclusive bool) (func(time.Time) bool, *Error) {
-		s = strings.TrimSpace(s)
-		if s == "*" {
-			return func(time.Time) bool { return true }, nil
+	r := &index.Range{Order: order, FromOpen: open == '{', ToOpen: close == '}', TruncateToMicrosec: true}
+	bound := func(s string) (*time.Time, *Error) {
+		if s = strings.TrimSpace(s); s == "*" {
+			return nil, nil
 		}
 		t, err := parseTime(s)
-		if err != nil {
-			return nil, err
-		}
-		return func(x time.Time) bool {
-			if lower {
-				return x.After(t) || inclusive && x.Equal(t)
-			}
-			return x.Before(t) || inclusive && x.Equal(t)
-		}, nil
+		return &t, err
 	}
-	if lo, err = bound(from, true, open == '['); err != nil {
-		return nil, nil, err
+	var err *Error
+	if r.From, err = bound(from); err != nil {
+		return nil, err
 	}
-	if hi, err = bound(to, false, close == ']'); err != nil {
-		return nil, nil, err
+	if r.To, err = bound(to); err != nil {
+		return nil, err
 	}
-	return lo, hi, nil
+	return r, nil
 }
 
 func parseTime(s string) (time.Time, *Error) {
@@ -153,60 +147,130 @@ func parseTime(s string) (time.Time, *Error) {
 	return time.Time{}, searchError("cannot parse date " + s + ": use 2026-01-01T00:00:00Z")
 }
 
-func matches(e catalogue.Entry, t term) bool {
-	d := e.Dataset
-	eq := func(s string) bool { return strings.EqualFold(s, t.value) || t.value == "*" }
+// indexTerm is what a field:value term asks of the index.
+func indexTerm(t term) index.Term {
+	v := strings.ToLower(t.value)
 	switch t.field {
 	case "text":
-		hay := strings.ToLower(d.Title + " " + d.Description + " " + strings.Join(d.Keywords, " ") + " " + d.Slug)
-		for _, w := range strings.Fields(strings.ToLower(t.value)) {
-			if !strings.Contains(hay, strings.Trim(w, "*")) {
-				return false
-			}
-		}
-		return true
-	case "name":
-		return eq(d.Slug)
-	case "id":
-		return eq(d.ID)
+		return index.Term{Text: t.value}
 	case "title":
-		return strings.Contains(strings.ToLower(d.Title), strings.ToLower(t.value))
-	case "organization", "owner_org":
-		return eq(e.Publisher.ID)
-	case "tags":
-		return slices.ContainsFunc(d.Keywords, eq)
-	case "res_format":
-		return slices.ContainsFunc(e.Distributions, func(x catalogue.Distribution) bool { return eq(x.Format) })
-	case "license_id":
-		return eq(d.Licence)
-	case "dataset_type", "type":
-		return eq("dataset")
-	case "state":
-		return eq("active")
-	case "groups", "capacity":
-		return t.value == "public" && t.field == "capacity"
-	case "metadata_modified", "metadata_created":
-		lo, hi, _ := parseRange(t.value)
-		at := dcat.Modified(e)
-		if t.field == "metadata_created" {
-			at = dcat.Issued(e)
+		return index.Term{Text: t.value, Fields: index.FieldTitle}
+	case "name":
+		if v == "*" {
+			return index.Term{Every: true}
 		}
-		at = at.Truncate(time.Microsecond) // CKAN's precision
-		return lo(at) && hi(at)
+		return index.Term{Slug: v}
+	case "id":
+		if v == "*" {
+			return index.Term{Every: true}
+		}
+		return index.Term{ID: v}
+	case "organization", "owner_org":
+		return index.Term{Key: index.Key(index.DimPublisher, v)}
+	case "tags":
+		return index.Term{Key: index.Key(index.DimTag, v)}
+	case "res_format":
+		return index.Term{Key: index.Key(index.DimResFormat, v)}
+	case "license_id":
+		if l, ok := opendata.LookupLicence(t.value); ok {
+			v = l.ID
+		}
+		return index.Term{Key: index.Key(index.DimLicence, v)}
+	case "dataset_type", "type":
+		return index.Term{Every: v == "dataset" || v == "*"}
+	case "state":
+		switch v {
+		case "active":
+			return index.Term{Key: index.Key(index.DimStatus, string(opendata.StatusPublished))}
+		case "deleted":
+			return index.Term{Key: index.Key(index.DimStatus, string(opendata.StatusWithdrawn))}
+		}
+		return index.Term{Every: v == "*"}
+	case "capacity":
+		return index.Term{Every: v == "public"}
+	case "metadata_modified", "metadata_created":
+		order := index.OrderCatalogueModified
+		if t.field == "metadata_created" {
+			order = index.OrderCatalogueIssued
+		}
+		r, _ := parseRange(order, t.value) // checked by parseQuery
+		return index.Term{Range: r}
+	case "groups":
+		return index.Term{Key: index.Key(index.DimTheme, v)}
 	}
-	return false
+	return index.Term{}
 }
 
-var sortable = map[string]func(a, b catalogue.Entry) int{
-	"id":   func(a, b catalogue.Entry) int { return cmp.Compare(a.Dataset.ID, b.Dataset.ID) },
-	"name": func(a, b catalogue.Entry) int { return cmp.Compare(a.Dataset.Slug, b.Dataset.Slug) },
-	"title_string": func(a, b catalogue.Entry) int {
-		return cmp.Compare(strings.ToLower(a.Dataset.Title), strings.ToLower(b.Dataset.Title))
-	},
-	"metadata_modified": func(a, b catalogue.Entry) int { return dcat.Modified(a).Compare(dcat.Modified(b)) },
-	"metadata_created":  func(a, b catalogue.Entry) int { return dcat.Issued(a).Compare(dcat.Issued(b)) },
-	// Without relevance ranking every match scores the same.
-	"score": func(a, b catalogue.Entry) int { return 0 },
+// facetDims maps the facet fields CKAN clients ask for to the index's.
+var facetDims = map[string]string{
+	"organization": index.DimPublisher,
+	"owner_org":    index.DimPublisher,
+	"tags":         index.DimTag,
+	"res_format":   index.DimResFormat,
+	"license_id":   index.DimLicence,
+	"groups":       index.DimTheme,
+}
+
+// facetRequest reads facet.field (a JSON list, as CKAN takes it),
+// facet.limit (default 50, CKAN's search.facets.limit; -1 for all) and
+// facet.mincount (default 1).
+func facetRequest(p Params) (fields []string, limit, mincount int, err *Error) {
+	limit, mincount = 50, 1
+	if raw := strings.TrimSpace(p["facet.field"]); raw != "" && !falsy(p["facet"]) {
+		if json.Unmarshal([]byte(raw), &fields) != nil {
+			return nil, 0, 0, validation("facet.field", "Not a list: give a JSON list such as [\"organization\",\"tags\"]")
+		}
+		for _, f := range fields {
+			if _, ok := facetDims[f]; !ok {
+				return nil, 0, 0, searchError("cannot facet on " + f + ": use organization, tags, res_format, license_id or groups")
+			}
+		}
+	}
+	if v := strings.TrimSpace(p["facet.limit"]); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil || n < -1 {
+			return nil, 0, 0, validation("facet.limit", "Invalid integer")
+		}
+		limit = n
+	}
+	if v := strings.TrimSpace(p["facet.mincount"]); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil || n < 0 {
+			return nil, 0, 0, validation("facet.mincount", "Invalid integer")
+		}
+		mincount = max(n, 1)
+	}
+	return fields, limit, mincount, nil
+}
+
+// bboxParam reads ckanext-spatial's ext_bbox: minx,miny,maxx,maxy in WGS84.
+func bboxParam(p Params) (*opendata.BBox, *Error) {
+	v := strings.TrimSpace(p["ext_bbox"])
+	if v == "" {
+		return nil, nil
+	}
+	parts := strings.Split(v, ",")
+	var f [4]float64
+	ok := len(parts) == 4
+	for i := 0; ok && i < 4; i++ {
+		var err error
+		f[i], err = strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+		ok = err == nil
+	}
+	b := opendata.BBox{MinX: f[0], MinY: f[1], MaxX: f[2], MaxY: f[3]}
+	if !ok || b.MinX < -180 || b.MaxX > 180 || b.MinY < -90 || b.MaxY > 90 || b.MinX > b.MaxX || b.MinY > b.MaxY {
+		return nil, searchError("Wrong bounding box provided: ext_bbox is minx,miny,maxx,maxy in WGS84 degrees, e.g. -1.6,53.1,-1.2,53.3")
+	}
+	return &b, nil
+}
+
+var sortable = map[string]string{
+	"id":                index.OrderID,
+	"name":              index.OrderSlug,
+	"title_string":      index.OrderTitleLower,
+	"metadata_modified": index.OrderCatalogueModified,
+	"metadata_created":  index.OrderCatalogueIssued,
+	"score":             index.OrderScore,
 }
 
 // Search runs package_search: q and fq filter, sort orders (ties broken by
@@ -234,11 +298,24 @@ func Search(cat Catalogue, p Params) (*SearchResult, *Error) {
 	if strings.TrimSpace(sortSpec) == "" {
 		sortSpec = "score desc, metadata_modified desc"
 	}
-	type key struct {
-		f    func(a, b catalogue.Entry) int
-		desc bool
+	q := index.Query{Offset: start, Limit: rows}
+	if q.BBox, err = bboxParam(p); err != nil {
+		return nil, err
 	}
-	var keys []key
+	facets, facetLimit, mincount, err := facetRequest(p)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range facets {
+		q.Facets = append(q.Facets, index.FacetRequest{Dim: facetDims[f]})
+	}
+	// Withdrawn datasets are CKAN's deleted ones: listed with
+	// include_deleted, or when a clause asks for state:deleted.
+	if truthy(p["include_deleted"]) || slices.ContainsFunc(clauses, func(c clause) bool {
+		return !c.negate && slices.ContainsFunc(c.any, func(t term) bool { return t.field == "state" && strings.EqualFold(t.value, "deleted") })
+	}) {
+		q.Statuses = []opendata.Status{opendata.StatusPublished, opendata.StatusWithdrawn}
+	}
 	for _, part := range strings.Split(sortSpec, ",") {
 		f := strings.Fields(part)
 		if len(f) == 0 {
@@ -248,38 +325,72 @@ func Search(cat Catalogue, p Params) (*SearchResult, *Error) {
 		if !ok || len(f) > 2 || len(f) == 2 && f[1] != "asc" && f[1] != "desc" {
 			return nil, searchError("cannot sort by " + strings.TrimSpace(part) + ": use e.g. \"metadata_modified desc\" or \"name asc\"")
 		}
-		keys = append(keys, key{by, len(f) == 2 && f[1] == "desc"})
+		q.Sort = append(q.Sort, index.Sort{Order: by, Desc: len(f) == 2 && f[1] == "desc"})
 	}
-	var hits []catalogue.Entry
-	for _, e := range cat.Entries {
-		ok := true
-		for _, c := range clauses {
-			if slices.ContainsFunc(c.any, func(t term) bool { return matches(e, t) }) == c.negate {
-				ok = false
-				break
-			}
+	for _, c := range clauses {
+		ic := index.Clause{}
+		for _, t := range c.any {
+			ic.Any = append(ic.Any, indexTerm(t))
 		}
-		if ok {
-			hits = append(hits, e)
+		if c.negate {
+			q.Not = append(q.Not, ic)
+		} else {
+			q.All = append(q.All, ic)
 		}
 	}
-	slices.SortStableFunc(hits, func(a, b catalogue.Entry) int {
-		for _, k := range keys {
-			if c := k.f(a, b); c != 0 {
-				if k.desc {
-					return -c
-				}
-				return c
-			}
-		}
-		return cmp.Compare(a.Dataset.ID, b.Dataset.ID)
-	})
+	found := cat.Index.Find(q)
 	n := counts(cat)
-	res := &SearchResult{Count: len(hits), Sort: sortSpec, Results: []Package{}, Facets: map[string]any{},
+	res := &SearchResult{Count: found.Total, Sort: sortSpec, Results: []Package{}, Facets: map[string]any{},
 		SearchFacets: map[string]any{}}
-	lo := min(start, len(hits))
-	for _, e := range hits[lo:min(len(hits), lo+rows)] {
-		res.Results = append(res.Results, FromEntry(e, n))
+	for _, it := range found.Items {
+		res.Results = append(res.Results, FromEntry(it.Entry.OnBase(cat.BaseURL), n))
+	}
+	for _, f := range facets {
+		counts := map[string]int{}
+		items := []FacetItem{}
+		for _, c := range found.Facets[facetDims[f]] {
+			if c.Count < mincount || facetLimit >= 0 && len(items) >= facetLimit {
+				continue
+			}
+			name := c.Label
+			counts[name] = c.Count
+			items = append(items, FacetItem{Name: name, DisplayName: facetDisplayName(cat, f, c.Value, name), Count: c.Count})
+		}
+		res.Facets[f] = counts
+		res.SearchFacets[f] = SearchFacet{Title: f, Items: items}
 	}
 	return res, nil
+}
+
+// SearchFacet is one field of search_facets.
+type SearchFacet struct {
+	Title string      `json:"title"`
+	Items []FacetItem `json:"items"`
+}
+
+// FacetItem is a value of a facet with its count.
+type FacetItem struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"display_name"`
+	Count       int    `json:"count"`
+}
+
+// facetDisplayName is what CKAN shows for a facet value: an organisation's
+// or group's title, a licence's title, otherwise the value.
+func facetDisplayName(cat Catalogue, field, value, name string) string {
+	switch field {
+	case "organization", "owner_org":
+		if o, ok := cat.Index.Organisation(value); ok && o.Name != "" {
+			return o.Name
+		}
+	case "groups":
+		if th, ok := opendata.LookupTheme(value); ok {
+			return th.Title
+		}
+	case "license_id":
+		if l, ok := opendata.LookupLicence(value); ok {
+			return l.Title
+		}
+	}
+	return name
 }

@@ -41,6 +41,15 @@ type Catalogue interface {
 	Records(ctx context.Context) ([]Record, error)
 }
 
+// Presenter may be implemented by a Catalogue whose records need finishing
+// for the request before they are written out: filters and sorting read
+// the records as Records returns them, and only those answered are
+// presented (the INSPIRE record set keeps its links on one base URL and
+// moves them to the request's).
+type Presenter interface {
+	Present(Record) Record
+}
+
 // Describer may be implemented by a Catalogue to name the service in
 // GetCapabilities; without it the capabilities use neutral defaults.
 type Describer interface {
@@ -164,6 +173,15 @@ func (e *engine) records() ([]Record, *exception) {
 		return nil, noApplicable(statusInternalServerError, "the catalogue could not be read: %v", err)
 	}
 	return recs, nil
+}
+
+// present finishes one record for the answer.
+func (e *engine) present(r *Record) *Record {
+	if p, ok := e.cat.(Presenter); ok {
+		out := p.Present(*r)
+		return &out
+	}
+	return r
 }
 
 func (e *engine) info() ServiceInfo {

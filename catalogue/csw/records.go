@@ -12,20 +12,22 @@ func (e *engine) getRecords(r *request) ([]byte, *exception) {
 	if ex != nil {
 		return nil, ex
 	}
-	var matched []Record
+	// The matches are pointers into the catalogue's records, so paging
+	// through a large set copies only the page.
+	matched := make([]*Record, 0, len(all))
 	for i := range all {
 		rec := &all[i]
 		if r.outputSchema == NamespaceGMD && len(rec.XML) == 0 {
 			continue // nothing to serve in ISO 19139
 		}
 		if r.filter == nil || r.filter.Match(recordView{rec}) {
-			matched = append(matched, *rec)
+			matched = append(matched, rec)
 		}
 	}
 	sortRecords(matched, r.sortBy)
 
 	m := len(matched)
-	var page []Record
+	var page []*Record
 	next := 0
 	if r.resultType == "results" {
 		if from := r.startPosition - 1; from < m {
@@ -44,8 +46,8 @@ func (e *engine) getRecords(r *request) ([]byte, *exception) {
 		Attr("nextRecord", strconv.Itoa(next)).
 		Attr("recordSchema", r.outputSchema).
 		Attr("elementSet", r.elementSet)
-	for i := range page {
-		results.Add(encodeRecord(&page[i], r.outputSchema, r.elementSet))
+	for _, rec := range page {
+		results.Add(encodeRecord(e.present(rec), r.outputSchema, r.elementSet))
 	}
 	resp := responseRoot("csw:GetRecordsResponse")
 	if r.requestID != "" {
@@ -66,7 +68,7 @@ func (e *engine) getRecordByID(r *request) ([]byte, *exception) {
 	for _, id := range r.ids {
 		for i := range all {
 			if all[i].Identifier == id && (r.outputSchema != NamespaceGMD || len(all[i].XML) > 0) {
-				resp.Add(encodeRecord(&all[i], r.outputSchema, r.elementSet))
+				resp.Add(encodeRecord(e.present(&all[i]), r.outputSchema, r.elementSet))
 				break
 			}
 		}
@@ -80,11 +82,11 @@ func responseRoot(name string) *node {
 		Attr("xsi:schemaLocation", NamespaceCSW+" http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd")
 }
 
-func sortRecords(recs []Record, keys []sortKey) {
+func sortRecords(recs []*Record, keys []sortKey) {
 	if len(keys) == 0 {
 		return
 	}
-	slices.SortStableFunc(recs, func(a, b Record) int {
+	slices.SortStableFunc(recs, func(a, b *Record) int {
 		for _, k := range keys {
 			var c int
 			switch queryable(k.property) {

@@ -1,10 +1,17 @@
 // Package datajson writes the catalogue as a Project Open Data 1.1 data.json
 // document, the format ckanext-dcat's dcat_json harvester reads: it takes
 // the "dataset" array of each ?page=N until a page comes back empty.
+//
+// The documents validate against the POD 1.1 JSON Schemas except for two
+// members the schema requires of every dataset but which only US federal
+// agencies have: bureauCode and programCode (OMB Circular A-11 and the
+// Federal Program Inventory codes). An English council has neither, and a
+// made-up code would be worse than none, so both are left out.
 package datajson
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jointict/councilapi/catalogue"
@@ -77,14 +84,13 @@ type Dataset struct {
 	Distribution       []Distribution `json:"distribution"`
 }
 
-// Build returns page (1-based) of the catalogue at perPage datasets per
-// page. A page past the end has an empty dataset list, which is how the
-// dcat_json harvester learns it has everything.
-func Build(base string, entries []catalogue.Entry, page, perPage int) Catalog {
-	lo, hi, _ := dcat.PageBounds(len(entries), page, perPage)
+// Build returns one page of the catalogue, page being its datasets. A page
+// past the end has an empty dataset list, which is how the dcat_json
+// harvester learns it has everything.
+func Build(base string, page []catalogue.Entry) Catalog {
 	c := Catalog{Context: Context, ID: base + "/data.json", Type: "dcat:Catalog", ConformsTo: ConformsTo,
 		DescribedBy: DescribedBy, Dataset: []Dataset{}}
-	for _, e := range entries[lo:hi] {
+	for _, e := range page {
 		c.Dataset = append(c.Dataset, FromEntry(e))
 	}
 	return c
@@ -97,7 +103,7 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func FromEntry(e catalogue.Entry) Dataset {
 	d := e.Dataset
 	out := Dataset{Type: "dcat:Dataset", Identifier: d.ID, Title: d.Title, Description: d.Description,
-		Keyword: append([]string{}, d.Keywords...), Issued: stamp(dcat.Issued(e)), Modified: stamp(dcat.Modified(e)),
+		Keyword: keywords(e), Issued: stamp(e.Issued()), Modified: stamp(e.Modified()),
 		Publisher: Publisher{Type: "org:Organization", Name: e.Publisher.Name}, AccessLevel: "public",
 		LandingPage: e.LandingPage, License: dcat.LicenceURI(d.Licence), Distribution: []Distribution{}}
 	fn := d.ContactPoint.Name
@@ -105,13 +111,15 @@ func FromEntry(e catalogue.Entry) Dataset {
 		fn = e.Publisher.Name
 	}
 	out.ContactPoint = ContactPoint{Type: "vcard:Contact", FN: fn, HasEmail: "mailto:" + d.ContactPoint.Email}
-	if b := dcat.Extent(e); b != nil {
+	if b := e.Extent(); b != nil {
 		// POD's spatial takes a "W,S,E,N" bounding box or a place name.
 		out.Spatial = num(b.MinX) + "," + num(b.MinY) + "," + num(b.MaxX) + "," + num(b.MaxY)
 	} else if s := d.Spatial; s != nil {
 		out.Spatial = s.Place
 	}
-	if t := d.Temporal; t != nil && (t.Start != nil || t.End != nil) {
+	if t := d.Temporal; t != nil && t.Start != nil && t.End != nil {
+		// POD has no open interval ("2024-04-01/.." fails its pattern), so
+		// coverage still running is left out rather than given a made-up end.
 		out.Temporal = interval(t)
 	}
 	if f, ok := opendata.LookupFrequency(d.UpdateFrequency); ok && f.Repeat != "" {
@@ -128,7 +136,7 @@ func FromEntry(e catalogue.Entry) Dataset {
 		out.Language = []string{"en-GB"}
 	}
 	for _, dist := range e.Distributions {
-		x := Distribution{Type: "dcat:Distribution", Title: dist.Title, MediaType: dist.MediaType, Format: dist.Format}
+		x := Distribution{Type: "dcat:Distribution", Title: dist.Title, MediaType: bareMediaType(dist.MediaType), Format: dist.Format}
 		if dist.IsService {
 			x.AccessURL = dist.AccessURL
 			x.Format = "API"
@@ -141,13 +149,33 @@ func FromEntry(e catalogue.Entry) Dataset {
 	return out
 }
 
-// interval writes temporal coverage as an ISO 8601 interval; an open end
-// is "..", as ISO 8601-2 writes it.
+// keywords are the dataset's keywords; POD requires at least one, so a
+// dataset without any is given its themes' titles, or failing those its
+// publisher's name.
+func keywords(e catalogue.Entry) []string {
+	out := append([]string{}, e.Dataset.Keywords...)
+	if len(out) == 0 {
+		for _, slug := range e.Dataset.Themes {
+			if th, ok := opendata.LookupTheme(slug); ok {
+				out = append(out, th.Title)
+			}
+		}
+	}
+	if len(out) == 0 && e.Publisher.Name != "" {
+		out = append(out, e.Publisher.Name)
+	}
+	return out
+}
+
+// bareMediaType drops parameters: POD's mediaType pattern is type/subtype.
+func bareMediaType(mt string) string {
+	return strings.TrimSpace(strings.SplitN(mt, ";", 2)[0])
+}
+
+// interval writes temporal coverage, both ends known, as an ISO 8601
+// interval of dates (or date-times when not whole days).
 func interval(t *opendata.TemporalCoverage) string {
 	end := func(p *time.Time) string {
-		if p == nil {
-			return ".."
-		}
 		if u := p.UTC(); u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 {
 			return u.Format(time.DateOnly)
 		}

@@ -19,6 +19,11 @@ type Catalog struct {
 	Publisher domain.Organisation
 	// Homepage is the catalogue's HTML home page for people.
 	Homepage string
+	// Issued and Modified are the first publication and the latest change
+	// of any dataset in the whole catalogue, not only the page served.
+	Issued, Modified time.Time
+	// Profile is the DCAT-AP release the description follows.
+	Profile Profile
 }
 
 // URI is the catalogue's identifier, which dereferences by content
@@ -30,6 +35,7 @@ func (c Catalog) URI() string { return c.BaseURL + "/catalog" }
 type Paging struct {
 	Page    int // 1-based
 	PerPage int
+	Total   int // datasets in the whole catalogue
 	PageURL func(n int) string
 }
 
@@ -56,36 +62,28 @@ func ThemeURI(base, slug string) string      { return ThemeSchemeURI(base) + "/"
 func xsdTime(t time.Time) Term               { return Typed(t.UTC().Format(time.RFC3339), NSXSD+"dateTime") }
 func rdfType(g *Graph, s Term, class string) { g.Add(s, NSRDF+"type", IRI(class)) }
 
-// Modified is when a dataset's description or data last changed: the later
-// of the dataset's own modified date and its current version's publication.
-// It never involves the clock, so re-reading an unchanged catalogue gives
-// the same dates (and the same ETags).
-func Modified(e catalogue.Entry) time.Time {
-	m := e.Dataset.Modified
-	if p := e.Current.Published; p != nil && p.After(m) {
-		m = *p
-	}
-	return m.UTC()
-}
-
-// Issued is the dataset's first publication, falling back to its first
-// published version.
-func Issued(e catalogue.Entry) time.Time {
-	if e.Dataset.Issued != nil {
-		return e.Dataset.Issued.UTC()
-	}
-	if n := len(e.Versions); n > 0 && e.Versions[n-1].Published != nil {
-		return e.Versions[n-1].Published.UTC()
-	}
-	return Modified(e)
-}
-
 // CatalogGraph describes one page of the catalogue: the dcat:Catalog with
-// the page's datasets and a hydra:PagedCollection node carrying the links
-// ckanext-dcat's RDF harvester follows (hydra:next, or the older
-// hydra:nextPage) and the totals.
-func CatalogGraph(cat Catalog, entries []catalogue.Entry, p Paging) *Graph {
-	g := NewGraph()
+// the page's datasets (page, already cut to p) and a hydra:PagedCollection
+// node carrying the links ckanext-dcat's RDF harvester follows (hydra:next,
+// or the older hydra:nextPage) and the totals.
+func CatalogGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
+	g := newGraph(64 + 70*len(page))
+	g.profile = cat.Profile
+	c := catalogNode(g, cat)
+	if p.Total > 0 {
+		g.Add(c, NSDCT+"issued", xsdTime(cat.Issued))
+		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
+	}
+	for _, e := range page {
+		g.Add(c, NSDCAT+"dataset", IRI(e.URI))
+		addDataset(g, cat.BaseURL, e)
+	}
+	addPaging(g, p)
+	return g
+}
+
+// catalogNode describes the catalogue itself.
+func catalogNode(g *Graph, cat Catalog) Term {
 	c := IRI(cat.URI())
 	rdfType(g, c, NSDCAT+"Catalog")
 	g.AddText(c, NSDCT+"title", cat.Title, "en")
@@ -107,29 +105,15 @@ func CatalogGraph(cat Catalog, entries []catalogue.Entry, p Paging) *Graph {
 	g.Add(c, NSDCAT+"themeTaxonomy", dgu)
 	rdfType(g, dgu, NSSKOS+"ConceptScheme")
 	g.AddText(dgu, NSDCT+"title", "data.gov.uk themes", "en")
-	var issued, modified time.Time
-	for i, e := range entries {
-		if m := Modified(e); i == 0 || m.After(modified) {
-			modified = m
-		}
-		if is := Issued(e); i == 0 || is.Before(issued) {
-			issued = is
-		}
-	}
-	if len(entries) > 0 {
-		g.Add(c, NSDCT+"issued", xsdTime(issued))
-		g.Add(c, NSDCT+"modified", xsdTime(modified))
-	}
+	return c
+}
 
-	lo, hi, last := PageBounds(len(entries), p.Page, p.PerPage)
-	for _, e := range entries[lo:hi] {
-		g.Add(c, NSDCAT+"dataset", IRI(e.URI))
-		addDataset(g, cat.BaseURL, e)
-	}
-
+// addPaging adds the hydra:PagedCollection node of a page.
+func addPaging(g *Graph, p Paging) {
+	_, _, last := PageBounds(p.Total, p.Page, p.PerPage)
 	pc := IRI(p.PageURL(p.Page))
 	rdfType(g, pc, NSHYDRA+"PagedCollection")
-	g.Add(pc, NSHYDRA+"totalItems", Typed(strconv.Itoa(len(entries)), NSXSD+"integer"))
+	g.Add(pc, NSHYDRA+"totalItems", Typed(strconv.Itoa(p.Total), NSXSD+"integer"))
 	g.Add(pc, NSHYDRA+"itemsPerPage", Typed(strconv.Itoa(p.PerPage), NSXSD+"integer"))
 	link := func(old, cur string, n int) {
 		// ckanext-dcat writes the deprecated *Page predicates as plain
@@ -146,19 +130,59 @@ func CatalogGraph(cat Catalog, entries []catalogue.Entry, p Paging) *Graph {
 	if p.Page > 1 {
 		link("previousPage", "previous", min(p.Page-1, last))
 	}
-	return g
 }
 
 // DatasetGraph describes one dataset on its own, as /dataset/{slug} serves it.
-func DatasetGraph(base string, e catalogue.Entry) *Graph {
-	g := NewGraph()
+func DatasetGraph(base string, e catalogue.Entry, prof Profile) *Graph {
+	g := newGraph(80)
+	g.profile = prof
 	addDataset(g, base, e)
+	return g
+}
+
+// Withdrawn is the ADMS status of a withdrawn dataset's catalogue record.
+const Withdrawn = "http://purl.org/adms/status/Withdrawn"
+
+// WithdrawnGraph lists a page of withdrawn datasets as DCAT-AP catalogue
+// records with adms:status Withdrawn and the withdrawal as dct:modified, so
+// a harvester that copies incrementally learns what to delete. The
+// datasets are named with their title and description only: their files
+// are gone. cat.Modified is the latest withdrawal.
+func WithdrawnGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
+	g := newGraph(32 + 16*len(page))
+	g.profile = cat.Profile
+	c := catalogNode(g, cat)
+	if p.Total > 0 {
+		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
+	}
+	status := IRI(Withdrawn)
+	for _, e := range page {
+		rec := IRI(e.URI + "#record")
+		g.Add(c, NSDCAT+"record", rec)
+		rdfType(g, rec, NSDCAT+"CatalogRecord")
+		g.Add(rec, NSFOAF+"primaryTopic", IRI(e.URI))
+		g.Add(rec, NSDCT+"modified", xsdTime(e.Dataset.Modified))
+		g.Add(rec, NSADMS+"status", status)
+		concept(g, status, NSSKOS+"Concept", "http://purl.org/adms/status/1.0", "Withdrawn")
+		ds := IRI(e.URI)
+		rdfType(g, ds, NSDCAT+"Dataset")
+		if g.profile == AP300 {
+			rdfType(g, ds, NSDCAT+"Resource") // the class 3.0.0's shape checks, without inference
+		}
+		g.Add(ds, NSDCT+"identifier", Literal(e.Dataset.ID))
+		g.AddText(ds, NSDCT+"title", e.Dataset.Title, "en")
+		g.AddText(ds, NSDCT+"description", e.Dataset.Description, "en")
+	}
+	addPaging(g, p)
 	return g
 }
 
 // concept describes a controlled-vocabulary value the way the DCAT-AP
 // vocabulary shapes check it: its class, a label and the scheme it is in.
 func concept(g *Graph, t Term, class, scheme, label string) {
+	if !g.once("concept\x00" + t.Value + "\x00" + class + "\x00" + scheme + "\x00" + label) {
+		return
+	}
 	rdfType(g, t, class)
 	if class != NSSKOS+"Concept" {
 		rdfType(g, t, NSSKOS+"Concept")
@@ -171,6 +195,9 @@ func concept(g *Graph, t Term, class, scheme, label string) {
 // authority".
 func agent(g *Graph, base string, o domain.Organisation) Term {
 	a := IRI(PublisherURI(base, o))
+	if !g.once("agent\x00" + a.Value + "\x00" + o.Name + "\x00" + o.Website) {
+		return a
+	}
 	rdfType(g, a, NSFOAF+"Agent")
 	rdfType(g, a, NSFOAF+"Organization")
 	g.AddText(a, NSFOAF+"name", o.Name, "en")
@@ -191,8 +218,8 @@ func addDataset(g *Graph, base string, e catalogue.Entry) {
 	g.AddText(ds, NSDCT+"title", d.Title, "en")
 	g.AddText(ds, NSDCT+"description", d.Description, "en")
 	g.Add(ds, NSDCT+"publisher", agent(g, base, e.Publisher))
-	g.Add(ds, NSDCT+"issued", xsdTime(Issued(e)))
-	g.Add(ds, NSDCT+"modified", xsdTime(Modified(e)))
+	g.Add(ds, NSDCT+"issued", xsdTime(e.Issued()))
+	g.Add(ds, NSDCT+"modified", xsdTime(e.Modified()))
 	if e.LandingPage != "" {
 		lp := IRI(e.LandingPage)
 		g.Add(ds, NSDCAT+"landingPage", lp)
@@ -284,6 +311,9 @@ func licence(g *Graph, id string) *Term {
 		return nil
 	}
 	t := IRI(l.URL)
+	if !g.once("licence\x00" + l.ID) {
+		return &t
+	}
 	rdfType(g, t, NSDCT+"LicenseDocument")
 	g.AddText(t, NSRDFS+"label", l.Title, "en")
 	typ := IRI(licenceType + "Attribution")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/dcat"
 	"github.com/jointict/councilapi/catalogue/dcat/dcattest"
 )
@@ -18,6 +19,29 @@ func catalog() dcat.Catalog {
 	return dcat.Catalog{BaseURL: base, Title: "Joint ICT Service open data",
 		Description: "Datasets published by Bolsover, Derbyshire Dales and North East Derbyshire councils.",
 		Publisher:   dcattest.Organisations()[0], Homepage: base + "/datasets"}
+}
+
+// catalogGraph is page of entries as the harvest endpoints serve it: the
+// page's datasets, the whole catalogue's totals and dates.
+func catalogGraph(entries []catalogue.Entry, page, per int) *dcat.Graph {
+	return profileGraph(entries, page, per, dcat.AP211)
+}
+
+func profileGraph(entries []catalogue.Entry, page, per int, prof dcat.Profile) *dcat.Graph {
+	cat := catalog()
+	cat.Profile = prof
+	for i, e := range entries {
+		if i == 0 || e.Issued().Before(cat.Issued) {
+			cat.Issued = e.Issued()
+		}
+		if i == 0 || e.Modified().After(cat.Modified) {
+			cat.Modified = e.Modified()
+		}
+	}
+	lo, hi, _ := dcat.PageBounds(len(entries), page, per)
+	p := paging(page, per)
+	p.Total = len(entries)
+	return dcat.CatalogGraph(cat, entries[lo:hi], p)
 }
 
 func paging(page, per int) dcat.Paging {
@@ -51,7 +75,7 @@ func encodeAll(t *testing.T, g *dcat.Graph) map[dcat.Format][]byte {
 }
 
 func TestTurtleDescribesTheDatasetsAsDCATAP(t *testing.T) {
-	g := dcat.CatalogGraph(catalog(), dcattest.Entries(base, 0), paging(1, 100))
+	g := catalogGraph(dcattest.Entries(base, 0), 1, 100)
 	ttl := string(encodeAll(t, g)[dcat.Turtle])
 	for _, want := range []string{
 		"<" + base + "/dataset/neddc-spend-over-500> a dcat:Dataset",
@@ -96,7 +120,7 @@ func TestHydraPagingLinksEveryPage(t *testing.T) {
 		if page > 5 {
 			t.Fatal("paging does not end")
 		}
-		g := dcat.CatalogGraph(catalog(), entries, paging(page, 3))
+		g := catalogGraph(entries, page, 3)
 		next = ""
 		for _, tr := range g.Triples() {
 			if tr.P.Value == dcat.NSDCAT+"dataset" {
@@ -124,8 +148,8 @@ func TestHydraPagingLinksEveryPage(t *testing.T) {
 }
 
 func TestSerialisationsAreDeterministic(t *testing.T) {
-	a := encodeAll(t, dcat.CatalogGraph(catalog(), dcattest.Entries(base, 1), paging(1, 10)))
-	b := encodeAll(t, dcat.CatalogGraph(catalog(), dcattest.Entries(base, 1), paging(1, 10)))
+	a := encodeAll(t, catalogGraph(dcattest.Entries(base, 1), 1, 10))
+	b := encodeAll(t, catalogGraph(dcattest.Entries(base, 1), 1, 10))
 	for f := range a {
 		if !bytes.Equal(a[f], b[f]) {
 			t.Errorf("%s differs between two runs: ETags would never match", f.Extension())
@@ -165,15 +189,50 @@ func isomorphic(t *testing.T, files map[dcat.Format]string) {
 }
 
 func TestThreeSerialisationsAreOneGraph(t *testing.T) {
-	g := dcat.CatalogGraph(catalog(), dcattest.Entries(base, 3), paging(2, 2))
+	g := catalogGraph(dcattest.Entries(base, 3), 2, 2)
 	isomorphic(t, writeAll(t, g))
-	isomorphic(t, writeAll(t, dcat.DatasetGraph(base, dcattest.Trees(base))))
+	isomorphic(t, writeAll(t, dcat.DatasetGraph(base, dcattest.Trees(base), dcat.AP211)))
 }
 
 func TestCatalogPassesDCATAP211SHACL(t *testing.T) {
-	g := dcat.CatalogGraph(catalog(), dcattest.Entries(base, 1), paging(1, 100))
+	g := catalogGraph(dcattest.Entries(base, 1), 1, 100)
 	files := writeAll(t, g)
 	for _, f := range dcat.Formats {
 		dcattest.SHACL211(t, files[f])
+	}
+}
+
+// DCAT-AP 3.0.0, on request, passes its shapes in every serialisation, as
+// does the list of withdrawn datasets in both profiles.
+func TestCatalogPassesDCATAP300SHACL(t *testing.T) {
+	files := writeAll(t, profileGraph(dcattest.Entries(base, 1), 1, 100, dcat.AP300))
+	for _, f := range dcat.Formats {
+		dcattest.SHACL300(t, files[f])
+	}
+	dcattest.SHACL300(t, writeAll(t, dcat.DatasetGraph(base, dcattest.Trees(base), dcat.AP300))[dcat.Turtle])
+	isomorphic(t, files)
+}
+
+func TestWithdrawnRecordsPassBothProfiles(t *testing.T) {
+	gone := dcattest.Entries(base, 2)[1:3]
+	for _, prof := range dcat.Profiles {
+		cat := catalog()
+		cat.Profile, cat.Modified = prof, gone[1].Dataset.Modified
+		g := dcat.WithdrawnGraph(cat, gone, dcat.Paging{Page: 1, PerPage: 100, Total: 2, PageURL: func(n int) string {
+			return base + "/catalog.ttl?status=withdrawn&page=" + strconv.Itoa(n)
+		}})
+		ttl := string(encodeAll(t, g)[dcat.Turtle])
+		for _, want := range []string{"a dcat:CatalogRecord", "adms:status <" + dcat.Withdrawn + ">",
+			"foaf:primaryTopic <" + gone[0].URI + ">"} {
+			if !strings.Contains(ttl, want) {
+				t.Errorf("%s lacks %s", prof.Token(), want)
+			}
+		}
+		files := writeAll(t, g)
+		if prof == dcat.AP300 {
+			dcattest.SHACL300(t, files[dcat.Turtle])
+		} else {
+			dcattest.SHACL211(t, files[dcat.Turtle])
+		}
 	}
 }

@@ -9,6 +9,72 @@ import (
 	"strings"
 )
 
+// Profile is the application profile a description follows: DCAT-AP 2.1.1
+// (the default, what data.gov.uk and ckanext-dcat expect) or 3.0.0.
+type Profile int
+
+const (
+	AP211 Profile = iota
+	AP300
+)
+
+// Profiles in order of preference.
+var Profiles = []Profile{AP211, AP300}
+
+// URI identifies the profile, as Accept-Profile and Content-Profile name it
+// (W3C Content Negotiation by Profile).
+func (p Profile) URI() string {
+	if p == AP300 {
+		return "https://semiceu.github.io/DCAT-AP/releases/3.0.0/"
+	}
+	return "https://semiceu.github.io/DCAT-AP/releases/2.1.1/"
+}
+
+// Token is the profile's short name for ?profile=.
+func (p Profile) Token() string {
+	if p == AP300 {
+		return "dcat-ap-3.0.0"
+	}
+	return "dcat-ap-2.1.1"
+}
+
+// ParseProfile reads a profile token or URI (with or without the trailing
+// slash, or the "<...>" of a header value).
+func ParseProfile(s string) (Profile, bool) {
+	s = strings.TrimSuffix(strings.Trim(strings.TrimSpace(s), "<>"), "/")
+	for _, p := range Profiles {
+		if s == p.Token() || s == strings.TrimSuffix(p.URI(), "/") {
+			return p, true
+		}
+	}
+	switch strings.ToLower(s) {
+	case "dcat-ap-3", "dcatap3", "3.0.0", "3":
+		return AP300, true
+	case "dcat-ap-2", "dcatap2", "2.1.1", "2":
+		return AP211, true
+	}
+	return AP211, false
+}
+
+// NegotiateProfile picks a profile from an Accept-Profile header: the
+// first listed (by q) that is known, else the default.
+func NegotiateProfile(header string) Profile {
+	best, bestQ := AP211, -1.0
+	for _, part := range strings.Split(header, ",") {
+		uri, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if p, ok := ParseProfile(uri); ok && q > bestQ && q > 0 {
+			best, bestQ = p, q
+		}
+	}
+	return best
+}
+
 // Format is an RDF serialisation.
 type Format int
 

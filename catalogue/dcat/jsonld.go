@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // WriteJSONLD writes the graph as flattened JSON-LD 1.1: a @context of the
@@ -21,43 +23,48 @@ func WriteJSONLD(w io.Writer, g *Graph) error {
 		fmt.Fprintf(bw, "\n    %s: %s", jsonString(p.Prefix), jsonString(p.NS))
 	}
 	bw.WriteString("\n  },\n  \"@graph\": [")
-	order, by := g.subjects()
-	for i, s := range order {
-		if i > 0 {
+	order, blocks := g.subjects()
+	for k, s := range order {
+		if k > 0 {
 			bw.WriteString(",")
 		}
 		bw.WriteString("\n    {\n      \"@id\": ")
-		bw.WriteString(jsonString(nodeID(s)))
+		writeJSONString(bw, nodeID(s))
 		// Group the objects by predicate in order of first appearance,
-		// with rdf:type as @type.
+		// with rdf:type as @type. A node has a handful of predicates, so
+		// a scan beats a map.
 		var preds []string
-		objs := map[string][]Term{}
-		for _, t := range by[s] {
-			if _, ok := objs[t.P.Value]; !ok {
+		var objs [][]Term
+		for _, ti := range blocks[k] {
+			t := g.triples[ti]
+			j := slices.Index(preds, t.P.Value)
+			if j < 0 {
+				j = len(preds)
 				preds = append(preds, t.P.Value)
+				objs = append(objs, nil)
 			}
-			objs[t.P.Value] = append(objs[t.P.Value], t.O)
+			objs[j] = append(objs[j], t.O)
 		}
-		for _, p := range preds {
+		for pi, p := range preds {
 			bw.WriteString(",\n      ")
-			if p == NSRDF+"type" && allIRIs(objs[p]) {
+			if p == NSRDF+"type" && allIRIs(objs[pi]) {
 				bw.WriteString(`"@type": [`)
-				for j, o := range objs[p] {
+				for j, o := range objs[pi] {
 					if j > 0 {
 						bw.WriteString(", ")
 					}
-					bw.WriteString(jsonString(compactOrFull(o.Value)))
+					writeJSONString(bw, compactOrFull(o.Value))
 				}
 				bw.WriteString("]")
 				continue
 			}
-			bw.WriteString(jsonString(compactOrFull(p)))
+			writeJSONString(bw, compactOrFull(p))
 			bw.WriteString(": [")
-			for j, o := range objs[p] {
+			for j, o := range objs[pi] {
 				if j > 0 {
 					bw.WriteString(", ")
 				}
-				bw.WriteString(jsonldValue(o))
+				writeJSONLDValue(bw, o)
 			}
 			bw.WriteString("]")
 		}
@@ -90,24 +97,57 @@ func compactOrFull(iri string) string {
 	return iri
 }
 
-func jsonldValue(t Term) string {
+func writeJSONLDValue(w *bufio.Writer, t Term) {
 	switch t.Kind {
 	case KindIRI, KindBlank:
-		return `{"@id": ` + jsonString(nodeID(t)) + `}`
+		w.WriteString(`{"@id": `)
+		writeJSONString(w, nodeID(t))
+		w.WriteByte('}')
+		return
 	}
-	s := `{"@value": ` + jsonString(t.Value)
+	w.WriteString(`{"@value": `)
+	writeJSONString(w, t.Value)
 	switch {
 	case t.Lang != "":
-		s += `, "@language": ` + jsonString(t.Lang)
+		w.WriteString(`, "@language": `)
+		writeJSONString(w, t.Lang)
 	case t.Datatype != "":
-		s += `, "@type": ` + jsonString(compactOrFull(t.Datatype))
+		w.WriteString(`, "@type": `)
+		writeJSONString(w, compactOrFull(t.Datatype))
 	}
-	return s + "}"
+	w.WriteByte('}')
+}
+
+func writeJSONString(w *bufio.Writer, s string) {
+	if jsonPlain(s) {
+		w.WriteByte('"')
+		w.WriteString(s)
+		w.WriteByte('"')
+		return
+	}
+	w.WriteString(jsonString(s))
+}
+
+// jsonPlain reports whether s needs no escaping in a JSON string.
+func jsonPlain(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == '"' || c == '\\':
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")
 }
 
 // jsonString quotes s as a JSON string, leaving non-ASCII and <, >, & as
 // they are (encoding/json's escaping without the HTML part).
 func jsonString(s string) string {
+	if jsonPlain(s) {
+		return `"` + s + `"` // what the encoder would write
+	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

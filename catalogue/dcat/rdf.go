@@ -5,6 +5,7 @@
 package dcat
 
 import (
+	"hash/maphash"
 	"strings"
 )
 
@@ -31,21 +32,38 @@ type Term struct {
 // (spaces, controls, <>"{}|\^`) are percent-encoded, so a URL typed with a
 // stray space still serialises to the same valid IRI in every format.
 func IRI(s string) Term {
-	if strings.ContainsFunc(s, badIRIChar) {
-		var b strings.Builder
-		for _, c := range []byte(s) {
-			if c < 0x80 && badIRIChar(rune(c)) {
-				b.WriteString("%" + strings.ToUpper(hex(c)))
-			} else {
-				b.WriteByte(c)
-			}
+	for i := 0; i < len(s); i++ {
+		if badIRIByte[s[i]] {
+			return Term{Kind: KindIRI, Value: escapeIRI(s)}
 		}
-		s = b.String()
 	}
 	return Term{Kind: KindIRI, Value: s}
 }
 
-func badIRIChar(r rune) bool { return r <= 0x20 || r == 0x7f || strings.ContainsRune("<>\"{}|\\^`", r) }
+func escapeIRI(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if badIRIByte[c] {
+			b.WriteString("%" + strings.ToUpper(hex(c)))
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// badIRIByte marks the ASCII bytes an IRI may not hold (bytes of UTF-8
+// sequences are all allowed); a table, because every term is checked.
+var badIRIByte = func() (t [256]bool) {
+	for c := 0; c <= 0x20; c++ {
+		t[c] = true
+	}
+	t[0x7f] = true
+	for _, c := range []byte("<>\"{}|\\^`") {
+		t[c] = true
+	}
+	return t
+}()
 
 func hex(c byte) string {
 	const digits = "0123456789abcdef"
@@ -69,13 +87,33 @@ type Triple struct{ S, P, O Term }
 // Graph is an ordered set of triples. Order of insertion is kept so that
 // serialisations are deterministic (and so their ETags are stable).
 type Graph struct {
-	triples []Triple
-	seen    map[Triple]bool
-	blanks  int
+	profile   Profile
+	triples   []Triple
+	seen      map[uint64]int32   // hash of a triple -> position of the first triple with it
+	collided  map[uint64][]int32 // positions of further triples with the same hash (rare)
+	blanks    int
+	described map[string]bool
 }
 
 // NewGraph returns an empty graph.
-func NewGraph() *Graph { return &Graph{seen: map[Triple]bool{}} }
+func NewGraph() *Graph { return newGraph(0) }
+
+// newGraph sizes a graph for about n triples, so building a page's graph
+// does not keep regrowing it.
+func newGraph(n int) *Graph {
+	return &Graph{triples: make([]Triple, 0, n), seen: make(map[uint64]int32, n), described: map[string]bool{}}
+}
+
+// once reports whether a node description keyed by key is being added for
+// the first time: describing a shared node (a concept, an agent) again would
+// add only triples the graph already has.
+func (g *Graph) once(key string) bool {
+	if g.described[key] {
+		return false
+	}
+	g.described[key] = true
+	return true
+}
 
 // Blank returns a fresh blank node, unique within this graph.
 func (g *Graph) Blank() Term {
@@ -90,11 +128,43 @@ func (g *Graph) Add(s Term, p string, o Term) {
 		o.Value = xmlSafe(o.Value)
 	}
 	t := Triple{s, IRI(p), o}
-	if g.seen[t] {
-		return
+	h := t.hash()
+	if i, ok := g.seen[h]; !ok {
+		g.seen[h] = int32(len(g.triples))
+	} else {
+		if g.triples[i] == t {
+			return
+		}
+		for _, j := range g.collided[h] {
+			if g.triples[j] == t {
+				return
+			}
+		}
+		if g.collided == nil {
+			g.collided = map[uint64][]int32{}
+		}
+		g.collided[h] = append(g.collided[h], int32(len(g.triples)))
 	}
-	g.seen[t] = true
 	g.triples = append(g.triples, t)
+}
+
+// tripleSeed keys the hashes a graph dedups by (small keys make a page's
+// graph cheaper to build than a map keyed by whole triples).
+var tripleSeed = maphash.MakeSeed()
+
+func (t Triple) hash() uint64 {
+	var h maphash.Hash
+	h.SetSeed(tripleSeed)
+	for _, x := range [3]Term{t.S, t.P, t.O} {
+		h.WriteByte(byte(x.Kind))
+		h.WriteString(x.Value)
+		h.WriteByte(0)
+		h.WriteString(x.Datatype)
+		h.WriteByte(0)
+		h.WriteString(x.Lang)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
 }
 
 // AddText adds a plain or language-tagged literal, skipping empty text.
@@ -116,16 +186,21 @@ func (g *Graph) Triples() []Triple { return g.triples }
 func (g *Graph) Len() int { return len(g.triples) }
 
 // subjects groups the triples by subject, subjects in order of first
-// appearance, so each serialiser writes one block per node.
-func (g *Graph) subjects() (order []Term, by map[Term][]Triple) {
-	by = map[Term][]Triple{}
-	for _, t := range g.triples {
-		if _, ok := by[t.S]; !ok {
+// appearance, so each serialiser writes one block per node: blocks[i] are
+// the positions in Triples of the statements about subject i.
+func (g *Graph) subjects() (order []Term, blocks [][]int32) {
+	at := make(map[Term]int32, len(g.triples)/4)
+	for i, t := range g.triples {
+		k, ok := at[t.S]
+		if !ok {
+			k = int32(len(order))
+			at[t.S] = k
 			order = append(order, t.S)
+			blocks = append(blocks, nil)
 		}
-		by[t.S] = append(by[t.S], t)
+		blocks[k] = append(blocks[k], int32(i))
 	}
-	return order, by
+	return order, blocks
 }
 
 func itoa(n int) string {

@@ -47,29 +47,43 @@ func WriteRDFXML(w io.Writer, g *Graph) error {
 		fmt.Fprintf(bw, "\n    xmlns:%s=\"%s\"", extra[ns], xmlEscape(ns, true))
 	}
 	bw.WriteString(">\n")
-	order, by := g.subjects()
-	for _, s := range order {
+	order, blocks := g.subjects()
+	for k, s := range order {
 		bw.WriteString("  <rdf:Description ")
-		bw.WriteString(xmlNodeAttr(s, "rdf:about"))
+		writeXMLNodeAttr(bw, s, "rdf:about")
 		bw.WriteString(">\n")
-		for _, t := range by[s] {
+		for _, ti := range blocks[k] {
+			t := g.triples[ti]
 			el := qname[t.P.Value]
-			bw.WriteString("    <" + el)
+			bw.WriteString("    <")
+			bw.WriteString(el)
 			switch t.O.Kind {
 			case KindIRI:
-				bw.WriteString(" " + xmlNodeAttr(t.O, "rdf:resource") + "/>\n")
+				bw.WriteByte(' ')
+				writeXMLNodeAttr(bw, t.O, "rdf:resource")
+				bw.WriteString("/>\n")
 				continue
 			case KindBlank:
-				bw.WriteString(" " + xmlNodeAttr(t.O, "") + "/>\n")
+				bw.WriteByte(' ')
+				writeXMLNodeAttr(bw, t.O, "")
+				bw.WriteString("/>\n")
 				continue
 			}
 			switch {
 			case t.O.Lang != "":
-				bw.WriteString(` xml:lang="` + xmlEscape(t.O.Lang, true) + `"`)
+				bw.WriteString(` xml:lang="`)
+				bw.WriteString(xmlEscape(t.O.Lang, true))
+				bw.WriteByte('"')
 			case t.O.Datatype != "":
-				bw.WriteString(` rdf:datatype="` + xmlEscape(t.O.Datatype, true) + `"`)
+				bw.WriteString(` rdf:datatype="`)
+				bw.WriteString(xmlEscape(t.O.Datatype, true))
+				bw.WriteByte('"')
 			}
-			bw.WriteString(">" + xmlEscape(t.O.Value, false) + "</" + el + ">\n")
+			bw.WriteByte('>')
+			bw.WriteString(xmlEscape(t.O.Value, false))
+			bw.WriteString("</")
+			bw.WriteString(el)
+			bw.WriteString(">\n")
 		}
 		bw.WriteString("  </rdf:Description>\n")
 	}
@@ -77,18 +91,37 @@ func WriteRDFXML(w io.Writer, g *Graph) error {
 	return bw.Flush()
 }
 
-// xmlNodeAttr names a node: attr="IRI" for IRIs, rdf:nodeID for blank nodes.
-func xmlNodeAttr(t Term, attr string) string {
+// writeXMLNodeAttr names a node: attr="IRI" for IRIs, rdf:nodeID for
+// blank nodes.
+func writeXMLNodeAttr(w *bufio.Writer, t Term, attr string) {
 	if t.Kind == KindBlank {
-		return `rdf:nodeID="` + t.Value + `"`
+		w.WriteString(`rdf:nodeID="`)
+		w.WriteString(t.Value)
+		w.WriteByte('"')
+		return
 	}
-	return attr + `="` + xmlEscape(t.Value, true) + `"`
+	w.WriteString(attr)
+	w.WriteString(`="`)
+	w.WriteString(xmlEscape(t.Value, true))
+	w.WriteByte('"')
 }
 
 // xmlEscape escapes markup characters, and carriage returns (and, in
 // attributes, tabs and line feeds) as character references so that XML's
 // end-of-line and attribute normalisation cannot change the value.
 func xmlEscape(s string, attr bool) string {
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		switch s[i] {
+		case '&', '<', '>', '"', '\r':
+			plain = false
+		case '\n', '\t':
+			plain = !attr
+		}
+	}
+	if plain {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch r {

@@ -30,29 +30,21 @@ func GeoJSON(b opendata.BBox) string {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// Extent is the box a dataset's description states: the current version's
-// features when known, else the declared coverage.
-func Extent(e catalogue.Entry) *opendata.BBox {
-	if e.BBox != nil {
-		return e.BBox
-	}
-	if s := e.Dataset.Spatial; s != nil {
-		return s.BBox
-	}
-	return nil
-}
-
 // addSpatial writes the GeoDCAT-AP extent: a dct:Location with the box as
 // WKT (dcat:bbox) and GeoJSON (locn:geometry), and the ONS statistical
 // geography for a GSS code.
 func addSpatial(g *Graph, ds Term, e catalogue.Entry) {
 	s := e.Dataset.Spatial
-	if b := Extent(e); b != nil {
+	if b := e.Extent(); b != nil {
 		loc := g.Blank()
 		g.Add(ds, NSDCT+"spatial", loc)
 		rdfType(g, loc, NSDCT+"Location")
 		g.Add(loc, NSDCAT+"bbox", Typed(WKT(*b), NSGSP+"wktLiteral"))
-		g.Add(loc, NSLOCN+"geometry", Typed(GeoJSON(*b), NSGSP+"geoJSONLiteral"))
+		if g.profile == AP211 {
+			// DCAT-AP 3.0.0 wants locn:geometry to be a locn:Geometry node;
+			// dcat:bbox says the same there.
+			g.Add(loc, NSLOCN+"geometry", Typed(GeoJSON(*b), NSGSP+"geoJSONLiteral"))
+		}
 		if s != nil && s.GSSCode == "" {
 			g.AddText(loc, NSSKOS+"prefLabel", s.Place, "en")
 		}
@@ -66,7 +58,7 @@ func addSpatial(g *Graph, ds Term, e catalogue.Entry) {
 		rdfType(g, loc, NSDCT+"Location")
 		g.AddText(loc, NSSKOS+"prefLabel", s.Place, "en")
 		g.Add(loc, NSSKOS+"notation", Literal(s.GSSCode))
-	} else if s.Place != "" && Extent(e) == nil {
+	} else if s.Place != "" && e.Extent() == nil {
 		loc := g.Blank()
 		g.Add(ds, NSDCT+"spatial", loc)
 		rdfType(g, loc, NSDCT+"Location")
@@ -137,16 +129,26 @@ func distributionURI(e catalogue.Entry, d catalogue.Distribution) string {
 	return e.URI + "#distribution-" + name
 }
 
+// resource is a URL a DCAT-AP 3.0.0 property wants as an rdfs:Resource:
+// its shapes check the class, and harvesters do no RDFS inference.
+func resource(g *Graph, url string) Term {
+	t := IRI(url)
+	if g.profile == AP300 {
+		rdfType(g, t, NSRDFS+"Resource")
+	}
+	return t
+}
+
 func addDistribution(g *Graph, ds Term, e catalogue.Entry, d catalogue.Distribution, lic *Term) {
 	dist := IRI(distributionURI(e, d))
 	g.Add(ds, NSDCAT+"distribution", dist)
 	rdfType(g, dist, NSDCAT+"Distribution")
 	g.AddText(dist, NSDCT+"title", d.Title, "en")
 	if d.AccessURL != "" {
-		g.Add(dist, NSDCAT+"accessURL", IRI(d.AccessURL))
+		g.Add(dist, NSDCAT+"accessURL", resource(g, d.AccessURL))
 	}
 	if d.DownloadURL != "" {
-		g.Add(dist, NSDCAT+"downloadURL", IRI(d.DownloadURL))
+		g.Add(dist, NSDCAT+"downloadURL", resource(g, d.DownloadURL))
 	}
 	if ft := FileTypeURI(d.Format); ft != "" {
 		f := IRI(ft)
@@ -159,9 +161,13 @@ func addDistribution(g *Graph, ds Term, e catalogue.Entry, d catalogue.Distribut
 		rdfType(g, m, NSDCT+"MediaType")
 	}
 	if d.ByteSize > 0 {
-		// DCAT-AP 2.1.1's shapes want xsd:decimal here, not DCAT 2's
-		// xsd:nonNegativeInteger.
-		g.Add(dist, NSDCAT+"byteSize", Typed(strconv.FormatInt(d.ByteSize, 10), NSXSD+"decimal"))
+		// DCAT-AP 2.1.1's shapes want xsd:decimal here; 3.0.0 went back to
+		// DCAT's xsd:nonNegativeInteger.
+		typ := NSXSD + "decimal"
+		if g.profile == AP300 {
+			typ = NSXSD + "nonNegativeInteger"
+		}
+		g.Add(dist, NSDCAT+"byteSize", Typed(strconv.FormatInt(d.ByteSize, 10), typ))
 	}
 	// DCAT-AP 2.1.1 allows one checksum per distribution and pins its
 	// algorithm to SHA-1; data.json and CKAN carry the SHA-256 instead.
@@ -188,7 +194,7 @@ func addDistribution(g *Graph, ds Term, e catalogue.Entry, d catalogue.Distribut
 		g.Add(dist, NSDCAT+"accessService", svc)
 		rdfType(g, svc, NSDCAT+"DataService")
 		g.AddText(svc, NSDCT+"title", "OGC API - Features: "+e.Dataset.Title, "en")
-		g.Add(svc, NSDCAT+"endpointURL", IRI(d.AccessURL))
+		g.Add(svc, NSDCAT+"endpointURL", resource(g, d.AccessURL))
 		g.Add(svc, NSDCAT+"servesDataset", ds)
 		for _, c := range []string{ogcFeaturesCore, ogcFeaturesJSON} {
 			st := IRI(c)

@@ -13,11 +13,12 @@ func WriteTurtle(w io.Writer, g *Graph) error {
 	for _, p := range prefixes {
 		fmt.Fprintf(bw, "@prefix %s: <%s> .\n", p.Prefix, p.NS)
 	}
-	order, by := g.subjects()
-	for _, s := range order {
+	order, blocks := g.subjects()
+	for k, s := range order {
 		bw.WriteString("\n")
-		bw.WriteString(turtleTerm(s))
-		for i, t := range by[s] {
+		writeTurtleTerm(bw, s)
+		for i, ti := range blocks[k] {
+			t := g.triples[ti]
 			sep := " ;\n    "
 			if i == 0 {
 				sep = " "
@@ -26,55 +27,82 @@ func WriteTurtle(w io.Writer, g *Graph) error {
 			if t.P.Value == NSRDF+"type" {
 				bw.WriteString("a")
 			} else {
-				bw.WriteString(turtleIRI(t.P.Value))
+				writeTurtleIRI(bw, t.P.Value)
 			}
 			bw.WriteString(" ")
-			bw.WriteString(turtleTerm(t.O))
+			writeTurtleTerm(bw, t.O)
 		}
 		bw.WriteString(" .\n")
 	}
 	return bw.Flush()
 }
 
-func turtleTerm(t Term) string {
+func writeTurtleTerm(w *bufio.Writer, t Term) {
 	switch t.Kind {
 	case KindIRI:
-		return turtleIRI(t.Value)
+		writeTurtleIRI(w, t.Value)
+		return
 	case KindBlank:
-		return "_:" + t.Value
+		w.WriteString("_:")
+		w.WriteString(t.Value)
+		return
 	}
-	s := `"` + turtleString(t.Value) + `"`
+	w.WriteByte('"')
+	w.WriteString(turtleString(t.Value))
+	w.WriteByte('"')
 	switch {
 	case t.Lang != "":
-		return s + "@" + t.Lang
+		w.WriteByte('@')
+		w.WriteString(t.Lang)
 	case t.Datatype != "":
-		return s + "^^" + turtleIRI(t.Datatype)
+		w.WriteString("^^")
+		writeTurtleIRI(w, t.Datatype)
 	}
-	return s
 }
 
-// turtleIRI writes a prefixed name when the IRI has a safe one, otherwise
-// an IRIREF with the characters Turtle forbids there written as \u escapes.
-func turtleIRI(iri string) string {
+// writeTurtleIRI writes a prefixed name when the IRI has a safe one,
+// otherwise an IRIREF with the characters Turtle forbids there written as
+// \u escapes.
+func writeTurtleIRI(w *bufio.Writer, iri string) {
 	if p, l, ok := compact(iri); ok {
-		return p + ":" + l
+		w.WriteString(p)
+		w.WriteByte(':')
+		w.WriteString(l)
+		return
+	}
+	if !strings.ContainsFunc(iri, func(r rune) bool { return r <= 0x20 || turtleIRIForbidden(r) }) {
+		w.WriteByte('<')
+		w.WriteString(iri)
+		w.WriteByte('>')
+		return
 	}
 	var b strings.Builder
 	b.WriteByte('<')
 	for _, r := range iri {
-		if r <= 0x20 || strings.ContainsRune("<>\"{}|^`\\", r) {
+		if r <= 0x20 || turtleIRIForbidden(r) {
 			fmt.Fprintf(&b, `\u%04X`, r)
 			continue
 		}
 		b.WriteRune(r)
 	}
 	b.WriteByte('>')
-	return b.String()
+	w.WriteString(b.String())
+}
+
+func turtleIRIForbidden(r rune) bool {
+	switch r {
+	case '<', '>', '"', '{', '}', '|', '^', '`', '\\':
+		return true
+	}
+	return false
 }
 
 // turtleString escapes a string for a "..." literal: quotes, backslashes and
 // line breaks by ECHAR, any other control character by \u.
 func turtleString(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '"' || r == '\\' }) {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range s {
 		switch r {

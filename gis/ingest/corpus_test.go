@@ -8,12 +8,10 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/repair"
 	"github.com/jointict/councilapi/internal/geomtest"
-	"github.com/jointict/councilapi/internal/testref"
 )
 
 // This file builds the WFS GML a council's download service really writes,
@@ -30,17 +28,9 @@ type corpusFeature struct {
 // the code under test.
 func traffordAreas(t *testing.T) []corpusFeature {
 	t.Helper()
-	b, err := os.ReadFile(testref.Shared(t, "data/trafford/trafford_conservation_areas.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(b)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []corpusFeature
-	for _, f := range fc.Features {
-		out = append(out, corpusFeature{name: fmt.Sprint(f.Properties["site_name"]), geom: f.Geometry})
+	for _, f := range geomtest.TraffordConservationAreas(t) {
+		out = append(out, corpusFeature{name: f.Name, geom: f.Geom})
 	}
 	return out
 }

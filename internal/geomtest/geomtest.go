@@ -7,9 +7,13 @@ package geomtest
 import (
 	"fmt"
 	"math"
+	"os"
 	"sort"
+	"testing"
 
+	"github.com/jointict/councilapi/internal/testref"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // Normalize returns g in a canonical form: polygonal geometries as a
@@ -186,6 +190,32 @@ func Rings(g orb.Geometry) []orb.Ring {
 	var out []orb.Ring
 	for _, p := range Polygons(g) {
 		out = append(out, p...)
+	}
+	return out
+}
+
+// Named is a feature with its name, as the test corpora need.
+type Named struct {
+	Name string
+	Geom orb.Geometry // CRS84
+}
+
+// TraffordConservationAreas reads the shared Trafford conservation areas
+// with orb's decoder, independent of the readers under test, skipping the
+// test when ../shared is absent.
+func TraffordConservationAreas(t testing.TB) []Named {
+	t.Helper()
+	b, err := os.ReadFile(testref.Shared(t, "data/trafford/trafford_conservation_areas.geojson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Named
+	for _, f := range fc.Features {
+		out = append(out, Named{Name: fmt.Sprint(f.Properties["site_name"]), Geom: f.Geometry})
 	}
 	return out
 }

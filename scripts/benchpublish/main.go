@@ -18,12 +18,9 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"math/rand/v2"
 	"net"
@@ -36,6 +33,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jointict/councilapi/internal/benchserver"
 )
 
 func main() {
@@ -81,11 +80,11 @@ func main() {
 		}
 		p, err := s.publish(csvPath, *n)
 		if err != nil {
-			s.stop()
+			s.Stop()
 			log.Fatal(err)
 		}
-		rss := s.peakRSSMB()
-		s.stop()
+		rss := s.MemoryMB("VmHWM")
+		s.Stop()
 		rs, err := restart(*bin, data, p.slug, *n)
 		if err != nil {
 			log.Fatal(err)
@@ -125,20 +124,14 @@ type restartTimes struct {
 // /readyz says ready (issue 10's goal: the collection within 2 s).
 func restart(bin, dataDir, slug string, n int) (restartTimes, error) {
 	var rt restartTimes
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	start := time.Now()
+	bs, err := benchserver.Start(bin, dataDir, "")
 	if err != nil {
 		return rt, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s := &server{base: "http://" + addr}
-	s.cmd = exec.Command(bin, "--data-dir", dataDir, "--addr", addr)
-	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
-	start := time.Now()
-	if err := s.cmd.Start(); err != nil {
-		return rt, err
-	}
-	defer s.stop()
+	s := &server{bs}
+	addr := strings.TrimPrefix(s.Base, "http://")
+	defer s.Stop()
 	for time.Since(start) < 5*time.Minute {
 		if rt.listening == 0 {
 			if c, err := net.Dial("tcp", addr); err == nil {
@@ -148,12 +141,12 @@ func restart(bin, dataDir, slug string, n int) (restartTimes, error) {
 		}
 		if rt.listening > 0 && rt.collection == 0 {
 			var page struct{ NumberMatched int }
-			if s.call("GET", "/ogc/collections/"+slug+"/items?limit=1&f=json", nil, "", &page) == nil && page.NumberMatched == n {
+			if s.Call("GET", "/ogc/collections/"+slug+"/items?limit=1&f=json", nil, "", &page) == nil && page.NumberMatched == n {
 				rt.collection = time.Since(start)
 			}
 		}
 		if rt.listening > 0 && rt.ready == 0 {
-			if res, err := http.Get(s.base + "/readyz"); err == nil {
+			if res, err := http.Get(s.Base + "/readyz"); err == nil {
 				res.Body.Close()
 				if res.StatusCode == 200 {
 					rt.ready = time.Since(start)
@@ -161,12 +154,12 @@ func restart(bin, dataDir, slug string, n int) (restartTimes, error) {
 			}
 		}
 		if rt.collection > 0 && rt.ready > 0 {
-			rt.rssMB = s.peakRSSMB()
+			rt.rssMB = s.MemoryMB("VmRSS")
 			return rt, nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return rt, fmt.Errorf("after a restart the collection or /readyz never answered 200:\n%s", s.log.String())
+	return rt, fmt.Errorf("after a restart the collection or /readyz never answered 200:\n%s", s.Log.String())
 }
 
 // writePoints writes n random points over England and Wales (well inside
@@ -235,112 +228,23 @@ func runOGR(ogr, dir, csvPath string) (time.Duration, int, error) {
 	return took, rss, nil
 }
 
-type server struct {
-	cmd  *exec.Cmd
-	base string
-	key  string
-	log  bytes.Buffer
-}
+type server struct{ *benchserver.Server }
 
+// startServer runs the binary with a publisher key of neddc.
 func startServer(bin, dataDir string) (*server, error) {
-	out, err := exec.Command(bin, "keys", "create", "--data-dir", dataDir, "--role", "publisher",
-		"--org", "neddc", "--label", "bench-publish").CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("councilapi keys create: %v\n%s", err, out)
-	}
-	s := &server{}
-	for _, l := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(l, "cak_") {
-			s.key = strings.TrimSpace(l)
-		}
-	}
-	if s.key == "" {
-		return nil, fmt.Errorf("councilapi keys create printed no key:\n%s", out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	key, err := benchserver.CreateKey(bin, dataDir, "--role", "publisher", "--org", "neddc", "--label", "bench-publish")
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s.base = "http://" + addr
-	s.cmd = exec.Command(bin, "--data-dir", dataDir, "--addr", addr)
-	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
-	if err := s.cmd.Start(); err != nil {
+	s, err := benchserver.Start(bin, dataDir, key)
+	if err != nil {
 		return nil, err
 	}
-	for range 200 {
-		if res, err := http.Get(s.base + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == 200 {
-				return s, nil
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := s.WaitReady(10 * time.Second); err != nil {
+		return nil, err
 	}
-	s.stop()
-	return nil, fmt.Errorf("councilapi did not become ready:\n%s", s.log.String())
+	return &server{s}, nil
 }
-
-func (s *server) stop() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { s.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			s.cmd.Process.Kill()
-			<-done
-		}
-	}
-}
-
-// peakRSSMB reads the server's peak resident set from /proc (Linux).
-func (s *server) peakRSSMB() int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return -1
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.Atoi(f[1])
-			return kb / 1024
-		}
-	}
-	return -1
-}
-
-func (s *server) call(method, path string, body io.Reader, contentType string, out any) error {
-	req, err := http.NewRequest(method, s.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+s.key)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if res.StatusCode >= 300 {
-		return &httpError{status: res.StatusCode, body: string(raw)}
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
-}
-
-type httpError struct {
-	status int
-	body   string
-}
-
-func (e *httpError) Error() string { return fmt.Sprintf("HTTP %d: %.400s", e.status, e.body) }
 
 type phases struct {
 	upload, job, index time.Duration
@@ -353,7 +257,7 @@ func (p phases) total() time.Duration { return p.upload + p.job + p.index }
 func (s *server) publish(csvPath string, n int) (phases, error) {
 	var p phases
 	var d struct{ ID, Slug string }
-	err := s.call("POST", "/api/v1/datasets", strings.NewReader(`{"title":"Street assets (benchmark)",
+	err := s.Call("POST", "/api/v1/datasets", strings.NewReader(`{"title":"Street assets (benchmark)",
 		"description":"Generated street assets in British National Grid","contactPoint":{"name":"GIS team","email":"gis@ne-derbyshire.gov.uk"},
 		"inspire":{"topicCategories":["structure"],"inspireThemes":["us"]}}`), "application/json", &d)
 	if err != nil {
@@ -367,7 +271,7 @@ func (s *server) publish(csvPath string, n int) (phases, error) {
 	defer f.Close()
 	start := time.Now()
 	var acc struct{ Job struct{ ID string } }
-	if err := s.call("POST", "/api/v1/datasets/"+d.ID+"/versions?filename=points.csv", f, "text/csv", &acc); err != nil {
+	if err := s.Call("POST", "/api/v1/datasets/"+d.ID+"/versions?filename=points.csv", f, "text/csv", &acc); err != nil {
 		return p, fmt.Errorf("uploading: %w", err)
 	}
 	p.upload = time.Since(start)
@@ -377,7 +281,7 @@ func (s *server) publish(csvPath string, n int) (phases, error) {
 			State, Error string
 			Progress     int
 		}
-		if err := s.call("GET", "/api/v1/jobs/"+acc.Job.ID, nil, "", &j); err != nil {
+		if err := s.Call("GET", "/api/v1/jobs/"+acc.Job.ID, nil, "", &j); err != nil {
 			return p, err
 		}
 		if j.State == "succeeded" {
@@ -390,20 +294,20 @@ func (s *server) publish(csvPath string, n int) (phases, error) {
 	}
 	p.job = time.Since(start)
 	start = time.Now()
-	if err := s.call("PATCH", "/api/v1/datasets/"+d.ID, strings.NewReader(`{"status":"published"}`), "application/merge-patch+json", nil); err != nil {
+	if err := s.Call("PATCH", "/api/v1/datasets/"+d.ID, strings.NewReader(`{"status":"published"}`), "application/merge-patch+json", nil); err != nil {
 		return p, fmt.Errorf("publishing: %w", err)
 	}
 	for {
 		var page struct{ NumberMatched int }
-		err := s.call("GET", "/ogc/collections/"+d.Slug+"/items?limit=1&f=json", nil, "", &page)
-		var he *httpError
+		err := s.Call("GET", "/ogc/collections/"+d.Slug+"/items?limit=1&f=json", nil, "", &page)
+		var he *benchserver.HTTPError
 		switch {
 		case err == nil && page.NumberMatched == n:
 			p.index = time.Since(start)
 			return p, nil
 		case err == nil:
 			return p, fmt.Errorf("the OGC API collection has %d features, want %d", page.NumberMatched, n)
-		case errors.As(err, &he) && he.status == 404:
+		case errors.As(err, &he) && he.Status == 404:
 			if time.Since(start) > 10*time.Minute {
 				return p, errors.New("the OGC API collection never appeared")
 			}

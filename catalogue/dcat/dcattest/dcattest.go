@@ -5,11 +5,11 @@
 package dcattest
 
 import (
-	"context"
 	"fmt"
 	"time"
 
 	"github.com/jointict/councilapi/catalogue"
+	"github.com/jointict/councilapi/catalogue/index"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
 )
@@ -63,7 +63,7 @@ func Spend(base string) catalogue.Entry {
 	uri, page := base+"/dataset/"+d.Slug, base+"/datasets/"+d.Slug
 	dl := base + "/datasets/" + d.Slug + "/versions/3/data."
 	return catalogue.Entry{Dataset: d, Publisher: orgs[0], URI: uri, LandingPage: page, Current: v,
-		Versions: []opendata.Version{v},
+		FirstPublished: v.Published,
 		Distributions: []catalogue.Distribution{
 			{Title: "Spending over £500 (CSV)", Format: "CSV", MediaType: "text/csv", AccessURL: page,
 				DownloadURL: dl + "csv", ByteSize: 482113, SHA256: spendSHA, SHA1: spendSHA1, Version: 3,
@@ -104,7 +104,7 @@ func Trees(base string) catalogue.Entry {
 	ogc := base + "/ogc/collections/" + d.Slug
 	features := opendata.BBox{MinX: -2.4701, MinY: 53.3602, MaxX: -2.2601, MaxY: 53.4788}
 	return catalogue.Entry{Dataset: d, Publisher: orgs[1], URI: uri, LandingPage: page, Current: v,
-		Versions: []opendata.Version{v}, OGCCollectionURL: ogc, BBox: &features,
+		FirstPublished: v.Published, OGCCollectionURL: ogc, BBox: &features,
 		MetadataRecordURL: base + "/inspire/records/" + d.Inspire.FileIdentifier + ".xml",
 		Distributions: []catalogue.Distribution{
 			{Title: "Highway trees (GeoJSON)", Format: "GeoJSON", MediaType: "application/geo+json", AccessURL: page,
@@ -129,7 +129,7 @@ func Filler(base string, n int) catalogue.Entry {
 	e.URI, e.LandingPage = base+"/dataset/"+d.Slug, base+"/datasets/"+d.Slug
 	e.Current.DatasetID = d.ID
 	e.Current.Published = ptr(d.Modified)
-	e.Versions = []opendata.Version{e.Current}
+	e.FirstPublished = e.Current.Published
 	for i := range e.Distributions {
 		e.Distributions[i].Issued, e.Distributions[i].Modified = d.Modified, d.Modified
 		e.Distributions[i].AccessURL = e.LandingPage
@@ -149,14 +149,31 @@ func Entries(base string, n int) []catalogue.Entry {
 	return out
 }
 
-// Source is a catalogue.Source over fixed entries; Fillers says how many
-// generated datasets follow the two real ones.
+// Source serves the entries from a catalogue index, as the application
+// does; Fillers says how many generated datasets follow the two real ones.
 type Source struct{ Fillers int }
 
-func (s Source) Published(_ context.Context, base string) ([]catalogue.Entry, error) {
-	return Entries(base, s.Fillers), nil
+// Catalogue is the index of the entries (on site-relative URLs) and the
+// organisations.
+func (s Source) Catalogue() (*index.Index, error) {
+	return Index(Entries("", s.Fillers)), nil
 }
 
-func (s Source) Organisations(context.Context) ([]domain.Organisation, error) {
-	return Organisations(), nil
+// Index holds entries (on site-relative URLs) and the organisations.
+func Index(entries []catalogue.Entry) *index.Index {
+	ix := index.New()
+	for _, o := range Organisations() {
+		ix.PutOrganisation(o, "1")
+	}
+	for _, e := range entries {
+		var formats []string
+		for _, d := range e.Distributions {
+			if f, ok := opendata.LookupFormat(d.Format); ok && !d.IsService {
+				formats = append(formats, f.Code)
+			}
+		}
+		ix.Put(index.Item{Entry: e, Formats: formats, Stamp: "1"})
+	}
+	ix.MarkLoaded()
+	return ix
 }

@@ -1,0 +1,30 @@
+package dcat_test
+
+import (
+	"io"
+	"testing"
+
+	"github.com/jointict/councilapi/catalogue/dcat"
+	"github.com/jointict/councilapi/catalogue/dcat/dcattest"
+)
+
+// BenchmarkCatalogPage is one harvest page of 100 datasets: building its
+// graph, and writing it in each serialisation.
+func BenchmarkCatalogPage(b *testing.B) {
+	entries := dcattest.Entries(base, 98)
+	b.Run("graph", func(b *testing.B) {
+		for range b.N {
+			catalogGraph(entries, 1, 100)
+		}
+	})
+	g := catalogGraph(entries, 1, 100)
+	for _, f := range dcat.Formats {
+		b.Run(f.Extension(), func(b *testing.B) {
+			for range b.N {
+				if err := dcat.Write(io.Discard, g, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

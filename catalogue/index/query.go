@@ -1,0 +1,397 @@
+package index
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/jointict/councilapi/domain/opendata"
+	"github.com/jointict/councilapi/domain/textrank"
+)
+
+// Query selects, orders and pages datasets. Every clause of All must hold
+// and none of Not; a clause holds when any of its terms does.
+type Query struct {
+	// Statuses are the datasets considered; empty means published only.
+	Statuses []opendata.Status
+	All, Not []Clause
+	// BBox keeps the datasets whose extent intersects it; those without an
+	// extent never match.
+	BBox *opendata.BBox
+	// Sort keys in order of precedence, ties always broken by id ascending.
+	// Empty is id order. OrderScore sorts by text relevance.
+	Sort          []Sort // OrderScore with Desc: most relevant first
+	Offset, Limit int    // Limit 0: no page, only the total and facets
+	Facets        []FacetRequest
+}
+
+// Clause is a disjunction of terms.
+type Clause struct{ Any []Term }
+
+// Term is one condition: a facet key, text, a time range or an identity.
+type Term struct {
+	// Key is a facet key (Key(DimTag, "trees")); a key no dataset has
+	// matches nothing, and the value "*" matches any value of the dimension.
+	Key string
+	// Text matches datasets containing every word (as a word prefix) in
+	// the Fields (FieldTitle|…; 0 for all), and ranks them.
+	Text   string
+	Fields uint
+	// Range keeps the datasets whose time in a time order (OrderModified,
+	// OrderCatalogueModified, OrderCatalogueIssued, OrderIssued) lies in it.
+	Range *Range
+	// ID or Slug, compared exactly.
+	ID, Slug string
+	// Every matches every dataset considered.
+	Every bool
+}
+
+// Range is a time interval; a nil end is open.
+type Range struct {
+	Order              string
+	From, To           *time.Time
+	FromOpen, ToOpen   bool // exclude the end itself
+	TruncateToMicrosec bool // compare at CKAN's (Solr's) precision
+}
+
+// Sort is one sort key.
+type Sort struct {
+	Order string
+	Desc  bool
+}
+
+// FacetRequest asks for the counts of one dimension's values among the
+// matches. Exclusive counts as if the query's own clauses on that
+// dimension were removed (what ticking one more value would find), as
+// faceted search pages show; otherwise the counts are within the matches,
+// as Solr's facets are. Limit caps the values listed (0: all).
+type FacetRequest struct {
+	Dim       string
+	Exclusive bool
+	Limit     int
+}
+
+// FacetCount is one value of a facet and its count. Label is the value as
+// a dataset first wrote it (tags and formats are matched in lower case).
+type FacetCount struct {
+	Value string
+	Count int
+	Label string
+}
+
+// Result is a query's answer.
+type Result struct {
+	Total  int
+	Items  []Item // the page, publishers filled in
+	Scores []float64
+	Facets map[string][]FacetCount
+}
+
+// evaluation is a query's matches before paging.
+type evaluation struct {
+	universe textrank.Bitset
+	match    textrank.Bitset
+	scores   map[uint32]float64
+	scored   bool
+}
+
+func (ix *Index) universe(statuses []opendata.Status) textrank.Bitset {
+	if len(statuses) == 0 {
+		statuses = []opendata.Status{opendata.StatusPublished}
+	}
+	var u textrank.Bitset
+	for _, st := range statuses {
+		u.Or(ix.facets[Key(DimStatus, string(st))])
+	}
+	return u
+}
+
+// term evaluates one term within u; text terms add their scores.
+func (ix *Index) term(t Term, u textrank.Bitset, ev *evaluation) textrank.Bitset {
+	switch {
+	case t.Every:
+		return u.Clone()
+	case t.Key != "":
+		var b textrank.Bitset
+		if dim, value, _ := cut(t.Key); value == "*" {
+			for v := range ix.dims[dim] {
+				b.Or(ix.facets[Key(dim, v)])
+			}
+		} else {
+			b = ix.facets[t.Key].Clone()
+		}
+		b.And(u)
+		return b
+	case t.Text != "":
+		var b textrank.Bitset
+		q := textrank.Parse(t.Text)
+		if q.Empty() {
+			return u.Clone() // no words: no condition
+		}
+		ev.scored = true
+		for _, h := range ix.text.Match(q, t.Fields, u) {
+			b.Set(h.Slot)
+			ev.scores[h.Slot] += h.Score
+		}
+		return b
+	case t.Range != nil:
+		return ix.rangeSet(*t.Range, u)
+	case t.ID != "":
+		return ix.one(ix.byID[t.ID], u)
+	case t.Slug != "":
+		return ix.one(ix.bySlug[t.Slug], u)
+	}
+	return nil
+}
+
+func (ix *Index) one(e *entry, u textrank.Bitset) textrank.Bitset {
+	var b textrank.Bitset
+	if e != nil && u.Has(e.slot) {
+		b.Set(e.slot)
+	}
+	return b
+}
+
+func timeOf(order string, e *entry) time.Time {
+	switch order {
+	case OrderModified:
+		return e.modified
+	case OrderIssued:
+		return e.issued
+	case OrderCatalogueIssued:
+		return e.catIss
+	}
+	return e.catMod
+}
+
+// rangeSet collects a time range by bisecting its order, so the cost is
+// the size of the range.
+func (ix *Index) rangeSet(r Range, u textrank.Bitset) textrank.Bitset {
+	o := ix.orders[r.Order]
+	if o == nil {
+		o = ix.orders[OrderCatalogueModified]
+	}
+	at := func(e *entry) time.Time {
+		t := timeOf(r.Order, e)
+		if r.TruncateToMicrosec {
+			t = t.Truncate(time.Microsecond)
+		}
+		return t
+	}
+	var lo, hi func(*entry) int
+	if r.From != nil {
+		from := *r.From
+		lo = func(e *entry) int {
+			if c := at(e).Compare(from); c < 0 || c == 0 && r.FromOpen {
+				return -1
+			}
+			return 0
+		}
+	}
+	if r.To != nil {
+		to := *r.To
+		hi = func(e *entry) int {
+			if c := at(e).Compare(to); c < 0 || c == 0 && !r.ToOpen {
+				return 0
+			}
+			return 1
+		}
+	}
+	from, to := o.bounds(ix, lo, hi)
+	var b textrank.Bitset
+	for _, s := range o.slots[from:to] {
+		if u.Has(s) {
+			b.Set(s)
+		}
+	}
+	return b
+}
+
+// clauses intersects the clauses (skipping those on dimension skip) within u.
+func (ix *Index) clauses(q Query, u textrank.Bitset, ev *evaluation, skip string) textrank.Bitset {
+	m := u.Clone()
+	for _, c := range q.All {
+		if skip != "" && clauseDim(c) == skip {
+			continue
+		}
+		var any textrank.Bitset
+		for _, t := range c.Any {
+			any.Or(ix.term(t, u, ev))
+		}
+		m.And(any)
+	}
+	for _, c := range q.Not {
+		for _, t := range c.Any {
+			m.AndNot(ix.term(t, u, ev))
+		}
+	}
+	if q.BBox != nil {
+		box := *q.BBox
+		m.Each(func(s uint32) bool {
+			if ext := ix.slots[s].extent; ext == nil || !box.Intersects(*ext) {
+				m.Clear(s)
+			}
+			return true
+		})
+	}
+	return m
+}
+
+// clauseDim is the dimension every term of c is a key of, or "".
+func clauseDim(c Clause) string {
+	dim := ""
+	for i, t := range c.Any {
+		d, _, ok := cut(t.Key)
+		if !ok || i > 0 && d != dim {
+			return ""
+		}
+		dim = d
+	}
+	return dim
+}
+
+func cut(key string) (dim, value string, ok bool) {
+	for i := range len(key) {
+		if key[i] == ':' {
+			return key[:i], key[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+// Find answers a query.
+func (ix *Index) Find(q Query) Result {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	ev := &evaluation{scores: map[uint32]float64{}}
+	ev.universe = ix.universe(q.Statuses)
+	ev.match = ix.clauses(q, ev.universe, ev, "")
+	res := Result{Total: ev.match.Len()}
+	for _, s := range ix.page(q, ev) {
+		res.Items = append(res.Items, ix.read(ix.slots[s]))
+		res.Scores = append(res.Scores, ev.scores[s])
+	}
+	if len(q.Facets) > 0 {
+		res.Facets = map[string][]FacetCount{}
+		for _, f := range q.Facets {
+			base := ev.match
+			if f.Exclusive {
+				base = ix.clauses(q, ev.universe, &evaluation{scores: map[uint32]float64{}}, f.Dim)
+			}
+			res.Facets[f.Dim] = ix.facetCounts(f, base)
+		}
+	}
+	return res
+}
+
+// page picks the slots of the requested page in order.
+func (ix *Index) page(q Query, ev *evaluation) []uint32 {
+	if q.Limit <= 0 || q.Offset >= ev.match.Len() {
+		return nil
+	}
+	keys := q.Sort
+	if len(keys) == 0 {
+		keys = []Sort{{Order: OrderID}}
+	}
+	if o := ix.orders[keys[0].Order]; o != nil && (len(keys) == 1 || keys[0].Order == OrderID) {
+		// One stored order: walk it, skipping non-matches.
+		var out []uint32
+		skip := q.Offset
+		o.each(ix, keys[0].Desc, func(s uint32) bool {
+			if !ev.match.Has(s) {
+				return true
+			}
+			if skip > 0 {
+				skip--
+				return true
+			}
+			out = append(out, s)
+			return len(out) < q.Limit
+		})
+		return out
+	}
+	// Relevance, or several keys: sort the matches.
+	var all []uint32
+	ev.match.Each(func(s uint32) bool { all = append(all, s); return true })
+	slices.SortFunc(all, func(a, b uint32) int {
+		ea, eb := ix.slots[a], ix.slots[b]
+		for _, k := range keys {
+			var c int
+			if k.Order == OrderScore {
+				c = cmp.Compare(ev.scores[a], ev.scores[b])
+			} else if o := ix.orders[k.Order]; o != nil {
+				c = o.field(ea, eb)
+			}
+			if k.Desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(ea.Entry.Dataset.ID, eb.Entry.Dataset.ID)
+	})
+	lo := min(q.Offset, len(all))
+	return all[lo:min(len(all), lo+q.Limit)]
+}
+
+// facetCounts counts each value of a dimension within base, most first
+// then by value.
+func (ix *Index) facetCounts(f FacetRequest, base textrank.Bitset) []FacetCount {
+	var out []FacetCount
+	values := ix.dims[f.Dim]
+	if n := base.Len(); n < len(values)*8 {
+		// Few matches: count their keys rather than intersect every value.
+		counts := map[string]int{}
+		base.Each(func(s uint32) bool {
+			for _, k := range ix.slots[s].keys {
+				if d, v, _ := cut(k); d == f.Dim {
+					counts[v]++
+				}
+			}
+			return true
+		})
+		for v, c := range counts {
+			out = append(out, FacetCount{Value: v, Count: c})
+		}
+	} else {
+		for v := range values {
+			if c := base.AndLen(ix.facets[Key(f.Dim, v)]); c > 0 {
+				out = append(out, FacetCount{Value: v, Count: c})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b FacetCount) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Value, b.Value)) })
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	for i := range out {
+		out[i].Label = cmp.Or(ix.labels[Key(f.Dim, out[i].Value)], out[i].Value)
+	}
+	return out
+}
+
+// Summary describes the datasets of the given statuses (empty: published)
+// as a whole: how many, the earliest first publication and the latest
+// change (zero when there are none).
+func (ix *Index) Summary(statuses []opendata.Status) (n int, issued, modified time.Time) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	u := ix.universe(statuses)
+	n = u.Len()
+	ix.orders[OrderCatalogueIssued].each(ix, false, func(s uint32) bool {
+		if u.Has(s) {
+			issued = ix.slots[s].catIss
+			return false
+		}
+		return true
+	})
+	ix.orders[OrderCatalogueModified].each(ix, true, func(s uint32) bool {
+		if u.Has(s) {
+			modified = ix.slots[s].catMod
+			return false
+		}
+		return true
+	})
+	return n, issued, modified
+}
