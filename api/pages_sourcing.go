@@ -68,7 +68,7 @@ func (s *Server) sourcingPagesRoutes() {
 }
 
 // loadTemplates parses each sourcing page with the layout and the
-// sourcing partials (web/pages/sourcing/*.partial.html: the form fields,
+// sourcing partials (web/pages/sourcing/forms.partial.html: the inputs,
 // the error summary), replacing what the pages' loader made of it alone.
 func (sp *sourcingPages) loadTemplates() {
 	p := sp.s.pages
@@ -121,7 +121,7 @@ type sourcingProblem struct {
 	Href, Text string
 }
 
-// newForm starts a form from values, with the problems of err (a
+// newSourcingForm starts a form from values, with the problems of err (a
 // *domain.Error) if it is one; ok is false when err is something else,
 // which the caller returns as it is.
 func newSourcingForm(values url.Values, err error) (*sourcingForm, bool) {
@@ -177,7 +177,7 @@ func (f *sourcingForm) Value(name string) string {
 	return f.Values.Get(name)
 }
 
-// inputID is the HTML id of the input named name.
+// sourcingInputID is the HTML id of the input named name.
 func sourcingInputID(name string) string {
 	var b strings.Builder
 	b.WriteString("f-")
@@ -229,7 +229,7 @@ func words(name string) string {
 }
 
 // render shows a sourcing page in the site layout with the sourcing style
-// sheet and script.
+// sheet (no script: every form works as plain HTML).
 func (sp *sourcingPages) render(c echo.Context, status int, name, title string, crumbs []pageLink, form *sourcingForm, data any) error {
 	if form != nil && len(form.Problems)+len(form.Message) > 0 {
 		title = "Error: " + title
@@ -269,7 +269,7 @@ func (sp *sourcingPages) submitted(c echo.Context, act func(url.Values) (next st
 	return sourcingSeeOther(c, next)
 }
 
-// seeOther answers an accepted form by sending the browser to the page
+// sourcingSeeOther answers an accepted form by sending the browser to the page
 // showing the result.
 func sourcingSeeOther(c echo.Context, to string) error {
 	return c.Redirect(http.StatusSeeOther, to)
