@@ -190,6 +190,9 @@ func (sp *sourcingPages) createComparison(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if values.Get("_more") != "" {
+		return sp.moreRows(c, values, comparisonFormData{Action: sourcingPath + "/comparisons/new", Submit: "Create the comparison"})
+	}
 	in, values, err := comparisonInput(values)
 	if err == nil {
 		var v appsrc.ComparisonView
@@ -215,6 +218,15 @@ func (sp *sourcingPages) editComparison(c echo.Context) error {
 	return sp.showComparisonForm(c, f, comparisonFormData{Action: comparisonPath(id) + "/edit", Submit: "Save and recompute", Version: v.Meta.Version})
 }
 
+// moreRows shows the form again as typed, with a blank row more in each
+// list: adding a driver or an option needs no script.
+func (sp *sourcingPages) moreRows(c echo.Context, values url.Values, d comparisonFormData) error {
+	values.Del("_more")
+	values.Del("csrf")
+	f, _ := newSourcingForm(values, nil)
+	return sp.showComparisonForm(c, f, d)
+}
+
 func formVersion(values url.Values) int64 {
 	n, _ := strconv.ParseInt(values.Get("version"), 10, 64)
 	return n
@@ -227,6 +239,9 @@ func (sp *sourcingPages) saveComparison(c echo.Context) error {
 		return err
 	}
 	version := formVersion(values)
+	if values.Get("_more") != "" {
+		return sp.moreRows(c, values, comparisonFormData{Action: comparisonPath(id) + "/edit", Submit: "Save and recompute", Version: version})
+	}
 	in, values, err := comparisonInput(values)
 	if err == nil {
 		if _, err = sp.s.app.Sourcing.ReplaceComparison(c.Request().Context(), actor(c), id, version, in); err == nil {

@@ -92,8 +92,17 @@ type searchFilterView struct {
 }
 
 type searchValue struct {
-	ID, Value string
-	Checked   bool
+	ID, Value, Text string
+	Checked         bool
+}
+
+// filterValueText is how the Digital Marketplace names a filter's values.
+var filterValueText = map[string]string{
+	"cloud-hosting": "Cloud hosting", "cloud-software": "Cloud software", "cloud-support": "Cloud support",
+	"iso-iec-27001": "ISO/IEC 27001", "csa-star": "CSA STAR", "pci": "PCI DSS", "iso-28000": "ISO 28000",
+	"cyber-essentials": "Cyber Essentials", "cyber-essentials-plus": "Cyber Essentials Plus", "psn": "PSN", "hscn": "HSCN",
+	"bs7858": "BS 7858 screened staff", "clearance-bpss": "BPSS-cleared staff", "clearance-sc": "SC-cleared staff",
+	"clearance-dv": "DV-cleared staff", "uk": "UK", "eea": "EEA", "other": "Other",
 }
 
 type searchData struct {
@@ -187,7 +196,11 @@ func searchFilterViews(q sourcing.SearchQuery) []searchFilterView {
 		v := searchFilterView{Name: f.Name, Legend: f.Legend, MatchName: matchParam(f.Name), All: len(chosen) > 1,
 			Typable: f.Values == nil, Typed: strings.Join(flat, ", ")}
 		for _, val := range f.Values {
-			v.Values = append(v.Values, searchValue{ID: "f-" + f.Name + "-" + val, Value: val, Checked: slices.Contains(flat, val)})
+			text := filterValueText[val]
+			if text == "" {
+				text = val
+			}
+			v.Values = append(v.Values, searchValue{ID: "f-" + f.Name + "-" + val, Value: val, Text: text, Checked: slices.Contains(flat, val)})
 		}
 		out = append(out, v)
 	}

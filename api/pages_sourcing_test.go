@@ -167,3 +167,22 @@ func TestSourcingPagesShowThePublicViewOfAPublishedComparison(t *testing.T) {
 		t.Errorf("the council's own officer does not see its purpose")
 	}
 }
+
+// "Add another row" shows the form again as typed with a blank row more,
+// and creates nothing.
+func TestSourcingPagesAddRowsWithoutScript(t *testing.T) {
+	f := newSourcingFixture(t)
+	v := newVisitor(t, f.ts)
+	v.signIn(f.officer)
+	page := v.get("/sourcing/comparisons/new")
+	r := v.send(http.MethodPost, "/sourcing/comparisons/new", url.Values{"csrf": {v.csrf(page)}, "_more": {"yes"}, "title": {"Backup"},
+		"drivers[0].id": {"users"}, "drivers[1].id": {""}})
+	body := string(r.Body)
+	if r.Status != http.StatusOK || !strings.Contains(body, `name="title" value="Backup"`) || !strings.Contains(body, `name="drivers[0].id" value="users"`) ||
+		!strings.Contains(body, `name="drivers[2].id"`) || strings.Contains(body, `name="drivers[3].id"`) {
+		t.Errorf("add a row: %d\n%.3000s", r.Status, body)
+	}
+	if _, ok := comparisonTitled(t, f.ts, "Backup"); ok {
+		t.Error("adding a row created the comparison")
+	}
+}
