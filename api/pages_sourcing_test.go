@@ -186,3 +186,50 @@ func TestSourcingPagesAddRowsWithoutScript(t *testing.T) {
 		t.Error("adding a row created the comparison")
 	}
 }
+
+// Every comparison and saved search, in every state, as every audience
+// signed in to the pages: each page answers as the API does (200 or 404),
+// and no page shows what the API withholds from that reader.
+func TestSourcingPagesAnswerAsTheAPIDoes(t *testing.T) {
+	w := newSourcingWorld(t)
+	ts := w.ts
+	pages := func(id string) map[string]string {
+		return map[string]string{"/sourcing/comparisons/" + id: "/api/v1/comparisons/" + id,
+			"/sourcing/comparisons/" + id + "/report": "/api/v1/comparisons/" + id + "/report"}
+	}
+	var checked int
+	for _, au := range []audience{w.own, w.partner, w.other, w.admin} {
+		v := newVisitor(t, ts)
+		v.signIn(au.key)
+		for _, id := range []string{w.draft, w.unlinked, w.decided, w.published, w.exempt} {
+			for page, api := range pages(id) {
+				want := ts.do("GET", api, au.key, nil).Status
+				got := v.get(page)
+				if got.Status != want {
+					t.Errorf("%s: %s answers %d, the API %d", au.name, page, got.Status, want)
+				}
+				if id == w.exempt && au.name == w.other.name {
+					for _, secret := range w.secrets {
+						if strings.Contains(string(got.Body), secret) {
+							t.Errorf("%s: %s shows the exempt %q", au.name, page, secret)
+						}
+					}
+				}
+				checked++
+			}
+		}
+		for _, id := range []string{w.search, w.linkedSearch} {
+			if got, want := v.get("/sourcing/searches/"+id).Status, ts.do("GET", "/api/v1/saved-searches/"+id, au.key, nil).Status; got != want {
+				t.Errorf("%s: saved search %s answers %d, the API %d", au.name, id, got, want)
+			}
+		}
+	}
+	publisher := newVisitor(t, ts)
+	publisher.signIn(w.publisher.key)
+	if r := publisher.get("/sourcing/comparisons/" + w.published); r.Status != http.StatusForbidden {
+		t.Errorf("a publisher on the sourcing pages: %d", r.Status)
+	}
+	if checked != 40 {
+		t.Fatalf("checked %d pages", checked)
+	}
+}
