@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,7 +77,7 @@ func (sp *sourcingPages) showComparison(c echo.Context, id string, form *sourcin
 			kind = "On-premise"
 		}
 		d.Rows = append(d.Rows, resultRow{Name: o.Name, Kind: kind, WholeLife: s.WholeLifeCost.Display(), NPV: s.NPV.Display(),
-			Saving: s.SavingVsBaseline.Display(), Carbon: s.TotalKgCO2e.Fixed(0) + " kg", Score: s.BestValueScore.Fixed(1),
+			Saving: s.SavingVsBaseline.Display(), Carbon: thousands(int64(s.TotalKgCO2e.Round(0).Float())) + " kg", Score: s.BestValueScore.Fixed(1),
 			Evidence: s.Quality.Evidence, Rank: s.Rank, Recommended: o.ID == recommended})
 		d.Options = append(d.Options, option{Value: o.ID, Text: o.Name, Selected: o.ID == v.RecommendedOption})
 	}
@@ -86,6 +87,7 @@ func (sp *sourcingPages) showComparison(c echo.Context, id string, form *sourcin
 		d.ExemptFields = append(d.ExemptFields, option{Value: "options." + o.ID, Text: o.Name + ": its prices and costs (a supplier's quote)"},
 			option{Value: "rejectionReasons." + o.ID, Text: o.Name + ": the reason it was not recommended"})
 	}
+	slices.SortStableFunc(d.Rows, func(a, b resultRow) int { return a.Rank - b.Rank })
 	if form == nil {
 		form, _ = newSourcingForm(formOf(struct {
 			sourcing.Recommendation
