@@ -15,6 +15,7 @@ import (
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/money"
 	"github.com/jointict/councilapi/domain/sourcing"
+	"github.com/jointict/councilapi/store"
 )
 
 // The sourcing pages: the officers' way through G-Cloud sourcing without
@@ -130,6 +131,12 @@ func newSourcingForm(values url.Values, err error) (*sourcingForm, bool) {
 	}
 	f := &sourcingForm{Values: values, errs: map[string]string{}, shown: map[string]bool{}}
 	if err == nil {
+		return f, true
+	}
+	if errors.Is(err, store.ErrStale) {
+		// The form was filled in on a version someone has since changed:
+		// the page shows the latest, and nothing was written.
+		f.Message = "Someone else changed this since you opened the page, so nothing was saved. The page now shows the latest version: check it and submit again"
 		return f, true
 	}
 	var de *domain.Error

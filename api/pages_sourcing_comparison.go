@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	appsrc "github.com/jointict/councilapi/app/sourcing"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/sourcing"
+	"github.com/jointict/councilapi/store"
 )
 
 // A comparison's pages: its results, chart and state with the forms that
@@ -251,6 +253,14 @@ func (sp *sourcingPages) saveComparison(c echo.Context) error {
 		}
 	}
 	return sp.refused(err, values, func(f *sourcingForm) error {
+		if errors.Is(err, store.ErrStale) {
+			// Offer the officer's edit again over the version now stored.
+			v, gerr := sp.s.app.Sourcing.GetComparison(c.Request().Context(), actor(c), id)
+			if gerr != nil {
+				return gerr
+			}
+			version = v.Meta.Version
+		}
 		return sp.showComparisonForm(c, f, comparisonFormData{Action: comparisonPath(id) + "/edit", Submit: "Save and recompute", Version: version})
 	})
 }

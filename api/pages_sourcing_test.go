@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -231,5 +232,28 @@ func TestSourcingPagesAnswerAsTheAPIDoes(t *testing.T) {
 	}
 	if checked != 40 {
 		t.Fatalf("checked %d pages", checked)
+	}
+}
+
+// A form filled in on a version someone has since changed writes nothing
+// and says so, showing the latest.
+func TestSourcingPagesRefuseAStaleForm(t *testing.T) {
+	f := newSourcingFixture(t)
+	v := newVisitor(t, f.ts)
+	v.signIn(f.officer)
+	page := v.get("/sourcing/comparisons/" + f.comparison)
+	stale := regexp.MustCompile(`name="version" value="(\d+)"`).FindSubmatch(page.Body)
+	if stale == nil {
+		t.Fatal("the page has no version")
+	}
+	f.ts.mustDo("PATCH", "/api/v1/comparisons/"+f.comparison, f.officer, map[string]any{"purpose": "Changed meanwhile"})
+	r := v.send(http.MethodPost, "/sourcing/comparisons/"+f.comparison+"/decide", url.Values{"csrf": {v.csrf(page)},
+		"version": {string(stale[1])}, "decision": {"Approve"}, "by": {"Cabinet"}})
+	if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "Someone else changed this") || !strings.Contains(string(r.Body), "Changed meanwhile") {
+		t.Errorf("a stale decision: %d\n%.3000s", r.Status, r.Body)
+	}
+	got, err := f.ts.srv.app.Sourcing.GetComparison(context.Background(), audit.System, f.comparison)
+	if err != nil || got.State != sourcing.StateDraft {
+		t.Errorf("after the stale form: %s %v", got.State, err)
 	}
 }
