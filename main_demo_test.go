@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jointict/councilapi/app/demo"
+	"github.com/jointict/councilapi/internal/testref"
 )
 
 // TestDemoServesEveryPageOfTheSiteMap runs "councilapi demo" as a newcomer
@@ -112,6 +113,8 @@ func TestDemoServesEveryPageOfTheSiteMap(t *testing.T) {
 	if w := anonymous.get(t, "/inspire/waf/", "text/html"); strings.Count(w.body, ".xml\"") < 3 {
 		t.Errorf("the GEMINI folder should hold a record of each spatial sample:\n%.1500s", w.body)
 	}
+
+	qgisReadsTheDemo(t, anonymous, p.url)
 
 	// Run again, the demo serves the same sample with new keys; --reload
 	// replaces it.
@@ -370,4 +373,62 @@ func pathOf(href string) string {
 		return href
 	}
 	return u.Path
+}
+
+// qgisReadsTheDemo is QGIS 3, headless, on the demo as a GIS officer would
+// first try it: its browser lists every OGC API collection, each loads
+// through the OAPIF provider with every feature the API says it has, and
+// MetaSearch's CSW client lists every spatial sample.
+func qgisReadsTheDemo(t *testing.T, b *browser, base string) {
+	t.Helper()
+	var cols struct {
+		Collections []struct{ ID, Title string } `json:"collections"`
+	}
+	if err := json.Unmarshal([]byte(b.get(t, "/ogc/collections", "application/json").body), &cols); err != nil || len(cols.Collections) < 3 {
+		t.Fatalf("the demo's OGC API collections: %v %+v", err, cols)
+	}
+	want := map[string]int{}
+	for _, c := range cols.Collections {
+		var page struct {
+			NumberMatched int `json:"numberMatched"`
+		}
+		if err := json.Unmarshal([]byte(b.get(t, "/ogc/collections/"+c.ID+"/items?limit=1", "application/geo+json").body), &page); err != nil {
+			t.Fatal(err)
+		}
+		want[c.Title] = page.NumberMatched
+	}
+	out := testref.QGIS(t, filepath.Join("api", "testdata", "qgis_client.py"), base, "{}", "sample")
+	var res struct {
+		Collections []struct{ Title string }
+		Layers      map[string]struct {
+			Valid        bool
+			Count        int
+			FeatureCount int
+			CRS          string
+		}
+		CSW map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("qgis_client.py printed %v:\n%s", err, out)
+	}
+	if len(res.Collections) != len(want) {
+		t.Errorf("QGIS's browser lists %d collections, the API %d: %+v", len(res.Collections), len(want), res.Collections)
+	}
+	for title, n := range want {
+		l, ok := res.Layers[title]
+		if !ok || !l.Valid || l.Count != n || l.FeatureCount != n || l.CRS != "EPSG:4326" {
+			t.Errorf("%s in QGIS: %+v; want %d features in EPSG:4326", title, l, n)
+		}
+	}
+	var all struct {
+		Records map[string][]string
+	}
+	if err := json.Unmarshal(res.CSW["all"], &all); err != nil {
+		t.Fatal(err)
+	}
+	for title := range want {
+		if links, ok := all.Records[title]; !ok || len(links) != 1 {
+			t.Errorf("MetaSearch does not list %q with its OGC API link: %+v", title, all.Records)
+		}
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,8 +47,6 @@ type cswFound struct {
 // OWSLib's CSW client, the engine of QGIS's MetaSearch, finds the records by
 // keyword and map extent. A failure QGIS users would see fails here.
 func TestQGISReadsThePublishedCollections(t *testing.T) {
-	py := testref.PythonModule(t, "qgis.core", "qgis python3-qgis")
-	testref.PythonModule(t, "owslib", "python3-owslib")
 	ts := newTestServer(t)
 	ned := ts.key(domain.RolePublisher, "neddc")
 	type fixture struct {
@@ -102,20 +99,7 @@ func TestQGISReadsThePublishedCollections(t *testing.T) {
 	}
 	argsJSON, _ := json.Marshal(args)
 
-	home := t.TempDir()                           // QGIS writes its settings and profile under HOME
-	if err := os.Chmod(home, 0o700); err != nil { // as Qt wants its runtime directory
-		t.Fatal(err)
-	}
-	cmd := exec.Command(py, filepath.Join("testdata", "qgis_client.py"), ts.URL, string(argsJSON), "listed")
-	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen", "HOME="+home, "XDG_RUNTIME_DIR="+home, "XDG_CONFIG_HOME="+home)
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("qgis_client.py: %v\n%s\n%s", err, out, stderr)
-	}
+	out := testref.QGIS(t, filepath.Join("testdata", "qgis_client.py"), ts.URL, string(argsJSON), "listed")
 	var res qgisResult
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("qgis_client.py printed %v:\n%s", err, out)

@@ -170,8 +170,8 @@ func TestSecurityHeadersOnEveryDocument(t *testing.T) {
 		}
 	}
 
-	// The site map: every page reachable by links from the two home pages.
-	queue, queued := []string{"/", "/ogc?f=html", "/docs/", "/datasets/none", "/no/such/page"}, map[string]bool{}
+	// Every page reachable by links from the home pages and the site map.
+	queue, queued := []string{"/", "/sitemap", "/ogc?f=html", "/docs/", "/datasets/none", "/no/such/page"}, map[string]bool{}
 	for len(queue) > 0 && len(queued) < 400 {
 		path := queue[0]
 		queue = queue[1:]

@@ -120,7 +120,7 @@ func TestSourcingExportLocksAt30Results(t *testing.T) {
 		t.Errorf("bad outcome: %d %+v, want serviceId, contractValue, endDate and buyingOrganisation named", r.Status, p.Errors)
 	}
 	award := map[string]any{"result": "awarded", "serviceId": got.ExportedIDs[3], "contractValue": "42000.00",
-		"startDate": "2026-04-01", "endDate": "2028-03-31", "buyingOrganisation": "North East Derbyshire District Council"}
+		"startDate": "2026-04-01", "endDate": "2028-03-31", "buyingOrganisation": "North East Derbyshire District Council", "supplierSme": false}
 	r = ts.do("POST", "/api/v1/saved-searches/"+narrow.ID+"/outcome", officer, award)
 	if r.Status != 200 {
 		t.Fatalf("outcome: %d %s", r.Status, r.Body)

@@ -80,6 +80,7 @@ func New(cfg Config, st store.Store, log *slog.Logger) *App {
 	a.Inspire = inspire.New(st, a.OpenData, a.Audit, log, cfg.BaseURL)
 	a.Bus.Subscribe(a.Inspire)
 	a.Procurement = procurement.New(st, a.OpenData, a.Audit, log, cfg.Procurement)
+	a.Bus.Subscribe(a.Procurement.CallOffConsumer())
 	a.Sourcing = sourcing.New(st, a.Bus, a.Audit, log, sourcing.Config{})
 	return a
 }

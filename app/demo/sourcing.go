@@ -253,12 +253,13 @@ func (l *loader) searches(ctx context.Context) error {
 		outcome          *sourcing.OutcomeInput
 	}
 	start := l.daysAgo(60).Format(time.DateOnly)
+	sme := true // the sample backup supplier is a small company
 	for _, s := range []search{
 		{"neddc", "Microsoft 365 licensing (sample)", "q=Microsoft 365&lot=cloud-software", nil},
 		{"neddc", "Firewalls (sample)", "q=firewall", nil},
 		{"bdc", "Offsite backup (sample)", "q=backup&lot=cloud-hosting", &sourcing.OutcomeInput{Result: "awarded", ServiceID: backupService,
 			ContractValue: money.Pounds(16200), StartDate: start, EndDate: l.daysAgo(60).AddDate(3, 0, -1).Format(time.DateOnly),
-			BuyingOrganisation: "bdc"}},
+			BuyingOrganisation: "bdc", SupplierSME: &sme}},
 	} {
 		saved, err := l.a.Sourcing.CreateSavedSearch(ctx, actor, sourcing.SavedSearchInput{Name: s.name, Query: s.query, Organisation: s.org})
 		if err != nil {

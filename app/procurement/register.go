@@ -40,7 +40,7 @@ func (s *Service) all(ctx context.Context) ([]Record, error) {
 }
 
 // ContractsRegister is the Transparency Code contracts register of every
-// procurement, under the rules in force today, as CSV, and its row count.
+// procurement and awarded G-Cloud call-off, under the rules in force today, as CSV, and its row count.
 func (s *Service) ContractsRegister(ctx context.Context) ([]byte, int, error) {
 	recs, err := s.all(ctx)
 	if err != nil {
@@ -56,6 +56,12 @@ func (s *Service) ContractsRegister(ctx context.Context) ([]byte, int, error) {
 	}
 	cfg := ocds.Config{Prefix: s.prefix}
 	rows := procurement.RegisterRows(ps, rs, cfg.OCID)
+	callOffs, err := s.callOffRows(ctx, rs)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows = append(rows, callOffs...)
+	procurement.SortRegister(rows)
 	var buf bytes.Buffer
 	if err := procurement.WriteRegisterCSV(&buf, rows); err != nil {
 		return nil, 0, err

@@ -25,6 +25,7 @@ import (
 	"github.com/jointict/councilapi/domain/capital"
 	"github.com/jointict/councilapi/domain/estate"
 	"github.com/jointict/councilapi/domain/procurement"
+	ds "github.com/jointict/councilapi/domain/sourcing"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -97,6 +98,8 @@ type Service struct {
 	// registerMu orders register publications in this process, so a later
 	// change's CSV is never uploaded before an earlier one's.
 	registerMu sync.Mutex
+	searches   repo.Repo[savedSearch]
+	services   repo.Repo[ds.Service]
 }
 
 // New builds the capability over st; the contracts register is published
@@ -104,7 +107,8 @@ type Service struct {
 func New(st store.Store, data *opendata.Service, al *audit.Log, log *slog.Logger, cfg Config) *Service {
 	s := &Service{procs: repo.New[Record](st, CollProcurements), releases: repo.New[releaseRecord](st, CollReleases),
 		settings: repo.New[registerSettings](st, CollSettings), governance: repo.New[procurement.Governance](st, CollGovernance),
-		orgs: repo.New[domain.Organisation](st, collOrganisations), comparisons: repo.New[comparisonOwner](st, collComparisons),
+		orgs: repo.New[domain.Organisation](st, collOrganisations), searches: repo.New[savedSearch](st, collSavedSearches),
+		services: repo.New[ds.Service](st, collServices), comparisons: repo.New[comparisonOwner](st, collComparisons),
 		assets: repo.New[estate.Asset](st, CollAssets), cashInputs: repo.New[capital.Comparison](st, CollCapitalInputs),
 		manual: repo.New[capital.ManualLine](st, CollManualLines), reviews: repo.New[capital.Review](st, CollReviews),
 		data: data, audit: al, log: log, cal: procurement.EnglandAndWales, clock: cfg.Now}

@@ -73,6 +73,12 @@ type OutcomeInput struct {
 	ComparisonID string `json:"comparisonId,omitempty"`
 	// JointProcurement is the joint procurement the award is part of, if any.
 	JointProcurement string `json:"jointProcurement,omitempty"`
+	// SupplierSME says whether the supplier is a small or medium
+	// enterprise; required for an award over £5,000 that is not part of a
+	// joint procurement (the contracts register states it).
+	SupplierSME *bool `json:"supplierSme,omitempty"`
+	// SupplierVCSE says whether it is a voluntary or community sector enterprise.
+	SupplierVCSE bool `json:"supplierVcse,omitempty"`
 }
 
 // parseSavedQuery reads the query string of a saved search with the rules
@@ -333,9 +339,12 @@ func (s *Service) RecordOutcome(ctx context.Context, a audit.Actor, id string, i
 	at := s.now()
 	o := ds.Outcome{Result: in.Result, ServiceID: in.ServiceID, ContractValue: in.ContractValue, StartDate: in.StartDate,
 		EndDate: in.EndDate, BuyingOrganisation: in.BuyingOrganisation, Reason: in.Reason, RecordedBy: a.KeyID, RecordedAt: at,
-		ComparisonID: in.ComparisonID, JointProcurement: in.JointProcurement}
+		ComparisonID: in.ComparisonID, JointProcurement: in.JointProcurement, SupplierSME: in.SupplierSME, SupplierVCSE: in.SupplierVCSE}
 	notices, err := o.Notices(s.ruleSets)
 	if err != nil {
+		return SavedSearchView{}, err
+	}
+	if err := o.CheckRegisterFacts(notices); err != nil {
 		return SavedSearchView{}, err
 	}
 	before, after, m, err := s.searches.UpdateIf(ctx, id, ifMatch, func(cur *SavedSearch) error {

@@ -52,8 +52,13 @@ func RegisterRows(ps []JointProcurement, rs RuleSet, ocid func(JointProcurement)
 			})
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i][0] < rows[j][0] })
+	SortRegister(rows)
 	return rows
+}
+
+// SortRegister orders register rows by their reference.
+func SortRegister(rows [][]string) {
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i][0] < rows[j][0] })
 }
 
 func contracted(s State) bool {

@@ -1,6 +1,7 @@
 package sourcing
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -112,6 +113,7 @@ func (r Record) Public() PublicRecord {
 	out.Result.Options = slices.Clone(r.Result.Options)
 	out.Result.Assumptions = slices.Clone(r.Result.Assumptions)
 	pr := PublicRecord{Withheld: []Withheld{}}
+	hidden := map[string]int{} // withheld option: its paragraph
 	for _, e := range r.Exempt {
 		if !e.Withheld() {
 			continue
@@ -132,10 +134,78 @@ func (r Record) Public() PublicRecord {
 		}
 		if id, ok := strings.CutPrefix(e.Field, "options."); ok {
 			out.withholdOption(id)
+			hidden[id] = e.Paragraph
 		}
 	}
+	pr.Withheld = append(pr.Withheld, out.withholdRelativeFigures(r.Result, hidden)...)
 	pr.Record = out
 	return pr
+}
+
+// withholdRelativeFigures removes from the visible options the figures
+// that are relative to a withheld option and so would disclose it: price
+// points are weight x lowest NPV / NPV, so when the lowest NPV is a
+// withheld quote's, any visible option's price points and NPV give it
+// away; the environmental score is likewise relative to the lowest carbon;
+// savings and break-even are against the baseline. Each is zeroed and
+// listed as withheld with the option's paragraph. Ranks stay: they say
+// where the withheld option stood, not what it cost.
+func (r *Record) withholdRelativeFigures(all Result, hidden map[string]int) []Withheld {
+	if len(hidden) == 0 || len(all.Options) == 0 {
+		return nil
+	}
+	// lowestHidden is the paragraph of a withheld option holding the
+	// lowest value of a figure, when no visible option shares it.
+	lowestHidden := func(figure func(Summary) int64) (int, bool) {
+		low := figure(all.Options[0].Summary)
+		for _, o := range all.Options[1:] {
+			low = min(low, figure(o.Summary))
+		}
+		para, found := 0, false
+		for _, o := range all.Options {
+			if figure(o.Summary) != low {
+				continue
+			}
+			p, withheld := hidden[o.ID]
+			if !withheld {
+				return 0, false
+			}
+			para, found = p, true
+		}
+		return para, found
+	}
+	var out []Withheld
+	clear := func(field string, para int, reason string, zero func(*Summary)) {
+		for i := range r.Result.Options {
+			zero(&r.Result.Options[i].Summary)
+		}
+		out = append(out, Withheld{Field: field, Paragraph: para, Reason: reason})
+	}
+	priceHidden, pricePara := false, 0
+	if para, ok := lowestHidden(func(s Summary) int64 { return int64(s.NPV) }); ok {
+		priceHidden, pricePara = true, para
+		clear("results.pricePoints", para, "price points are relative to the lowest whole-life cost, which is a withheld option's", func(s *Summary) {
+			s.PricePoints = 0
+		})
+	}
+	envHidden, envPara := false, 0
+	if para, ok := lowestHidden(func(s Summary) int64 { return int64(s.TotalKgCO2e) }); ok {
+		envHidden, envPara = true, para
+		clear("results.environmentalScore", para, "environmental scores are relative to the lowest emissions, which are a withheld option's", func(s *Summary) {
+			s.EnvironmentalScore, s.EnvironmentPoints = 0, 0
+		})
+	}
+	if priceHidden || envHidden {
+		clear("results.bestValueScore", cmp.Or(pricePara, envPara), "the best-value score adds the points withheld above", func(s *Summary) {
+			s.BestValueScore = 0
+		})
+	}
+	if para, ok := hidden[all.BaselineID]; ok && all.BaselineID != "" {
+		clear("results.savingVsBaseline", para, "savings and break-even are against the baseline, which is withheld", func(s *Summary) {
+			s.SavingVsBaseline, s.SavingVsBaselineNominal, s.BreakEvenYear = 0, 0, nil
+		})
+	}
+	return out
 }
 
 func (r *Record) withholdOption(id string) {

@@ -50,6 +50,24 @@ type Outcome struct {
 	// the joint procurement it is part of, when there is one.
 	ComparisonID     string `json:"comparisonId,omitempty"`
 	JointProcurement string `json:"jointProcurement,omitempty"`
+	// SupplierSME and SupplierVCSE say whether the supplier is a small or
+	// medium enterprise, or a voluntary or community sector enterprise,
+	// as the Transparency Code's contracts register asks (the supplier's
+	// Digital Marketplace declaration states its size).
+	SupplierSME  *bool `json:"supplierSme,omitempty"`
+	SupplierVCSE bool  `json:"supplierVcse,omitempty"`
+}
+
+// CheckRegisterFacts refuses an award bound for the contracts register
+// (over the Code's threshold and not part of a joint procurement, whose
+// award row lists it) without the supplier's SME status, which the
+// register must state and a G-Cloud listing does not give.
+func (o Outcome) CheckRegisterFacts(n AwardNotices) error {
+	if o.Result != OutcomeAwarded || !n.ContractsRegister || o.JointProcurement != "" || o.SupplierSME != nil {
+		return nil
+	}
+	return &domain.Error{Code: domain.CodeInvalid, Message: "an award over £5,000 goes in the Transparency Code contracts register, which states whether the supplier is an SME",
+		Fields: []domain.FieldProblem{{Field: "supplierSme", Problem: "is required: true or false, from the supplier's declaration of its size (micro, small and medium are SMEs)"}}}
 }
 
 // AwardNotices is what an awarded outcome triggers under the procurement
@@ -193,4 +211,51 @@ func (s *SavedSearch) RecordOutcome(o Outcome) error {
 	}
 	s.Outcome = &o
 	return nil
+}
+
+// CallOff is an awarded G-Cloud call-off as the contracts register lists
+// it: the outcome, the service as it was exported with the shortlist, and
+// what the register needs that the shortlist does not hold.
+type CallOff struct {
+	SearchID, SearchName string
+	Outcome              Outcome
+	Service              ExportRow
+	// SupplierRegistration is the supplier's Companies House number from
+	// the catalogue ("" when the supplier gave none).
+	SupplierRegistration string
+}
+
+// RegisterRow is the call-off's row of the Transparency Code contracts
+// register (procurement.RegisterHeader), or false when it has none: an
+// outcome other than an award, a value the rule set keeps out of the
+// register, or a call-off that is part of a joint procurement (whose own
+// award row lists the contract, so it would otherwise be listed twice).
+// The SME and VCSE status are the officer's (CheckRegisterFacts); the
+// non-recoverable VAT, which a G-Cloud listing does not state either, is
+// left empty.
+func (c CallOff) RegisterRow(rs procurement.RuleSet) ([]string, bool) {
+	o := c.Outcome
+	if o.Result != OutcomeAwarded || o.JointProcurement != "" {
+		return nil, false
+	}
+	if !rs.TransparencyCode.Met(o.ContractValue, procurement.IncVAT(o.ContractValue, rs.VAT)) {
+		return nil, false
+	}
+	title := c.Service.Service
+	if title == "" {
+		title = c.SearchName
+	}
+	desc := "G-Cloud call-off of service " + o.ServiceID + ", awarded from the shortlist “" + c.SearchName + "”"
+	return []string{
+		"GC/" + c.SearchID, title, o.BuyingOrganisation, desc,
+		c.Service.Supplier, c.SupplierRegistration, o.ContractValue.String(), "",
+		o.StartDate, o.EndDate, "", procurement.RouteGCloudDirectAward.Label(), yesNo(o.SupplierSME != nil && *o.SupplierSME), yesNo(o.SupplierVCSE), "",
+	}, true
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "Yes"
+	}
+	return "No"
 }

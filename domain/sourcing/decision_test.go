@@ -258,3 +258,74 @@ func TestPublicViewWithholdsExemptFieldsUntilReleased(t *testing.T) {
 		t.Errorf("after release: iaas shown %v, withheld %v, risks %v", ok, p.Withheld, p.Risks)
 	}
 }
+
+// TestPublicViewWithholdsFiguresRelativeToAWithheldQuote: price points are
+// weight x lowest NPV / NPV, so when the withheld quote is the cheapest,
+// any visible option's price points and NPV would give its NPV away; the
+// same for carbon and the environmental score, and for savings against a
+// withheld baseline. Figures relative to a visible option stay.
+func TestPublicViewWithholdsFiguresRelativeToAWithheldQuote(t *testing.T) {
+	publicWith := func(t *testing.T, withheld string) PublicRecord {
+		r := draftRecord(t)
+		must(t, r.Decide(DecisionRecord{Decision: "Approve", By: "Head of ICT", At: t0}, Policy{}, nil))
+		must(t, r.MarkExempt(ExemptField{Field: "options." + withheld, Reason: "a price before award"}))
+		must(t, r.Publish(Stamp{By: "k1", At: t0}))
+		return r.Public()
+	}
+	r := draftRecord(t)
+	lowest := func(figure func(Summary) int64) string {
+		best := r.Result.Options[0]
+		for _, o := range r.Result.Options[1:] {
+			if figure(o.Summary) < figure(best.Summary) {
+				best = o
+			}
+		}
+		return best.ID
+	}
+	cheapest := lowest(func(s Summary) int64 { return int64(s.NPV) })
+	greenest := lowest(func(s Summary) int64 { return int64(s.TotalKgCO2e) })
+	withheldFields := func(p PublicRecord) map[string]bool {
+		out := map[string]bool{}
+		for _, w := range p.Withheld {
+			out[w.Field] = true
+		}
+		return out
+	}
+
+	p := publicWith(t, cheapest)
+	got := withheldFields(p)
+	if !got["results.pricePoints"] || !got["results.bestValueScore"] {
+		t.Errorf("the cheapest option %s withheld: withheld %v, want the price points and best-value scores too", cheapest, p.Withheld)
+	}
+	for _, o := range p.Result.Options {
+		if o.Summary.PricePoints != 0 || o.Summary.BestValueScore != 0 {
+			t.Errorf("%s shows price points %v and score %v relative to the withheld quote", o.ID, o.Summary.PricePoints, o.Summary.BestValueScore)
+		}
+	}
+	if got["results.environmentalScore"] != (greenest == cheapest) {
+		t.Errorf("environmental scores withheld %v; the greenest option is %s", got["results.environmentalScore"], greenest)
+	}
+	if got["results.savingVsBaseline"] != (cheapest == r.Result.BaselineID) {
+		t.Errorf("savings withheld %v; the baseline is %s", got["results.savingVsBaseline"], r.Result.BaselineID)
+	}
+
+	// Withholding an option that is neither the cheapest, the greenest nor
+	// the baseline leaves every other figure as decided.
+	for _, o := range r.Result.Options {
+		if o.ID == cheapest || o.ID == greenest || o.ID == r.Result.BaselineID {
+			continue
+		}
+		p := publicWith(t, o.ID)
+		if len(p.Withheld) != 1 {
+			t.Errorf("withholding %s withholds %v, want the option only", o.ID, p.Withheld)
+		}
+		for _, v := range p.Result.Options {
+			full, _ := r.Result.Option(v.ID)
+			if v.Summary.PricePoints != full.Summary.PricePoints || v.Summary.BestValueScore != full.Summary.BestValueScore {
+				t.Errorf("%s's figures changed though they are relative to a visible option", v.ID)
+			}
+		}
+		return
+	}
+	t.Log("every option is the cheapest, the greenest or the baseline: the second half has nothing to withhold")
+}

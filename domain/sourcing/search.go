@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/jointict/councilapi/domain/textrank"
 )
 
 // Searchable text fields and their BM25F boosts: a word in the service name or
@@ -375,21 +377,9 @@ func tokenize(text string) []string {
 		if stopwords[w] {
 			continue
 		}
-		out = append(out, stem(w))
+		out = append(out, textrank.Stem(w))
 	}
 	return out
-}
-
-func stem(w string) string {
-	switch {
-	case len(w) > 4 && strings.HasSuffix(w, "ies") && !strings.HasSuffix(w, "eies") && !strings.HasSuffix(w, "aies"):
-		return w[:len(w)-3] + "y"
-	case len(w) > 3 && strings.HasSuffix(w, "es") && !strings.HasSuffix(w, "aes") && !strings.HasSuffix(w, "ees") && !strings.HasSuffix(w, "oes"):
-		return w[:len(w)-1]
-	case len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "ss"):
-		return w[:len(w)-1]
-	}
-	return w
 }
 
 // expiryFacet prefixes the facets of services that record their own

@@ -38,12 +38,16 @@ func Tokens(text string) []string {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 	for i, w := range words {
-		words[i] = stem(w)
+		words[i] = Stem(w)
 	}
 	return words
 }
 
-func stem(w string) string {
+// Stem folds a lower-case word's plural to its singular ("libraries" ->
+// "library", "boxes" -> "boxe", "maps" -> "map"), the only inflection both
+// the catalogue's and the G-Cloud search's users type differently from
+// what they look for.
+func Stem(w string) string {
 	switch {
 	case len(w) > 4 && strings.HasSuffix(w, "ies") && !strings.HasSuffix(w, "eies") && !strings.HasSuffix(w, "aies"):
 		return w[:len(w)-3] + "y"

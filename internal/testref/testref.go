@@ -111,3 +111,27 @@ func Axe(t testing.TB) string {
 	}
 	return string(b)
 }
+
+// QGIS runs a Python script with QGIS's and OWSLib's modules, headless
+// (Qt's offscreen platform, a fresh HOME for QGIS's profile), and returns
+// what it prints; a script that fails fails the test with its output.
+func QGIS(t testing.TB, script string, args ...string) []byte {
+	t.Helper()
+	py := PythonModule(t, "qgis.core", "qgis python3-qgis")
+	PythonModule(t, "owslib", "python3-owslib")
+	home := t.TempDir()                           // QGIS writes its settings and profile under HOME
+	if err := os.Chmod(home, 0o700); err != nil { // as Qt wants its runtime directory
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, append([]string{script}, args...)...)
+	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen", "HOME="+home, "XDG_RUNTIME_DIR="+home, "XDG_CONFIG_HOME="+home)
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("%s: %v\n%s\n%s", script, err, out, stderr)
+	}
+	return out
+}
