@@ -147,14 +147,14 @@ func TestSourcingSearchJourneyInChromium(t *testing.T) {
 		b.submit("form.outcome", ".error-summary")
 		b.look("outcome-error")
 		b.fill("f-serviceId", "100000000000002", "f-contractValue", "28500", "f-startDate", "2026-04-01", "f-endDate", "2029-03-31",
-			"f-buyingOrganisation", "Bolsover District Council")
+			"f-buyingOrganisation", "Bolsover District Council", "f-supplierSme-yes", "tick")
 		b.submit("form.outcome", "#outcome")
-		if s := b.Text("#outcome + dl"); !strings.Contains(s, "awarded") || !strings.Contains(s, "£28,500") {
+		if s := b.Text("#outcome + dl"); !strings.Contains(s, "awarded") || !strings.Contains(s, "£28,500") || !strings.Contains(s, "Supplier an SME yes") {
 			t.Errorf("at %dpx the outcome says %q", w, s)
 		}
 		b.look("saved-search-outcome")
 		ss, _ = savedSearchNamed(t, b.f.ts, name)
-		if ss.Outcome == nil || ss.Outcome.Result != sourcing.OutcomeAwarded || ss.Outcome.ServiceID != "100000000000002" || !b.f.ts.audited("saved-search.outcome", ss.ID) {
+		if ss.Outcome == nil || ss.Outcome.Result != sourcing.OutcomeAwarded || ss.Outcome.ServiceID != "100000000000002" || ss.Outcome.SupplierSME == nil || !*ss.Outcome.SupplierSME || !b.f.ts.audited("saved-search.outcome", ss.ID) {
 			t.Errorf("at %dpx the stored outcome is %+v", w, ss.Outcome)
 		}
 	}

@@ -295,15 +295,17 @@ func (sp *sourcingPages) saveSearch(c echo.Context) error {
 // savedSearchData is a saved search's page: its query in words, its
 // lock and provenance once exported, the shortlist and the outcome form.
 type savedSearchData struct {
-	View           appsrc.SavedSearchView
-	Results        string
-	Described      [][2]string
-	Provenance     [][2]string
-	Rows           []sourcing.ExportRow
-	CSV, XLSX      string
-	CanExport      bool
-	CanRecord      bool
-	Outcome        *sourcing.Outcome
+	View       appsrc.SavedSearchView
+	Results    string
+	Described  [][2]string
+	Provenance [][2]string
+	Rows       []sourcing.ExportRow
+	CSV, XLSX  string
+	CanExport  bool
+	CanRecord  bool
+	Outcome    *sourcing.Outcome
+	// SupplierSME is the outcome's answer in words ("" when not given).
+	SupplierSME    string
 	Version        int64
 	OutcomeResults []string
 }
@@ -321,6 +323,9 @@ func (sp *sourcingPages) showSavedSearch(c echo.Context, id string, form *sourci
 	d := savedSearchData{View: v, Results: sourcingPath + "/services?" + v.QueryString, Described: describeQuery(v.Query),
 		CSV: api + "/export.csv", XLSX: api + "/export.xlsx", Outcome: v.Outcome, Version: v.Meta.Version,
 		OutcomeResults: []string{sourcing.OutcomeAwarded, sourcing.OutcomeCancelled, sourcing.OutcomeNoneSuitable}}
+	if o := v.Outcome; o != nil && o.SupplierSME != nil {
+		d.SupplierSME = map[bool]string{true: "yes", false: "no"}[*o.SupplierSME]
+	}
 	full := v.Access != nil && v.Access.Full
 	if v.LockedAt != nil {
 		sl, err := sp.s.app.Sourcing.Export(c.Request().Context(), actor(c), id)
