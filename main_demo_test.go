@@ -62,6 +62,13 @@ func TestDemoServesEveryPageOfTheSiteMap(t *testing.T) {
 	if !slices.ContainsFunc(slices.Collect(maps.Values(publicPages)), func(r string) bool { return r == "/api/v1/comparisons/:id/report" }) {
 		t.Error("the public site map does not list the published comparison's decision report")
 	}
+	// The sourcing pages, populated by the sample comparison and searches.
+	for _, route := range []string{"/sourcing", "/sourcing/services", "/sourcing/comparisons/new", "/sourcing/comparisons/:id",
+		"/sourcing/comparisons/:id/report", "/sourcing/searches/:id", "/sourcing/services/:id"} {
+		if !slices.Contains(slices.Collect(maps.Values(allPages)), route) {
+			t.Errorf("the demo admin's site map lists no page of %s", route)
+		}
+	}
 	staff.followLinks(t, allPages)
 	walked := time.Since(began) - loaded
 	// Reported, not asserted: the machine may be busy.

@@ -156,6 +156,7 @@ func (s *Server) routes() {
 	s.pagesRoutes()
 	s.procurementPagesRoutes()
 	s.publishingPagesRoutes()
+	s.sourcingPagesRoutes()
 	s.signinRoutes(v1)
 	s.inspireRoutes()
 	s.sitemapRoutes()

@@ -192,10 +192,11 @@ func (s *Server) sitemapSourcing(ctx context.Context, a audit.Actor) (sitemapSec
 		for _, c := range page {
 			sec.Pages = append(sec.Pages, sitemapPage{Href: "/api/v1/comparisons/" + url.PathEscape(c.ID) + "/report",
 				Title: c.Title + ": decision report (printable)", Route: "/api/v1/comparisons/:id/report", Staff: c.State != "published"})
+			sec.Pages = append(sec.Pages, sourcingComparisonPages(a, c)...)
 		}
 		offset += len(page)
 		if len(page) == 0 || int64(offset) >= total {
-			return sec, nil
+			return s.sitemapSourcingPages(ctx, a, sec)
 		}
 	}
 }

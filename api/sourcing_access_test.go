@@ -282,7 +282,7 @@ func TestSourcingExemptFieldsAreWithheldEverywhere(t *testing.T) {
 		t.Errorf("public view: withheld %q (want %q), access %+v, createdBy %q", withheld, want, pub.Access, pub.CreatedBy)
 	}
 	report := text("", "/report")
-	for _, want := range []string{"That <strong>Hosted R&amp;B (SaaS)</strong> is approved", "[Withheld: exempt information under paragraph 3",
+	for _, want := range []string{"The officer recommends <strong>Hosted R&amp;B (SaaS)</strong>", "[Withheld: exempt information under paragraph 3",
 		"Rejected. The hosts reach end of support in 2026", "Exempt information withheld from this report"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the public report lacks %q", want)

@@ -144,7 +144,7 @@ func TestSourcingRecommendationRules(t *testing.T) {
 	var rec comparisonView
 	r.json(t, &rec)
 	html := string(ts.mustDo("GET", "/api/v1/comparisons/"+rec.ID+"/report", officer, nil).Body)
-	for _, want := range []string{"That <strong>Hosted R&amp;B (SaaS)</strong> is approved", "IaaS virtual machines ranks first",
+	for _, want := range []string{"The officer recommends <strong>Hosted R&amp;B (SaaS)</strong>", "IaaS virtual machines ranks first",
 		"because: The SaaS contract includes the document management integration",
 		"Rejected. Covers the servers only: desktop licences still needed", "Rejected. The hosts reach the end of support in March 2026",
 		"The recommended option costs £231,353.58"} {
@@ -152,7 +152,7 @@ func TestSourcingRecommendationRules(t *testing.T) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
-	if strings.Contains(html, "<strong>IaaS virtual machines</strong> is approved") {
+	if strings.Contains(html, "recommends <strong>IaaS virtual machines</strong>") {
 		t.Error("the report approves the top-ranked option the officer rejected")
 	}
 	var list listResponse[comparisonSummaryView]

@@ -22,6 +22,9 @@ func writeArea(path string) (domain.Area, bool) {
 	if strings.Contains(path, "/capital-programme") || strings.Contains(path, "/estate") {
 		return domain.AreaProcurement, true // an organisation's, kept by its procurement officers
 	}
+	if path == sourcingPath || strings.HasPrefix(path, sourcingPath+"/") {
+		return domain.AreaSourcing, true // the sourcing pages
+	}
 	for prefix, area := range map[string]domain.Area{
 		"/api/v1/organisations": domain.AreaAdmin, "/api/v1/keys": domain.AreaAdmin, "/api/v1/sessions": domain.AreaAdmin,
 		"/api/v1/datasets": domain.AreaOpenData, "/api/v1/jobs": domain.AreaOpenData,

@@ -37,6 +37,9 @@ type ComparisonInput struct {
 	// Risks are the officer's risk notes, added to those the figures raise.
 	Risks []string `json:"risks,omitempty"`
 	ds.Recommendation
+	// Report is the officer's text for the Cabinet or committee report,
+	// section by section; frozen with the rest when the comparison is decided.
+	Report ds.ReportText `json:"report,omitzero"`
 	// JointProcurement links the comparison to a joint procurement its
 	// organisation is party to; that procurement's partner officers may
 	// then read the draft.
@@ -177,6 +180,9 @@ func (s *Service) compute(ctx context.Context, a audit.Actor, org string, in Com
 	if err := s.checkJointProcurement(ctx, "jointProcurement", in.JointProcurement, org); err != nil {
 		return computed{}, err
 	}
+	if err := in.Report.Validate(); err != nil {
+		return computed{}, err
+	}
 	input := in.Comparison
 	if err := s.snapshotServices(ctx, &input); err != nil {
 		return computed{}, err
@@ -264,7 +270,7 @@ func (s *Service) CreateComparison(ctx context.Context, a audit.Actor, in Compar
 	if err != nil {
 		return ComparisonView{}, err
 	}
-	rec.JointProcurement, rec.FrameworkOverride = in.JointProcurement, c.override
+	rec.JointProcurement, rec.FrameworkOverride, rec.Report = in.JointProcurement, c.override, in.Report
 	stored := ComparisonRecord{Record: rec}
 	m, err := s.comparisons.Insert(ctx, rec.ID, stored)
 	if err != nil {
@@ -277,7 +283,7 @@ func (s *Service) CreateComparison(ctx context.Context, a audit.Actor, in Compar
 // editable is the draft in the form a PATCH merges into.
 func editable(rec ComparisonRecord) ComparisonInput {
 	in := ComparisonInput{Comparison: rec.Input, Purpose: rec.Purpose, Risks: rec.Risks, Recommendation: rec.Recommendation,
-		JointProcurement: rec.JointProcurement}
+		Report: rec.Report, JointProcurement: rec.JointProcurement}
 	if o := rec.FrameworkOverride; o != nil {
 		in.FrameworkOverride = &OverrideInput{Options: o.Options, Reason: o.Reason}
 	}
@@ -288,14 +294,34 @@ func editable(rec ComparisonRecord) ComparisonInput {
 // form (ComparisonInput) and recomputes it; ifMatch is the version the
 // client read (0: the latest).
 func (s *Service) PatchComparison(ctx context.Context, a audit.Actor, id string, ifMatch int64, raw json.RawMessage) (ComparisonView, error) {
+	return s.revise(ctx, a, id, ifMatch, func(cur ComparisonInput) (ComparisonInput, error) {
+		var next ComparisonInput
+		err := patch.Apply(cur, raw, &next)
+		return next, err
+	})
+}
+
+// ReplaceComparison edits a draft by replacing its editable form whole
+// (as a page's form does, which shows every field) and recomputes it;
+// ifMatch is the version the client read (0: the latest).
+func (s *Service) ReplaceComparison(ctx context.Context, a audit.Actor, id string, ifMatch int64, in ComparisonInput) (ComparisonView, error) {
+	return s.revise(ctx, a, id, ifMatch, func(ComparisonInput) (ComparisonInput, error) { return in, nil })
+}
+
+// Editable is the comparison in the form an edit replaces or patches.
+func (v ComparisonView) Editable() ComparisonInput { return editable(v.ComparisonRecord) }
+
+// revise edits a draft: edit turns its editable form into the next one,
+// which is validated and recomputed.
+func (s *Service) revise(ctx context.Context, a audit.Actor, id string, ifMatch int64, edit func(ComparisonInput) (ComparisonInput, error)) (ComparisonView, error) {
 	at := s.now()
 	return s.change(ctx, a, id, ifMatch, "comparison.update", func(cur *ComparisonRecord) error {
 		if cur.State != ds.StateDraft {
 			// Only a draft can be revised: the domain says why, and what can be done instead.
 			return cur.Revise(cur.Input, cur.Result, cur.Purpose, cur.Risks, cur.Recommendation, ds.Policy{}, at)
 		}
-		var next ComparisonInput
-		if err := patch.Apply(editable(*cur), raw, &next); err != nil {
+		next, err := edit(editable(*cur))
+		if err != nil {
 			return err
 		}
 		if next.Organisation != "" && next.Organisation != cur.Organisation {
@@ -310,7 +336,7 @@ func (s *Service) PatchComparison(ctx context.Context, a audit.Actor, id string,
 		if err := cur.Revise(c.input, c.result, next.Purpose, next.Risks, next.Recommendation, c.policy, at); err != nil {
 			return err
 		}
-		cur.JointProcurement, cur.FrameworkOverride = next.JointProcurement, c.override
+		cur.JointProcurement, cur.FrameworkOverride, cur.Report = next.JointProcurement, c.override, next.Report
 		return nil
 	})
 }

@@ -35,13 +35,19 @@ type Report struct {
 	RecommendationWithheld bool
 	Baseline               *ds.OptionResult
 	Policy                 ds.Policy
-	KeyDecision            bool
-	Threshold              ds.Money
-	Risks                  []string
-	Finance                string
-	Environment            string
-	LastYear               int
-	Chart                  []byte
+	// KeyDecision is true when the recommended option costs Threshold or
+	// more (KeyDecisionOnCost) or the officer states that its effect on two
+	// or more wards is significant.
+	KeyDecision       bool
+	KeyDecisionOnCost bool
+	Threshold         ds.Money
+	Risks             []string
+	Finance           string
+	Environment       string
+	LastYear          int
+	Chart             []byte
+	// Sections are the rest of the councils' report template.
+	Sections
 }
 
 // ComparisonReport gathers the decision report of a comparison.
@@ -79,8 +85,9 @@ func (s *Service) ComparisonReport(ctx context.Context, a audit.Actor, id string
 	// Forward Plan), so it is judged on the whole record even when the
 	// recommended option's figures are withheld.
 	if full, ok := r.rec.Recommendation.Recommended(r.rec.Result); ok {
-		rep.KeyDecision = full.Summary.WholeLifeCost >= KeyDecisionThreshold
+		rep.KeyDecisionOnCost = full.Summary.WholeLifeCost >= KeyDecisionThreshold
 	}
+	rep.KeyDecision = rep.KeyDecisionOnCost || view.Report.SignificantInTwoOrMoreWards
 	rep.Purpose = view.Purpose
 	if rep.Purpose == "" {
 		rep.Purpose = fmt.Sprintf("To decide how %s should provide “%s” for the %d years from %d to %d, comparing the G-Cloud services shortlisted with the council's own infrastructure on whole-life cost, carbon emissions and best value (most advantageous tender).",
@@ -94,6 +101,7 @@ func (s *Service) ComparisonReport(ctx context.Context, a audit.Actor, id string
 		rep.Finance, rep.Environment = withheld, withheld
 	}
 	rep.Risks = reportRisks(view.ComparisonRecord)
+	sections(&rep, r.rec)
 	return rep, nil
 }
 

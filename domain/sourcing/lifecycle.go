@@ -36,6 +36,9 @@ type Record struct {
 	Purpose          string    `json:"purpose,omitempty"`
 	Risks            []string  `json:"risks,omitempty"`
 	Recommendation
+	// Report is the officer's text for the Cabinet or committee report,
+	// frozen with the inputs when the comparison is decided.
+	Report ReportText `json:"report,omitzero"`
 	// JointProcurement links the comparison to a joint procurement; that
 	// procurement's partner officers may then read it.
 	JointProcurement  string             `json:"jointProcurement,omitempty"`

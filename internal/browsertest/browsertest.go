@@ -93,6 +93,15 @@ func Eval[T any](b *Browser, script string) T {
 	return v
 }
 
+// TryEval is Eval for a page that may be navigating: an error (the page
+// went away mid-evaluation) is ok=false, not a failure.
+func TryEval[T any](b *Browser, script string) (v T, ok bool) {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](script))
+	return v, err == nil
+}
+
 // Location is the tab's URL.
 func (b *Browser) Location() string {
 	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
