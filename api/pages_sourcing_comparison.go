@@ -74,12 +74,19 @@ func (sp *sourcingPages) showComparison(c echo.Context, id string, form *sourcin
 	d.Options = append(d.Options, option{Value: "", Text: "the top-ranked option", Selected: v.RecommendedOption == ""})
 	for _, o := range v.Result.Options {
 		s := o.Summary
+		score, saving := s.BestValueScore.Fixed(1), s.SavingVsBaseline.Display()
+		if v.IsWithheld("results.bestValueScore") {
+			score = "withheld"
+		}
+		if v.IsWithheld("results.savingVsBaseline") {
+			saving = "withheld"
+		}
 		kind := "G-Cloud"
 		if o.Kind != "gcloud" {
 			kind = "On-premise"
 		}
 		d.Rows = append(d.Rows, resultRow{Name: o.Name, Kind: kind, WholeLife: s.WholeLifeCost.Display(), NPV: s.NPV.Display(),
-			Saving: s.SavingVsBaseline.Display(), Carbon: thousands(int64(s.TotalKgCO2e.Round(0).Float())) + " kg", Score: s.BestValueScore.Fixed(1),
+			Saving: saving, Carbon: thousands(int64(s.TotalKgCO2e.Round(0).Float())) + " kg", Score: score,
 			Evidence: s.Quality.Evidence, Rank: s.Rank, Recommended: o.ID == recommended})
 		d.Options = append(d.Options, option{Value: o.ID, Text: o.Name, Selected: o.ID == v.RecommendedOption})
 	}

@@ -68,6 +68,13 @@ type ComparisonView struct {
 	Meta   repo.Meta `json:"-"`
 }
 
+// IsWithheld reports whether the view withholds a field ("justification",
+// "results.pricePoints" …), so a page or report prints "withheld" where the
+// public projection left a zero.
+func (v ComparisonView) IsWithheld(field string) bool {
+	return slices.ContainsFunc(v.Withheld, func(w ds.Withheld) bool { return w.Field == field })
+}
+
 // ComparisonSummary is a comparison in a listing.
 type ComparisonSummary struct {
 	ID               string    `json:"id"`
