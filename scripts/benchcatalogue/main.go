@@ -347,7 +347,9 @@ func endpoints() []endpoint {
 				"&elementSetName=full&maxRecords=100&startPosition=%d", 1+offset(r, n/4))
 		}},
 		{"/api/v1/datasets", func(r *rand.Rand, n int) string {
-			return fmt.Sprintf("/api/v1/datasets?limit=100&offset=%d", offset(r, n))
+			// The API pages no deeper than opendata.MaxOffset, as CKAN's
+			// and Elasticsearch's searches do; harvesters page data.json.
+			return fmt.Sprintf("/api/v1/datasets?limit=100&offset=%d", offset(r, min(n, opendata.MaxOffset)))
 		}},
 		{"/api/v1/datasets?q", func(r *rand.Rand, n int) string {
 			return "/api/v1/datasets?limit=100&q=" + url.QueryEscape(kw[r.IntN(len(kw))])
