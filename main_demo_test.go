@@ -157,6 +157,7 @@ func TestDemoNeverWritesOverADirectoryItDidNotMake(t *testing.T) {
 // of a server with nothing in it, which must fail it.
 func TestTheContentCheckSeesAnEmptySite(t *testing.T) {
 	p := start(t, t.TempDir())
+	p.waitReady(t)
 	b := newBrowser(t, p.url)
 	for _, href := range []string{"/organisations/neddc", "/datasets?q=wi-fi"} {
 		if page := b.get(t, href, "text/html"); page.status != 200 || emptyPage(href, page.body) == "" {

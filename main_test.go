@@ -50,6 +50,21 @@ type process struct {
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
+// waitReady waits for /readyz to answer 200: derived state (the catalogue
+// index, OGC collections) loads in the background after the port opens.
+func (p *process) waitReady(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		code, body := call(t, "GET", p.url+"/readyz", "", "")
+		if code == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d after 30 s: %s", code, body)
+		}
+	}
+}
+
 func start(t testing.TB, dataDir string, flags ...string) *process {
 	t.Helper()
 	return startCommand(t, 30*time.Second, append([]string{"--addr", "127.0.0.1:0", "--data-dir", dataDir}, flags...))

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"log/slog"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jointict/councilapi/internal/testref"
 )
 
 // fakeClock is the throttle's clock in tests, so recovery is tested by
@@ -26,27 +27,14 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// lockedBuffer collects log output written from handler goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 // throttledServer is a test server whose throttle runs on a fake clock and
 // whose log is kept.
-func throttledServer(t *testing.T, cfg Config) (*testServer, *fakeClock, *lockedBuffer) {
+func throttledServer(t *testing.T, cfg Config) (*testServer, *fakeClock, *testref.LogBuffer) {
 	t.Helper()
 	ts := newTestServer(t, cfg)
 	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	ts.srv.throttle.now = clock.now
-	logs := &lockedBuffer{}
+	logs := &testref.LogBuffer{}
 	ts.srv.log = slog.New(slog.NewTextHandler(logs, nil))
 	return ts, clock, logs
 }

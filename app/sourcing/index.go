@@ -225,8 +225,17 @@ func (c *catalogueIndex) changed(n int) {
 		return
 	}
 	c.pending += n
+	c.schedule()
+}
+
+// schedule starts a snapshot write when enough changes are pending, or arms
+// the quiet timer; c.mu is held.
+func (c *catalogueIndex) schedule() {
 	if c.pending >= c.s.cfg.SnapshotEvery {
 		c.startWrite()
+		return
+	}
+	if c.pending == 0 {
 		return
 	}
 	if c.timer == nil {
@@ -262,7 +271,7 @@ func (c *catalogueIndex) startWrite() {
 			err = c.s.bus.Sync(ctx)
 		}
 		if err != nil {
-			c.finishWrite(0)
+			c.finishWrite(0, false)
 			if ctx.Err() == nil {
 				c.s.log.Error("sourcing index snapshot", "err", err)
 			}
@@ -272,11 +281,18 @@ func (c *catalogueIndex) startWrite() {
 	}()
 }
 
-func (c *catalogueIndex) finishWrite(written int) {
+func (c *catalogueIndex) finishWrite(written int, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.writing = false
 	c.pending = max(c.pending-written, 0)
+	// Changes applied while this write ran found it busy and started none:
+	// they are snapshotted now, or when the catalogue goes quiet. A failed
+	// write waits for the next change (its error is logged), so a store
+	// that refuses blobs is not retried in a loop.
+	if !c.stopped && ok {
+		c.schedule()
+	}
 }
 
 // write stores the current index as a snapshot labelled with cursor and
@@ -284,8 +300,8 @@ func (c *catalogueIndex) finishWrite(written int) {
 // written. The caller has set c.writing. Snapshots are derived state, like
 // the index itself, so their writes are not audited.
 func (c *catalogueIndex) write(ctx context.Context, cursor string, counted int) {
-	written := 0
-	defer func() { c.finishWrite(written) }()
+	written, ok := 0, false
+	defer func() { c.finishWrite(written, ok) }()
 	ix := c.ix.Load()
 	var buf bytes.Buffer
 	if err := ix.WriteSnapshot(&buf); err != nil {
@@ -319,7 +335,7 @@ func (c *catalogueIndex) write(ctx context.Context, cursor string, counted int) 
 		_ = c.s.st.DeleteBlob(context.WithoutCancel(ctx), key)
 		return
 	}
-	written = counted
+	written, ok = counted, true
 	if before.Previous != "" && before.Previous != key {
 		if err := c.s.st.DeleteBlob(context.WithoutCancel(ctx), before.Previous); err != nil && !errors.Is(err, store.ErrNotFound) {
 			c.s.log.Warn("deleting an old sourcing index snapshot", "blob", before.Previous, "err", err)

@@ -1,7 +1,6 @@
 package sourcing
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/jointict/councilapi/app/events"
 	"github.com/jointict/councilapi/domain"
 	ds "github.com/jointict/councilapi/domain/sourcing"
+	"github.com/jointict/councilapi/internal/testref"
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/sqlite"
 )
@@ -23,7 +23,7 @@ import (
 type instance struct {
 	s   *Service
 	bus *events.Bus
-	log *bytes.Buffer
+	log *testref.LogBuffer
 }
 
 func openStore(t *testing.T, dir string) store.Store {
@@ -43,14 +43,14 @@ func openStore(t *testing.T, dir string) store.Store {
 // the index is ready.
 func startInstance(t *testing.T, st store.Store, cfg Config) *instance {
 	t.Helper()
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
+	logs := &testref.LogBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	bus := events.New(st, log, events.Options{Poll: 20 * time.Millisecond})
 	s := New(st, bus, audit.New(st, log), log, cfg)
 	if err := bus.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	in := &instance{s: s, bus: bus, log: &logs}
+	in := &instance{s: s, bus: bus, log: logs}
 	t.Cleanup(in.stop)
 	deadline := time.Now().Add(30 * time.Second)
 	for bus.Status()["sourcing-index"] != "ready" {

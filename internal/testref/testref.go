@@ -8,10 +8,12 @@
 package testref
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -134,4 +136,24 @@ func QGIS(t testing.TB, script string, args ...string) []byte {
 		t.Fatalf("%s: %v\n%s\n%s", script, err, out, stderr)
 	}
 	return out
+}
+
+// LogBuffer collects log output that goroutines under test write while the
+// test reads it.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String is what has been written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
