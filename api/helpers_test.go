@@ -91,8 +91,10 @@ func startServerWith(t testing.TB, c Config, ac app.Config, st store.Store) *Ser
 	}
 	t.Cleanup(srv.Stop)
 	// Derived state (the catalogue index, the record set) loads in the
-	// background; tests start from a server that has loaded it.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// background; tests start from a server that has loaded it. The bound
+	// is generous: under the race detector the golden catalogue's load took
+	// over a minute on a 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := a.Bus.Sync(ctx); err != nil {
 		t.Fatal(err)
