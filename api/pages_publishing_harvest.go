@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	appod "github.com/jointict/councilapi/app/opendata"
+	"github.com/jointict/councilapi/catalogue/datajson"
 	od "github.com/jointict/councilapi/domain/opendata"
 )
 
@@ -103,33 +104,30 @@ func (p *publishingPages) fetch(c echo.Context, v harvestView, shape func([]byte
 	return v
 }
 
-// dataJSON is the dataset's object of data.json, found on the page of the
-// catalogue that lists it.
+// dataJSON is the dataset's object of data.json: the catalogue index's
+// entry for it, written as data.json writes each entry of its pages
+// (datajson.FromEntry), rather than paging through data.json to find it.
 func (p *publishingPages) dataJSON(c echo.Context, d appod.DatasetRecord) harvestView {
 	v := harvestView{ID: "datajson", Title: "data.json (Project Open Data 1.1)", Href: "/data.json",
 		About: "The catalogue as data.json; this is the dataset's entry in it."}
-	landing := "/datasets/" + d.Slug
-	for page := 1; page <= 1000; page++ {
-		href := "/data.json?page=" + strconv.Itoa(page)
-		status, body := p.s.serveInternally(c, href)
-		var cat struct {
-			Dataset []json.RawMessage `json:"dataset"`
-		}
-		if status != http.StatusOK || json.Unmarshal(body, &cat) != nil || len(cat.Dataset) == 0 {
-			break
-		}
-		for _, raw := range cat.Dataset {
-			var one struct {
-				LandingPage string `json:"landingPage"`
-			}
-			if json.Unmarshal(raw, &one) == nil && strings.HasSuffix(one.LandingPage, landing) {
-				v.Href, v.Status = href, status
-				v.Excerpt, v.Cut = excerpt(string(indentJSON(raw)), harvestExcerptLines)
-				return v
-			}
-		}
-	}
 	v.Absent = "data.json does not list the dataset yet."
+	if d.Status != od.StatusPublished {
+		return v
+	}
+	ix, err := p.s.app.OpenData.Catalogue()
+	if err != nil {
+		return v
+	}
+	it, ok := ix.Get(d.ID)
+	if !ok {
+		return v
+	}
+	raw, err := json.MarshalIndent(datajson.FromEntry(it.Entry.OnBase(p.s.baseURL(c))), "", "  ")
+	if err != nil {
+		return v
+	}
+	v.Absent, v.Status = "", http.StatusOK
+	v.Excerpt, v.Cut = excerpt(string(raw), harvestExcerptLines)
 	return v
 }
 
