@@ -118,20 +118,20 @@ type cswCatalogue struct {
 }
 
 // Records hands the engine the set as kept (filters read no URLs); Present
-// rebases the records it writes out.
+// rebases the records it writes out. The summaries kept are used when they
+// are current; otherwise they are built from the set just taken, without
+// holding the lock: served takes it to write, so asking for the set again
+// under a read lock would wait on itself.
 func (cat *cswCatalogue) Records(ctx context.Context) ([]csw.Record, error) {
-	if _, err := cat.s.Records(ctx, cat.base); err != nil {
-		return nil, err
-	}
-	cat.s.mu.RLock()
-	defer cat.s.mu.RUnlock()
-	if cat.s.summary != nil {
-		return cat.s.summary, nil
-	}
-	// A change came in since: build the summaries afresh.
 	set, err := cat.s.Records(ctx, cat.base)
 	if err != nil {
 		return nil, err
+	}
+	cat.s.mu.RLock()
+	summary := cat.s.summary
+	cat.s.mu.RUnlock()
+	if summary != nil {
+		return summary, nil
 	}
 	out := make([]csw.Record, len(set.Records))
 	for i, r := range set.Records {
