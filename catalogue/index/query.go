@@ -290,6 +290,12 @@ func (ix *Index) page(q Query, ev *evaluation) []uint32 {
 		return nil
 	}
 	keys := q.Sort
+	if !ev.scored {
+		// Without text every score is 0, so relevance orders nothing (CKAN's
+		// default "score desc, metadata_modified desc" is then the stored
+		// metadata_modified order, walked rather than sorted).
+		keys = slices.DeleteFunc(slices.Clone(keys), func(k Sort) bool { return k.Order == OrderScore })
+	}
 	if len(keys) == 0 {
 		keys = []Sort{{Order: OrderID}}
 	}
@@ -310,10 +316,8 @@ func (ix *Index) page(q Query, ev *evaluation) []uint32 {
 		})
 		return out
 	}
-	// Relevance, or several keys: sort the matches.
-	var all []uint32
-	ev.match.Each(func(s uint32) bool { all = append(all, s); return true })
-	slices.SortFunc(all, func(a, b uint32) int {
+	// Relevance, or several keys: the first offset+limit matches in order.
+	compare := func(a, b uint32) int {
 		ea, eb := ix.slots[a], ix.slots[b]
 		for _, k := range keys {
 			var c int
@@ -330,9 +334,52 @@ func (ix *Index) page(q Query, ev *evaluation) []uint32 {
 			}
 		}
 		return cmp.Compare(ea.Entry.Dataset.ID, eb.Entry.Dataset.ID)
+	}
+	top := firstInOrder(ev.match, q.Offset+q.Limit, compare)
+	return top[min(q.Offset, len(top)):]
+}
+
+// firstInOrder is the first k members of set in order, sorted: a bounded
+// heap whose root is the last of those kept, so a page of a search costs
+// O(matches x log k) rather than sorting every match.
+func firstInOrder(set textrank.Bitset, k int, compare func(a, b uint32) int) []uint32 {
+	heap := make([]uint32, 0, min(k, set.Len()))
+	down := func(i int) {
+		for {
+			worst, l, r := i, 2*i+1, 2*i+2
+			if l < len(heap) && compare(heap[l], heap[worst]) > 0 {
+				worst = l
+			}
+			if r < len(heap) && compare(heap[r], heap[worst]) > 0 {
+				worst = r
+			}
+			if worst == i {
+				return
+			}
+			heap[i], heap[worst] = heap[worst], heap[i]
+			i = worst
+		}
+	}
+	set.Each(func(s uint32) bool {
+		switch {
+		case len(heap) < k:
+			heap = append(heap, s)
+			for i := len(heap) - 1; i > 0; {
+				parent := (i - 1) / 2
+				if compare(heap[i], heap[parent]) <= 0 {
+					break
+				}
+				heap[i], heap[parent] = heap[parent], heap[i]
+				i = parent
+			}
+		case compare(s, heap[0]) < 0:
+			heap[0] = s
+			down(0)
+		}
+		return true
 	})
-	lo := min(q.Offset, len(all))
-	return all[lo:min(len(all), lo+q.Limit)]
+	slices.SortFunc(heap, compare)
+	return heap
 }
 
 // facetCounts counts each value of a dimension within base, most first
