@@ -62,6 +62,7 @@ type config struct {
 	sessionMax    time.Duration
 	oidc          api.OIDC
 	oidcClaims    struct{ roleClaim, roles, orgClaim, orgs string }
+	pprofAddr     string
 }
 
 func env(name, fallback string) string {
@@ -87,6 +88,7 @@ func configFlags(fs *flag.FlagSet) *config {
 	fs.Int64Var(&c.uploadLimit, "upload-limit", upload, "largest dataset file upload in bytes (env COUNCILAPI_UPLOAD_LIMIT)")
 	fs.StringVar(&c.ocidPrefix, "ocid-prefix", env("COUNCILAPI_OCID_PREFIX", procurement.DefaultOCIDPrefix), "registered Open Contracting ocid prefix, ocds-xxxxxx- (env COUNCILAPI_OCID_PREFIX)")
 	fs.StringVar(&c.keyDecisions, "key-decision-thresholds", env("COUNCILAPI_KEY_DECISION_THRESHOLDS", ""), "per-organisation Key Decision thresholds in pounds, e.g. bdc=75000,dddc=100000 (default £50,000) (env COUNCILAPI_KEY_DECISION_THRESHOLDS)")
+	fs.StringVar(&c.pprofAddr, "pprof-addr", env("COUNCILAPI_PPROF_ADDR", ""), "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060, apart from the API; default off, and never expose it (env COUNCILAPI_PPROF_ADDR)")
 	fs.StringVar(&c.logFormat, "log-format", env("COUNCILAPI_LOG_FORMAT", "text"), "log format: text or json (env COUNCILAPI_LOG_FORMAT)")
 	poll, _ := time.ParseDuration(env("COUNCILAPI_FEED_POLL", events.DefaultPoll.String()))
 	fs.DurationVar(&c.feedPoll, "feed-poll", poll, "longest time between two reads of the store's change feed: how soon this instance sees another's writes (env COUNCILAPI_FEED_POLL)")
@@ -302,6 +304,12 @@ func serve(ctx context.Context, cfg config, st store.Store, log *slog.Logger, st
 	}
 	defer srv.Stop()
 	hs := &http.Server{Handler: srv.Echo, ReadHeaderTimeout: 10 * time.Second}
+	if cfg.pprofAddr != "" {
+		if err := serveProfiler(cfg.pprofAddr, log); err != nil {
+			log.Error("cannot listen for the profiler", "addr", cfg.pprofAddr, "err", err)
+			return 1
+		}
+	}
 	if ready != nil {
 		if err := ready(ctx, application, cmp.Or(strings.TrimRight(cfg.baseURL, "/"), "http://"+ln.Addr().String())); err != nil {
 			log.Error("before serving", "err", err)
