@@ -115,7 +115,7 @@ func (p *pagesAPI) home(c echo.Context) error {
 			Publisher: cmp.Or(orgName[d.Publisher], d.Publisher), PublisherHref: "/organisations/" + d.Publisher,
 			Snippet: snippet(d.Description, 220), Formats: formatLabels(d.Formats), Modified: d.Modified})
 	}
-	data.Paging = paginate(params, q, found.Total)
+	data.Paging = paginate("/datasets", params, q, found.Total)
 	data.Clear = "/datasets"
 	if q.Q != "" {
 		data.Clear += "?" + url.Values{"q": {q.Q}}.Encode()
@@ -174,7 +174,7 @@ func buildFacets(q opendata.Query, counts map[string][]index.FacetCount, orgName
 	}
 }
 
-func paginate(params url.Values, q opendata.Query, total int) pagination {
+func paginate(path string, params url.Values, q opendata.Query, total int) pagination {
 	pg := pagination{From: q.Offset + 1, To: min(q.Offset+q.Limit, total)}
 	if total == 0 {
 		pg.From = 0
@@ -191,7 +191,7 @@ func paginate(params url.Values, q opendata.Query, total int) pagination {
 		if n > 1 {
 			v.Set("page", strconv.Itoa(n))
 		}
-		return "/datasets" + queryString(v)
+		return path + queryString(v)
 	}
 	if pages <= 1 {
 		return pg

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,42 +55,114 @@ func datasetCrumbs(d appod.DatasetRecord) []pageLink {
 	return append(append([]pageLink{}, publishingCrumbs...), pageLink{datasetBase(d.ID), d.Title})
 }
 
-// publishingList is the reader's datasets, by council.
+// publishingList is the reader's datasets, by council, found with the
+// list's own search: a publisher with hundreds of drafts finds one by its
+// title and pages through a council's list, as a CKAN organisation page
+// lets its editors do.
 type publishingList struct {
+	Query    od.Query
+	Statuses []option
 	Councils []councilDatasets
+	// Choices are the councils the reader publishes for, to narrow the
+	// list to one; only shown when there are several.
+	Choices []option
+	Paging  pagination // when one council is listed
+	Total   int
 }
 
 type councilDatasets struct {
 	Organisation domain.Organisation
-	// Datasets are the first of them by title (the search's page limit);
-	// Total counts them all.
+	// Datasets are the page shown; Total counts every match, and All links
+	// to the council's own paged list when it holds more than the page.
 	Datasets []appod.DatasetRecord
 	Total    int64
-	More     bool
+	All      string
 }
 
 // every status a publisher's list shows.
 var allStatuses = []od.Status{od.StatusDraft, od.StatusPublished, od.StatusWithdrawn}
 
+// publishingPageSize is the datasets per council on the list; a council
+// chosen alone pages through all of them at this size.
+var publishingPageSize = 50
+
 // list is the datasets of the reader's council (every council's for admins),
-// drafts included.
+// drafts included, filtered by q (title, description, keywords), status and
+// publisher; with one council, paged.
 func (p *publishingPages) list(c echo.Context) error {
 	ctx := c.Request().Context()
+	params := c.QueryParams()
+	q, err := od.ParseQuery(params)
+	if err != nil {
+		return err
+	}
+	if !params.Has("limit") {
+		// ParseQuery placed ?page= at its own default page size.
+		q.Offset = q.Offset / q.Limit * publishingPageSize
+		q.Limit = publishingPageSize
+	}
+	if len(q.Status) == 0 {
+		q.Status = allStatuses
+	}
+	if q.Sort == "" && q.Q == "" {
+		q.Sort = od.SortTitle
+	}
 	orgs, err := p.svc.Organisations(ctx)
 	if err != nil {
 		return err
 	}
-	var d publishingList
+	d := publishingList{Query: q}
+	for _, s := range allStatuses {
+		d.Statuses = append(d.Statuses, option{Value: string(s), Text: strings.ToUpper(string(s[:1])) + string(s[1:]),
+			Selected: len(q.Status) == 1 && q.Status[0] == s})
+	}
+	var mine []domain.Organisation
 	for _, o := range orgs {
-		if actor(c).Authorize(domain.AreaOpenData, o.ID) != nil {
-			continue
+		if actor(c).Authorize(domain.AreaOpenData, o.ID) == nil {
+			mine = append(mine, o)
 		}
-		sets, total, err := p.svc.Search(ctx, actor(c), od.Query{Publisher: []string{o.ID}, Status: allStatuses,
-			Sort: od.SortTitle, Limit: od.MaxLimit})
+	}
+	chosen := map[string]bool{}
+	for _, id := range q.Publisher {
+		chosen[id] = true
+	}
+	if len(mine) > 1 {
+		for _, o := range mine {
+			d.Choices = append(d.Choices, option{Value: o.ID, Text: o.Name, Selected: len(q.Publisher) == 1 && chosen[o.ID]})
+		}
+	}
+	var listed []domain.Organisation
+	for _, o := range mine {
+		if len(chosen) == 0 || chosen[o.ID] {
+			listed = append(listed, o)
+		}
+	}
+	if len(listed) != 1 {
+		q.Offset = 0 // paging is for one council's list
+	}
+	for _, o := range listed {
+		oq := q
+		oq.Publisher = []string{o.ID}
+		sets, total, err := p.svc.Search(ctx, actor(c), oq)
 		if err != nil {
 			return err
 		}
-		d.Councils = append(d.Councils, councilDatasets{Organisation: o, Datasets: sets, Total: total, More: total > int64(len(sets))})
+		cd := councilDatasets{Organisation: o, Datasets: sets, Total: total}
+		if len(listed) > 1 && total > int64(len(sets)) {
+			v := url.Values{}
+			for k, vals := range params {
+				if k != "page" && k != "offset" && k != "publisher" {
+					v[k] = vals
+				}
+			}
+			v.Set("publisher", o.ID)
+			cd.All = "/publishing" + queryString(v)
+		}
+		d.Councils = append(d.Councils, cd)
+		d.Total += int(total)
+		if len(listed) == 1 {
+			d.Paging = paginate("/publishing", params, oq, int(total))
+		}
 	}
 	return p.s.renderWorkbench(c, 200, "publishing/list", page{Title: "Publishing", Crumbs: []pageLink{{"/", "Home"}}, Data: d})
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"html"
 	"mime/multipart"
 	"net/http"
@@ -234,5 +235,65 @@ func TestPublishAndWithdrawThroughThePage(t *testing.T) {
 	}
 	if confirm := v.get("/publishing/datasets/" + f.dataset + "/withdraw"); confirm.Status != 200 || !strings.Contains(string(confirm.Body), "can be published again") {
 		t.Errorf("the withdrawal's confirmation: %d", confirm.Status)
+	}
+}
+
+// TestPublishingListFindsAndPages gives a publisher more datasets than the
+// list shows at once: the council's own list pages through every one
+// exactly once, the search finds a draft by a word of its title, and the
+// status filter keeps only drafts. Another council's datasets never show.
+func TestPublishingListFindsAndPages(t *testing.T) {
+	defer func(n int) { publishingPageSize = n }(publishingPageSize)
+	publishingPageSize = 4
+	ts := newTestServer(t)
+	pub := ts.key(domain.RolePublisher, "neddc")
+	var want []string
+	for i := range 10 {
+		d := ts.createDataset(pub, map[string]any{"title": fmt.Sprintf("Register %02d", i), "description": "A register kept by the council"})
+		want = append(want, d.ID)
+	}
+	tree := ts.createDataset(pub, map[string]any{"title": "Tree preservation orders", "description": "Protected trees"}).ID
+	other := ts.createDataset(ts.key(domain.RolePublisher, "bdc"), map[string]any{"title": "Register of another council", "description": "Theirs"}).ID
+	want = append(want, tree)
+	slices.Sort(want)
+
+	v := newVisitor(t, ts)
+	v.signIn(pub)
+	idsOn := func(body string) []string {
+		var ids []string
+		for _, m := range regexp.MustCompile(`href="/publishing/datasets/([^"/]+)"`).FindAllStringSubmatch(body, -1) {
+			ids = append(ids, m[1])
+		}
+		return ids
+	}
+	first := v.get("/publishing")
+	if first.Status != http.StatusOK || len(idsOn(string(first.Body))) != 4 || strings.Contains(string(first.Body), other) {
+		t.Fatalf("the list: %d, %d datasets", first.Status, len(idsOn(string(first.Body))))
+	}
+	var seen []string
+	next := "/publishing?publisher=neddc"
+	for pages := 0; next != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("the pages never end")
+		}
+		body := string(v.get(next).Body)
+		seen = append(seen, idsOn(body)...)
+		next = ""
+		if m := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(body); m != nil {
+			next = html.UnescapeString(m[1])
+		}
+	}
+	slices.Sort(seen)
+	if !slices.Equal(seen, want) {
+		t.Errorf("paging through the council's list saw\n%v\nwant\n%v", seen, want)
+	}
+	if got := idsOn(string(v.get("/publishing?q=trees").Body)); !slices.Equal(got, []string{tree}) {
+		t.Errorf("searching for trees found %v, want %v", got, tree)
+	}
+	if got := idsOn(string(v.get("/publishing?status=published").Body)); len(got) != 0 {
+		t.Errorf("no dataset is published, yet the published filter lists %v", got)
+	}
+	if r := v.get("/publishing?status=lost"); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "status") {
+		t.Errorf("an unknown status: %d", r.Status)
 	}
 }
