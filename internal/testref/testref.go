@@ -91,11 +91,23 @@ func PythonModule(t testing.TB, module, debianPackage string) string {
 // A fresh profile directory keeps runs independent.
 func Chromium(t testing.TB, budgetMillis int, extra ...string) (string, []string) {
 	t.Helper()
+	skipBrowserWhenShort(t, "Chromium")
 	bin := Tool(t, "chromium", "chromium")
 	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir=" + t.TempDir(), "--virtual-time-budget=" + strconv.Itoa(budgetMillis)}
 	return bin, append(args, extra...)
+}
+
+// skipBrowserWhenShort skips a test that drives a browser or QGIS under
+// -short, which only CI's race-detector step uses: the README's test
+// command runs every such journey, and under the detector they cost a third
+// of the step while exercising the same handlers the HTTP tests race.
+func skipBrowserWhenShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: %s journeys run in the full test command (go test ./...), not under the race detector", what)
+	}
 }
 
 // Axe returns the source of axe-core (axe.min.js) for injecting into a
@@ -119,6 +131,7 @@ func Axe(t testing.TB) string {
 // what it prints; a script that fails fails the test with its output.
 func QGIS(t testing.TB, script string, args ...string) []byte {
 	t.Helper()
+	skipBrowserWhenShort(t, "QGIS")
 	py := PythonModule(t, "qgis.core", "qgis python3-qgis")
 	PythonModule(t, "owslib", "python3-owslib")
 	home := t.TempDir()                           // QGIS writes its settings and profile under HOME
