@@ -3,6 +3,7 @@ package procurement
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/jointict/councilapi/app/events"
 	"github.com/jointict/councilapi/app/repo"
@@ -33,7 +34,7 @@ func (s *Service) callOffRows(ctx context.Context, rs procurement.RuleSet) ([][]
 	}
 	var rows [][]string
 	err = s.searches.Scan(ctx, nil, func(ss savedSearch, _ repo.Meta) error {
-		if ss.Outcome == nil || ss.Outcome.Result != ds.OutcomeAwarded {
+		if !isAward(ss) {
 			return nil
 		}
 		c := ds.CallOff{SearchID: ss.ID, SearchName: ss.Name, Outcome: *ss.Outcome}
@@ -68,24 +69,75 @@ func (s *Service) callOffRows(ctx context.Context, rs procurement.RuleSet) ([][]
 // recorded on a saved search, through whichever instance recorded it (the
 // change feed brings it to every instance; the register's digest keeps all
 // but the first from uploading the same file again).
-func (s *Service) CallOffConsumer() events.Consumer { return callOffFeed{s} }
+func (s *Service) CallOffConsumer() events.Consumer {
+	return &callOffFeed{s: s, awarded: map[string]bool{}}
+}
 
-type callOffFeed struct{ s *Service }
+// callOffFeed knows which saved searches carry an awarded outcome, so a
+// change to any other (a shortlist edited, a search renamed) costs one
+// read and no rebuild of the register.
+type callOffFeed struct {
+	s       *Service
+	mu      sync.Mutex
+	awarded map[string]bool // saved search id -> its outcome is an award
+}
 
-func (f callOffFeed) Name() string          { return "contracts-register-call-offs" }
-func (f callOffFeed) Collections() []string { return []string{collSavedSearches} }
+func (f *callOffFeed) Name() string          { return "contracts-register-call-offs" }
+func (f *callOffFeed) Collections() []string { return []string{collSavedSearches} }
 
 // Load publishes the register as the store has it, which also catches an
 // outcome recorded while no instance was running.
-func (f callOffFeed) Load(ctx context.Context) error { return f.republish(ctx) }
+func (f *callOffFeed) Load(ctx context.Context) error {
+	awarded := map[string]bool{}
+	err := f.s.searches.Scan(ctx, nil, func(ss savedSearch, _ repo.Meta) error {
+		if isAward(ss) {
+			awarded[ss.ID] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.awarded = awarded
+	f.mu.Unlock()
+	return f.republish(ctx)
+}
 
-func (f callOffFeed) Apply(ctx context.Context, _ []store.Change) error { return f.republish(ctx) }
+// Apply republishes when a changed search is an award, or was one (its
+// outcome changed or it was deleted): only those have register rows.
+func (f *callOffFeed) Apply(ctx context.Context, changes []store.Change) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	touched := false
+	for _, c := range changes {
+		ss, _, err := f.s.searches.Get(ctx, c.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		now := err == nil && isAward(ss)
+		if now || f.awarded[c.ID] {
+			touched = true
+		}
+		if now {
+			f.awarded[c.ID] = true
+		} else {
+			delete(f.awarded, c.ID)
+		}
+	}
+	if !touched {
+		return nil
+	}
+	return f.republish(ctx)
+}
+
+func isAward(ss savedSearch) bool { return ss.Outcome != nil && ss.Outcome.Result == ds.OutcomeAwarded }
 
 // republish reports a register that cannot be published (a host without
 // the contact it needs) in the log and in /readyz's register detail, as a
 // procurement write does, rather than failing the feed: retrying would not
 // mend it.
-func (f callOffFeed) republish(ctx context.Context) error {
+func (f *callOffFeed) republish(ctx context.Context) error {
 	if err := f.s.publishRegister(ctx); err != nil {
 		f.s.log.Error("publishing the contracts register failed", "err", err)
 	}
