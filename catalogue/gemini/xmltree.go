@@ -1,6 +1,10 @@
 package gemini
 
-import "github.com/jointict/councilapi/catalogue/xmltree"
+import (
+	"bytes"
+
+	"github.com/jointict/councilapi/catalogue/xmltree"
+)
 
 // Records are printed indented, so golden files and diffs stay readable.
 type node = xmltree.Node
@@ -10,4 +14,6 @@ var (
 	txt = xmltree.Text
 )
 
-func document(root *node) []byte { return xmltree.Document(root, true) }
+// document is exactly sized: records are kept in memory for WAF and CSW,
+// and the doubling buffer they are written into holds up to twice each one.
+func document(root *node) []byte { return bytes.Clone(xmltree.Document(root, true)) }

@@ -57,9 +57,7 @@ func Document(root *Node, indent bool) []byte {
 	if !indent {
 		b.WriteByte('\n')
 	}
-	// Exactly sized: records are kept in memory for WAF and CSW, and a
-	// buffer grown by doubling holds up to twice the document.
-	return bytes.Clone(b.Bytes())
+	return b.Bytes()
 }
 
 // write prints n; depth < 0 means compact output.
