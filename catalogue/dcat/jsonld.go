@@ -24,6 +24,9 @@ func WriteJSONLD(w io.Writer, g *Graph) error {
 	}
 	bw.WriteString("\n  },\n  \"@graph\": [")
 	order, blocks := g.subjects()
+	// A node's predicates and objects, grouped; reused from node to node.
+	var preds []string
+	var objs [][]Term
 	for k, s := range order {
 		if k > 0 {
 			bw.WriteString(",")
@@ -33,15 +36,19 @@ func WriteJSONLD(w io.Writer, g *Graph) error {
 		// Group the objects by predicate in order of first appearance,
 		// with rdf:type as @type. A node has a handful of predicates, so
 		// a scan beats a map.
-		var preds []string
-		var objs [][]Term
+		preds = preds[:0]
+		for j := range objs {
+			objs[j] = objs[j][:0]
+		}
 		for _, ti := range blocks[k] {
 			t := g.triples[ti]
 			j := slices.Index(preds, t.P.Value)
 			if j < 0 {
 				j = len(preds)
 				preds = append(preds, t.P.Value)
-				objs = append(objs, nil)
+				if j == len(objs) {
+					objs = append(objs, nil)
+				}
 			}
 			objs[j] = append(objs[j], t.O)
 		}
@@ -53,12 +60,12 @@ func WriteJSONLD(w io.Writer, g *Graph) error {
 					if j > 0 {
 						bw.WriteString(", ")
 					}
-					writeJSONString(bw, compactOrFull(o.Value))
+					writeJSONName(bw, o.Value)
 				}
 				bw.WriteString("]")
 				continue
 			}
-			writeJSONString(bw, compactOrFull(p))
+			writeJSONName(bw, p)
 			bw.WriteString(": [")
 			for j, o := range objs[pi] {
 				if j > 0 {
@@ -90,11 +97,19 @@ func nodeID(t Term) string {
 	return t.Value
 }
 
-func compactOrFull(iri string) string {
+// writeJSONName writes an IRI as a JSON string in its compact form when it
+// has one (prefixes and local names never need escaping), without building
+// the compact string.
+func writeJSONName(w *bufio.Writer, iri string) {
 	if p, l, ok := compact(iri); ok {
-		return p + ":" + l
+		w.WriteByte('"')
+		w.WriteString(p)
+		w.WriteByte(':')
+		w.WriteString(l)
+		w.WriteByte('"')
+		return
 	}
-	return iri
+	writeJSONString(w, iri)
 }
 
 func writeJSONLDValue(w *bufio.Writer, t Term) {
@@ -113,7 +128,7 @@ func writeJSONLDValue(w *bufio.Writer, t Term) {
 		writeJSONString(w, t.Lang)
 	case t.Datatype != "":
 		w.WriteString(`, "@type": `)
-		writeJSONString(w, compactOrFull(t.Datatype))
+		writeJSONName(w, t.Datatype)
 	}
 	w.WriteByte('}')
 }

@@ -187,17 +187,31 @@ func (g *Graph) Len() int { return len(g.triples) }
 
 // subjects groups the triples by subject, subjects in order of first
 // appearance, so each serialiser writes one block per node: blocks[i] are
-// the positions in Triples of the statements about subject i.
+// the positions in Triples of the statements about subject i. The blocks
+// share one array (a counting sort), as a page has thousands of nodes.
 func (g *Graph) subjects() (order []Term, blocks [][]int32) {
 	at := make(map[Term]int32, len(g.triples)/4)
+	of := make([]int32, len(g.triples)) // the subject number of each triple
+	var counts []int32
 	for i, t := range g.triples {
 		k, ok := at[t.S]
 		if !ok {
 			k = int32(len(order))
 			at[t.S] = k
 			order = append(order, t.S)
-			blocks = append(blocks, nil)
+			counts = append(counts, 0)
 		}
+		of[i] = k
+		counts[k]++
+	}
+	flat := make([]int32, len(g.triples))
+	blocks = make([][]int32, len(order))
+	start := int32(0)
+	for k, n := range counts {
+		blocks[k] = flat[start : start : start+n]
+		start += n
+	}
+	for i, k := range of {
 		blocks[k] = append(blocks[k], int32(i))
 	}
 	return order, blocks
