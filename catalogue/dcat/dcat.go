@@ -180,7 +180,7 @@ func WithdrawnGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
 // concept describes a controlled-vocabulary value the way the DCAT-AP
 // vocabulary shapes check it: its class, a label and the scheme it is in.
 func concept(g *Graph, t Term, class, scheme, label string) {
-	if !g.once("concept\x00" + t.Value + "\x00" + class + "\x00" + scheme + "\x00" + label) {
+	if !g.once(description{"concept", t.Value, class, scheme, label}) {
 		return
 	}
 	rdfType(g, t, class)
@@ -195,7 +195,7 @@ func concept(g *Graph, t Term, class, scheme, label string) {
 // authority".
 func agent(g *Graph, base string, o domain.Organisation) Term {
 	a := IRI(PublisherURI(base, o))
-	if !g.once("agent\x00" + a.Value + "\x00" + o.Name + "\x00" + o.Website) {
+	if !g.once(description{"agent", a.Value, o.Name, o.Website, ""}) {
 		return a
 	}
 	rdfType(g, a, NSFOAF+"Agent")
@@ -311,7 +311,7 @@ func licence(g *Graph, id string) *Term {
 		return nil
 	}
 	t := IRI(l.URL)
-	if !g.once("licence\x00" + l.ID) {
+	if !g.once(description{"licence", l.ID, "", "", ""}) {
 		return &t
 	}
 	rdfType(g, t, NSDCT+"LicenseDocument")

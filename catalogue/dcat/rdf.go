@@ -92,8 +92,12 @@ type Graph struct {
 	seen      map[uint64]int32   // hash of a triple -> position of the first triple with it
 	collided  map[uint64][]int32 // positions of further triples with the same hash (rare)
 	blanks    int
-	described map[string]bool
+	described map[description]bool
 }
+
+// description keys a shared node's description by what it is and every
+// value it is described with (a struct, so checking costs no string).
+type description struct{ kind, a, b, c, d string }
 
 // NewGraph returns an empty graph.
 func NewGraph() *Graph { return newGraph(0) }
@@ -101,13 +105,13 @@ func NewGraph() *Graph { return newGraph(0) }
 // newGraph sizes a graph for about n triples, so building a page's graph
 // does not keep regrowing it.
 func newGraph(n int) *Graph {
-	return &Graph{triples: make([]Triple, 0, n), seen: make(map[uint64]int32, n), described: map[string]bool{}}
+	return &Graph{triples: make([]Triple, 0, n), seen: make(map[uint64]int32, n), described: map[description]bool{}}
 }
 
 // once reports whether a node description keyed by key is being added for
 // the first time: describing a shared node (a concept, an agent) again would
 // add only triples the graph already has.
-func (g *Graph) once(key string) bool {
+func (g *Graph) once(key description) bool {
 	if g.described[key] {
 		return false
 	}
