@@ -3,8 +3,6 @@ package demo
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +15,8 @@ import (
 	od "github.com/jointict/councilapi/domain/opendata"
 	"github.com/jointict/councilapi/domain/procurement"
 	ds "github.com/jointict/councilapi/domain/sourcing"
+	"github.com/jointict/councilapi/internal/apptest"
 	"github.com/jointict/councilapi/store"
-	"github.com/jointict/councilapi/store/sqlite"
 )
 
 // loaded is a fresh store with the sample loaded, as the demo command
@@ -26,19 +24,7 @@ import (
 func loaded(t *testing.T) *app.App {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := app.Prepare(ctx, st, nil); err != nil {
-		t.Fatal(err)
-	}
-	a := app.New(app.Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Stop)
+	a := apptest.Start(t, app.Config{})
 	var out bytes.Buffer
 	start := time.Now()
 	if err := Load(ctx, a, &out); err != nil {

@@ -4,19 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/identity"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/internal/apptest"
 	"github.com/jointict/councilapi/internal/testclock"
 	"github.com/jointict/councilapi/store"
-	"github.com/jointict/councilapi/store/sqlite"
 )
 
 type fixture struct {
@@ -28,18 +25,10 @@ type fixture struct {
 
 func newFixture(t *testing.T, cfg identity.SessionConfig) fixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := app.Prepare(ctx, st, nil); err != nil {
-		t.Fatal(err)
-	}
+	st := apptest.Store(t)
 	c := testclock.At(time.Date(2026, 9, 14, 9, 0, 0, 0, time.UTC))
 	cfg.Now = c.Now
-	ids := identity.New(st, audit.New(st, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ids := identity.New(st, audit.New(st, apptest.Quiet()))
 	return fixture{st: st, ids: ids, sessions: identity.NewSessions(ids, cfg), clock: c}
 }
 

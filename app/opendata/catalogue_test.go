@@ -3,8 +3,6 @@ package opendata_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,28 +12,13 @@ import (
 	"github.com/jointict/councilapi/app/audit"
 	appod "github.com/jointict/councilapi/app/opendata"
 	od "github.com/jointict/councilapi/domain/opendata"
+	"github.com/jointict/councilapi/internal/apptest"
 	"github.com/jointict/councilapi/internal/cataloguefixture"
-	"github.com/jointict/councilapi/store/sqlite"
 )
 
 func newApp(t *testing.T) *app.App {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := app.Prepare(ctx, st, nil); err != nil {
-		t.Fatal(err)
-	}
-	a := app.New(app.Config{BaseURL: "https://opendata.example.gov.uk", FeedPoll: 5 * time.Millisecond}, st,
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := a.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Stop)
-	return a
+	return apptest.Start(t, app.Config{BaseURL: "https://opendata.example.gov.uk", FeedPoll: 5 * time.Millisecond})
 }
 
 // publish creates fixture n and publishes its versions through the use cases.
