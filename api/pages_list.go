@@ -60,6 +60,8 @@ type pagination struct {
 	Prev, Next string
 	Pages      []pageNumber
 	From, To   int
+	Total      int    // of the whole list (the numbered pages' partial shows it)
+	Label      string // what the numbered pages' navigation is called
 }
 
 type pageNumber struct {
@@ -115,7 +117,7 @@ func (p *pagesAPI) home(c echo.Context) error {
 			Publisher: cmp.Or(orgName[d.Publisher], d.Publisher), PublisherHref: "/organisations/" + d.Publisher,
 			Snippet: snippet(d.Description, 220), Formats: formatLabels(d.Formats), Modified: d.Modified})
 	}
-	data.Paging = paginate("/datasets", params, q, found.Total)
+	data.Paging = paginate("/datasets", "Results pages", params, q, found.Total)
 	data.Clear = "/datasets"
 	if q.Q != "" {
 		data.Clear += "?" + url.Values{"q": {q.Q}}.Encode()
@@ -174,8 +176,8 @@ func buildFacets(q opendata.Query, counts map[string][]index.FacetCount, orgName
 	}
 }
 
-func paginate(path string, params url.Values, q opendata.Query, total int) pagination {
-	pg := pagination{From: q.Offset + 1, To: min(q.Offset+q.Limit, total)}
+func paginate(path, label string, params url.Values, q opendata.Query, total int) pagination {
+	pg := pagination{From: q.Offset + 1, To: min(q.Offset+q.Limit, total), Total: total, Label: label}
 	if total == 0 {
 		pg.From = 0
 	}

@@ -161,7 +161,7 @@ func (p *publishingPages) list(c echo.Context) error {
 		d.Councils = append(d.Councils, cd)
 		d.Total += int(total)
 		if len(listed) == 1 {
-			d.Paging = paginate("/publishing", params, oq, int(total))
+			d.Paging = paginate("/publishing", "Pages of datasets", params, oq, int(total))
 		}
 	}
 	return p.s.renderWorkbench(c, 200, "publishing/list", page{Title: "Publishing", Crumbs: []pageLink{{"/", "Home"}}, Data: d})
