@@ -1,4 +1,4 @@
-package sourcing
+package sourcing_test
 
 import (
 	"bytes"
@@ -12,26 +12,29 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jointict/councilapi/domain/sourcing"
+	"github.com/jointict/councilapi/internal/gcloudbench"
 )
 
-var snapshotQueries = []SearchQuery{
+var snapshotQueries = []sourcing.SearchQuery{
 	{Keywords: "backup", Limit: 100},
-	{Keywords: "storage hosting", Lot: Filter{{LotHosting, LotSoftware}}, Limit: 100},
-	{Assurance: Filter{{"iso-iec-27001"}, {"cyber-essentials"}}, Sort: SortPrice, Limit: 100},
-	{DataLocation: Filter{{"uk"}}, Framework: Filter{{"g-cloud-14"}}, Sort: SortNameDesc, Limit: 50, Offset: 20},
-	{Category: Filter{{"payroll"}}, Limit: 100},
+	{Keywords: "storage hosting", Lot: sourcing.Filter{{sourcing.LotHosting, sourcing.LotSoftware}}, Limit: 100},
+	{Assurance: sourcing.Filter{{"iso-iec-27001"}, {"cyber-essentials"}}, Sort: sourcing.SortPrice, Limit: 100},
+	{DataLocation: sourcing.Filter{{"uk"}}, Framework: sourcing.Filter{{"g-cloud-14"}}, Sort: sourcing.SortNameDesc, Limit: 50, Offset: 20},
+	{Category: sourcing.Filter{{"payroll"}}, Limit: 100},
 	{Keywords: "housing", AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Limit: 100},
 	{Keywords: "housing", AsOf: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), IncludeExpired: true, Limit: 100},
 }
 
 // roundTrip writes the index's snapshot and reads it back.
-func roundTrip(t *testing.T, ix *Index) *Index {
+func roundTrip(t *testing.T, ix *sourcing.Index) *sourcing.Index {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := ix.WriteSnapshot(&buf); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := ReadSnapshot(buf.Bytes())
+	loaded, err := sourcing.ReadSnapshot(buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +43,7 @@ func roundTrip(t *testing.T, ix *Index) *Index {
 
 // sameAnswers fails unless both indexes give the same hits, scores and
 // flags for every query.
-func sameAnswers(t *testing.T, what string, got, want *Index) {
+func sameAnswers(t *testing.T, what string, got, want *sourcing.Index) {
 	t.Helper()
 	if got.Len() != want.Len() {
 		t.Fatalf("%s: %d services, want %d", what, got.Len(), want.Len())
@@ -70,7 +73,7 @@ func TestASnapshotAnswersAsTheIndexItWasWrittenFrom(t *testing.T) {
 			services[i].FrameworkExpiry = "2026-01-31"
 		}
 	}
-	ix := NewIndex(services[:2000])
+	ix := sourcing.NewIndex(services[:2000])
 	// Dead slots and terms no live service uses must not survive.
 	for _, s := range services[:500] {
 		ix.Remove(s.ID)
@@ -90,7 +93,7 @@ func TestASnapshotAnswersAsTheIndexItWasWrittenFrom(t *testing.T) {
 	for i := range live[1500:] {
 		live[1500+i].ServiceName += " reissued"
 	}
-	slices.SortFunc(live, func(a, b Service) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(live, func(a, b sourcing.Service) int { return strings.Compare(a.ID, b.ID) })
 	h := sha256.New()
 	enc := json.NewEncoder(h)
 	for _, s := range live {
@@ -104,7 +107,7 @@ func TestASnapshotAnswersAsTheIndexItWasWrittenFrom(t *testing.T) {
 
 	// The loaded index keeps working as an index: upserts append to posting
 	// lists that share one array, and removals keep document frequencies.
-	fresh := NewIndex(nil)
+	fresh := sourcing.NewIndex(nil)
 	for _, s := range services[500:2000] {
 		fresh.Upsert(s)
 	}
@@ -128,37 +131,37 @@ func TestASnapshotAnswersAsTheIndexItWasWrittenFrom(t *testing.T) {
 
 func TestADamagedSnapshotIsRefused(t *testing.T) {
 	var buf bytes.Buffer
-	if err := NewIndex(genServices(50, 3)).WriteSnapshot(&buf); err != nil {
+	if err := sourcing.NewIndex(genServices(50, 3)).WriteSnapshot(&buf); err != nil {
 		t.Fatal(err)
 	}
 	good := buf.Bytes()
 	for cut := 0; cut < len(good); cut += 1 + cut/50 {
-		if _, err := ReadSnapshot(good[:cut]); !errors.Is(err, ErrSnapshotFormat) {
+		if _, err := sourcing.ReadSnapshot(good[:cut]); !errors.Is(err, sourcing.ErrSnapshotFormat) {
 			t.Fatalf("a snapshot cut at byte %d of %d: %v", cut, len(good), err)
 		}
 	}
 	other := bytes.Clone(good)
-	other[len(snapshotMagic)]++ // the format version
-	if _, err := ReadSnapshot(other); !errors.Is(err, ErrSnapshotFormat) {
+	other[len(sourcing.SnapshotMagic)]++ // the format version
+	if _, err := sourcing.ReadSnapshot(other); !errors.Is(err, sourcing.ErrSnapshotFormat) {
 		t.Errorf("another format version: %v", err)
 	}
 	huge := bytes.Clone(good)
-	copy(huge[len(snapshotMagic)+4:], []byte{0xff, 0xff, 0xff, 0x7f}) // documents
-	if _, err := ReadSnapshot(huge); !errors.Is(err, ErrSnapshotFormat) {
+	copy(huge[len(sourcing.SnapshotMagic)+4:], []byte{0xff, 0xff, 0xff, 0x7f}) // documents
+	if _, err := sourcing.ReadSnapshot(huge); !errors.Is(err, sourcing.ErrSnapshotFormat) {
 		t.Errorf("an impossible document count: %v", err)
 	}
-	if _, err := ReadSnapshot(append(bytes.Clone(good), 0)); !errors.Is(err, ErrSnapshotFormat) {
+	if _, err := sourcing.ReadSnapshot(append(bytes.Clone(good), 0)); !errors.Is(err, sourcing.ErrSnapshotFormat) {
 		t.Errorf("trailing bytes: %v", err)
 	}
 }
 
 func TestAnEmptyIndexSnapshots(t *testing.T) {
-	ix := roundTrip(t, NewIndex(nil))
+	ix := roundTrip(t, sourcing.NewIndex(nil))
 	if ix.Len() != 0 {
 		t.Fatalf("%d services", ix.Len())
 	}
-	ix.Upsert(validService())
-	if ix.Search(SearchQuery{Limit: 10}).Total != 1 {
+	ix.Upsert(gcloudbench.Catalogue(1)[0])
+	if ix.Search(sourcing.SearchQuery{Limit: 10}).Total != 1 {
 		t.Error("an index loaded empty does not take services")
 	}
 }
@@ -168,7 +171,7 @@ func TestAnEmptyIndexSnapshots(t *testing.T) {
 func BenchmarkSnapshot50k(b *testing.B) {
 	services := genServices(50_000, 42)
 	start := time.Now()
-	ix := NewIndex(services)
+	ix := sourcing.NewIndex(services)
 	build := time.Since(start)
 	var buf bytes.Buffer
 	start = time.Now()
@@ -178,7 +181,7 @@ func BenchmarkSnapshot50k(b *testing.B) {
 	write := time.Since(start)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := ReadSnapshot(buf.Bytes()); err != nil {
+		if _, err := sourcing.ReadSnapshot(buf.Bytes()); err != nil {
 			b.Fatal(err)
 		}
 	}

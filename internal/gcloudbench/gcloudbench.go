@@ -18,12 +18,28 @@ var Words = []string{"backup", "storage", "hosting", "email", "case", "managemen
 	"revenues", "benefits", "payroll", "identity", "firewall", "analytics", "cloud", "secure", "platform",
 	"database", "archive", "telephony", "document", "gis", "mapping", "waste", "licensing", "elections"}
 
-// Catalogue makes n varied, valid services deterministically; word
-// frequencies are Zipf-distributed like real text, so some keywords match
-// thousands. They are on G-Cloud 15, which the framework table has no end
-// date for, so searches on any day find them.
-func Catalogue(n int) []sourcing.Service {
-	r := rand.New(rand.NewPCG(42, 1))
+// Categories are the service categories the services are filed under.
+var Categories = []string{"Compute and application hosting", "Object storage", "Case management",
+	"Document management", "Payroll", "Geographic information systems and mapping", "Email and secure email"}
+
+// Catalogue makes the benchmarks' n services: seed 42, all on G-Cloud 15,
+// which the framework table has no end date for, so searches on any day
+// find them.
+func Catalogue(n int) []sourcing.Service { return Services(n, 42, "g-cloud-15") }
+
+// Services makes n varied, valid services deterministically from seed,
+// each on one of frameworks. Word frequencies follow Zipf's law as in real
+// text (the domain words are the head, a long tail of rarer terms
+// follows), so some keywords match thousands; lots, categories, prices,
+// assurances and data locations vary so that every search filter selects.
+func Services(n int, seed uint64, frameworks ...string) []sourcing.Service {
+	r := rand.New(rand.NewPCG(seed, 1))
+	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
+	// two distinct categories: the import refuses a service listing one twice
+	twoCategories := func() []string {
+		i := r.IntN(len(Categories))
+		return []string{Categories[i], Categories[(i+1+r.IntN(len(Categories)-1))%len(Categories)]}
+	}
 	zipf := rand.NewZipf(r, 1.1, 1, 5000)
 	word := func() string {
 		if z := int(zipf.Uint64()); z < len(Words) {
@@ -41,14 +57,16 @@ func Catalogue(n int) []sourcing.Service {
 	}
 	out := make([]sourcing.Service, n)
 	for i := range out {
-		out[i] = sourcing.Service{ID: fmt.Sprintf("%015d", 100000000000000+i), FrameworkSlug: "g-cloud-15", Lot: sourcing.Lots[r.IntN(3)],
-			Supplier: sourcing.Supplier{SupplierID: "700001", SupplierName: "Supplier " + words(1), ContactName: "Bid team",
-				ContactEmail: "bids@example.co.uk"},
+		out[i] = sourcing.Service{ID: fmt.Sprintf("%015d", 100000000000000+i), FrameworkSlug: pick(frameworks), Lot: sourcing.Lots[r.IntN(3)],
+			Supplier: sourcing.Supplier{SupplierID: "700001", SupplierName: "Supplier " + words(1) + fmt.Sprint(r.IntN(2000)),
+				ContactName: "Bid team", ContactEmail: "bids@example.co.uk"},
 			ServiceName: words(2 + r.IntN(3)), ServiceDescription: words(15 + r.IntN(20)),
-			ServiceFeatures: []string{words(3), words(4)}, ServiceBenefits: []string{"Pay by the hour"},
-			ServiceCategories: []string{"Compute and application hosting"}, PriceMin: sourcing.Dec(r.Int64N(500_000_000)),
-			PriceUnit: "Virtual machine", PriceInterval: "Hour", StandardsISOIEC27001: r.IntN(2) == 0, CyberEssentials: r.IntN(2) == 0,
-			DataStorageAndProcessingLocations: []string{"uk"}, ServiceDefinitionDocumentURL: "https://example.co.uk/sd.pdf"}
+			ServiceFeatures: []string{words(3), words(4), words(3)}, ServiceBenefits: []string{words(3), words(3)},
+			ServiceCategories: twoCategories(),
+			PriceMin:          sourcing.Dec(r.Int64N(500_000_000)), PriceUnit: pick(sourcing.PriceUnits), PriceInterval: pick(sourcing.PriceIntervals),
+			StandardsISOIEC27001: r.IntN(2) == 0, CyberEssentials: r.IntN(3) == 0, CyberEssentialsPlus: r.IntN(6) == 0,
+			DataStorageAndProcessingLocations: [][]string{{"uk"}, {"uk", "eea"}, {"eea"}, {"other"}}[r.IntN(4)],
+			ServiceDefinitionDocumentURL:      "https://example.co.uk/sd.pdf"}
 	}
 	return out
 }
