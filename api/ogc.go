@@ -19,6 +19,7 @@ import (
 
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/ogc"
+	"github.com/jointict/councilapi/internal/negotiate"
 )
 
 // ogcService names the OGC API on its landing page and in its OpenAPI document.
@@ -67,35 +68,21 @@ func RegisterOGC(g *echo.Group, cat ogc.Catalog, baseURL func(echo.Context) stri
 }
 
 // ogcFormat picks JSON or HTML: f wins, then the Accept header, then JSON.
+// JSON is offered first, so a client accepting both equally (*/* from
+// curl, GDAL and OWSLib) gets JSON; a browser, naming text/html, gets HTML.
 func ogcFormat(c echo.Context) ogc.Format {
 	if f, err := ogc.ParseFormat(c.QueryParam(ogc.FormatParam)); err == nil {
 		return f
 	}
-	best, bestQ := ogc.FormatJSON, 0.0
-	for _, part := range strings.Split(c.Request().Header.Get("Accept"), ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			q, _ = strconv.ParseFloat(v, 64)
-		}
-		var f ogc.Format
-		switch {
-		case mt == "text/html":
-			f = ogc.FormatHTML
-		case strings.HasSuffix(mt, "json"):
-			f = ogc.FormatJSON
-		default:
-			continue
-		}
-		if q > bestQ || q == bestQ && f == ogc.FormatJSON {
-			best, bestQ = f, q
-		}
+	m, ok := negotiate.ParseAccept(c.Request().Header.Get("Accept")).Best(ogcOffers...)
+	if ok && ogcOffers[m.Offer] == ogc.MediaHTML {
+		return ogc.FormatHTML
 	}
-	return best
+	return ogc.FormatJSON
 }
+
+// ogcOffers are the types the OGC API's documents come in, JSON first.
+var ogcOffers = []string{ogc.MediaJSON, ogc.MediaGeoJSON, ogc.MediaOpenAPI, ogc.MediaSchema, ogc.MediaHTML}
 
 // send writes a body with its ETag, or 304 when the client has it already.
 func (a *ogcAPI) send(c echo.Context, contentType string, body []byte, tag string) error {

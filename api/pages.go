@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -21,6 +19,7 @@ import (
 	appod "github.com/jointict/councilapi/app/opendata"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
+	"github.com/jointict/councilapi/internal/negotiate"
 	"github.com/jointict/councilapi/store"
 )
 
@@ -183,29 +182,12 @@ func (p *pagesAPI) asset(c echo.Context) error {
 	return c.Blob(http.StatusOK, ct, b)
 }
 
-// wantsHTML reports whether the client prefers HTML to JSON: browsers list
-// text/html first; API clients send JSON types, */* or nothing.
+// wantsHTML reports whether the client prefers HTML to JSON: browsers name
+// text/html first; API clients send JSON types, */* or nothing, and a
+// client that takes HTML only through a wildcard gets JSON.
 func wantsHTML(r *http.Request) bool {
-	html, js := -1.0, -1.0
-	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		switch mt {
-		case "text/html", "application/xhtml+xml":
-			html = max(html, q)
-		case "application/json", ProblemContentType:
-			js = max(js, q)
-		}
-	}
-	return html > 0 && html >= js
+	m, ok := negotiate.ParseAccept(r.Header.Get("Accept")).Best("text/html", "application/xhtml+xml", "application/json", ProblemContentType)
+	return ok && m.Offer < 2 && m.Specificity >= negotiate.Exact
 }
 
 // htmlErrors turns "not found" and "gone" into an HTML page for browsers,

@@ -3,10 +3,9 @@ package dcat
 import (
 	"bytes"
 	"io"
-	"mime"
-	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/jointict/councilapi/internal/negotiate"
 )
 
 // Profile is the application profile a description follows: DCAT-AP 2.1.1
@@ -57,22 +56,15 @@ func ParseProfile(s string) (Profile, bool) {
 }
 
 // NegotiateProfile picks a profile from an Accept-Profile header: the
-// first listed (by q) that is known, else the default.
+// known one the client wants most (the first listed of equal q), else the
+// default.
 func NegotiateProfile(header string) Profile {
-	best, bestQ := AP211, -1.0
-	for _, part := range strings.Split(header, ",") {
-		uri, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		if p, ok := ParseProfile(uri); ok && q > bestQ && q > 0 {
-			best, bestQ = p, q
+	for _, e := range negotiate.Preferred(header) {
+		if p, ok := ParseProfile(e.Value); ok {
+			return p
 		}
 	}
-	return best
+	return AP211
 }
 
 // Format is an RDF serialisation.
@@ -140,75 +132,36 @@ func Encode(g *Graph, f Format) ([]byte, error) {
 }
 
 // Negotiate picks the representation for an Accept header: one of the RDF
-// formats, or html=true when the client prefers a web page. Ties go to the
-// earlier offer (Turtle, then JSON-LD, RDF/XML, HTML); a missing header or
-// one accepting none of them gets Turtle rather than 406, since harvesters
-// send */* or nothing.
+// formats, or html=true when the client prefers a web page. Of equal
+// preference the earlier offer wins (Turtle, then JSON-LD, RDF/XML, HTML);
+// a missing header or one accepting none of them gets Turtle rather than
+// 406, since harvesters send */* or nothing.
 func Negotiate(accept string) (f Format, html bool) {
-	type offer struct {
-		types []string
-		f     Format
-		html  bool
-	}
-	offers := []offer{
-		{[]string{"text/turtle", "application/x-turtle"}, Turtle, false},
-		{[]string{"application/ld+json", "application/json"}, JSONLD, false},
-		{[]string{"application/rdf+xml", "application/xml", "text/xml"}, RDFXML, false},
-		{[]string{"text/html", "application/xhtml+xml"}, 0, true},
-	}
-	type rng struct {
-		typ  string
-		q    float64
-		spec int // 3 exact, 2 type/*, 1 */*
-	}
-	var ranges []rng
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
-				q = f
-			}
-		}
-		spec := 3
-		switch {
-		case mt == "*/*":
-			spec = 1
-		case strings.HasSuffix(mt, "/*"):
-			spec = 2
-		}
-		ranges = append(ranges, rng{mt, q, spec})
-	}
-	// quality of a media type: the q of the most specific matching range.
-	quality := func(t string) float64 {
-		best, q := 0, 0.0
-		for _, r := range ranges {
-			match := r.typ == t || r.spec == 1 || r.spec == 2 && strings.HasPrefix(t, strings.TrimSuffix(r.typ, "*"))
-			if match && r.spec > best {
-				best, q = r.spec, r.q
-			}
-		}
-		return q
-	}
-	type scored struct {
-		i int
-		q float64
-	}
-	var s []scored
-	for i, o := range offers {
-		q := 0.0
-		for _, t := range o.types {
-			q = max(q, quality(t))
-		}
-		s = append(s, scored{i, q})
-	}
-	sort.SliceStable(s, func(a, b int) bool { return s[a].q > s[b].q })
-	if len(ranges) == 0 || s[0].q == 0 {
+	m, ok := negotiate.ParseAccept(accept).Best(rdfOfferTypes...)
+	if !ok {
 		return Turtle, false
 	}
-	o := offers[s[0].i]
+	o := rdfOffers[m.Offer]
 	return o.f, o.html
 }
+
+// rdfOffers are the media types Negotiate offers, in order of preference,
+// and what each stands for.
+var rdfOffers = []struct {
+	mediaType string
+	f         Format
+	html      bool
+}{
+	{"text/turtle", Turtle, false}, {"application/x-turtle", Turtle, false},
+	{"application/ld+json", JSONLD, false}, {"application/json", JSONLD, false},
+	{"application/rdf+xml", RDFXML, false}, {"application/xml", RDFXML, false}, {"text/xml", RDFXML, false},
+	{"text/html", 0, true}, {"application/xhtml+xml", 0, true},
+}
+
+var rdfOfferTypes = func() []string {
+	types := make([]string, len(rdfOffers))
+	for i, o := range rdfOffers {
+		types[i] = o.mediaType
+	}
+	return types
+}()
