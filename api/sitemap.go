@@ -3,9 +3,11 @@ package api
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +60,12 @@ func (s *Server) sitemapRoutes() {
 }
 
 func (s *Server) sitemapPage(c echo.Context) error {
-	sections, err := s.sitemap(c.Request().Context(), actor(c))
+	ctx := c.Request().Context()
+	datasets, err := s.sitemapAllDatasets(ctx)
+	if err != nil {
+		return err
+	}
+	sections, err := s.sitemap(ctx, actor(c), datasets)
 	if err != nil {
 		return err
 	}
@@ -82,24 +89,80 @@ type sitemapURL struct {
 	LastMod string `xml:"lastmod,omitempty"`
 }
 
-// sitemapXML lists the public pages, as anyone would see them.
+// sitemapIndex is the sitemaps.org 0.9 index of sitemap files.
+type sitemapIndex struct {
+	XMLName  xml.Name         `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemapindex"`
+	Sitemaps []sitemapFileRef `xml:"sitemap"`
+}
+
+type sitemapFileRef struct {
+	Loc string `xml:"loc"`
+}
+
+// sitemapFileSize is how many URLs one sitemap.xml file lists at most:
+// the sitemaps.org limit (tests make it small).
+var sitemapFileSize = 50_000
+
+// sitemapXML lists the public pages, as anyone would see them: the site's
+// other pages, then every published dataset by title. When they fit in one
+// file, /sitemap.xml is that file; otherwise it is a sitemap index of the
+// files /sitemap.xml?page=1, 2, … of sitemapFileSize URLs each, which a
+// crawler reads one by one. Only the datasets of the file asked for are
+// read from the catalogue index.
 func (s *Server) sitemapXML(c echo.Context) error {
-	sections, err := s.sitemap(c.Request().Context(), audit.Actor{})
+	ctx := c.Request().Context()
+	sections, err := s.sitemap(ctx, audit.Actor{}, nil)
 	if err != nil {
 		return err
 	}
-	base := s.baseURL(c)
-	set := sitemapURLSet{}
+	var others []sitemapPage
 	for _, sec := range sections {
-		for _, p := range sec.Pages {
+		others = append(others, sec.Pages...)
+	}
+	_, datasets, err := s.sitemapDatasets(ctx, 0, 0)
+	if err != nil {
+		return err
+	}
+	size := sitemapFileSize
+	files := max(1, (len(others)+datasets+size-1)/size)
+	base := s.baseURL(c)
+	var doc any
+	if c.QueryParam("page") == "" && files > 1 {
+		idx := sitemapIndex{}
+		for n := 1; n <= files; n++ {
+			idx.Sitemaps = append(idx.Sitemaps, sitemapFileRef{Loc: base + "/sitemap.xml?page=" + strconv.Itoa(n)})
+		}
+		doc = idx
+	} else {
+		n := 1
+		if v := c.QueryParam("page"); v != "" {
+			if n, err = strconv.Atoi(v); err != nil || n < 1 || n > files {
+				return &domain.Error{Code: domain.CodeNotFound, Message: fmt.Sprintf("the site map has files 1 to %d", files),
+					Fields: []domain.FieldProblem{{Field: "page", Problem: fmt.Sprintf("must be a whole number from 1 to %d", files)}}}
+			}
+		}
+		// File n lists URLs lo to hi of the others followed by the datasets.
+		lo, hi := (n-1)*size, n*size
+		pages := others[min(lo, len(others)):min(hi, len(others))]
+		if hi > len(others) {
+			from := max(lo, len(others))
+			ds, _, err := s.sitemapDatasets(ctx, from-len(others), hi-from)
+			if err != nil {
+				return err
+			}
+			pages = append(slices.Clip(pages), ds...)
+		}
+		set := sitemapURLSet{URLs: []sitemapURL{}}
+		for _, p := range pages {
 			u := sitemapURL{Loc: base + p.Href}
 			if !p.Modified.IsZero() {
 				u.LastMod = p.Modified.UTC().Format(time.RFC3339)
 			}
 			set.URLs = append(set.URLs, u)
 		}
+		doc = set
 	}
-	b, err := xml.MarshalIndent(set, "", " ")
+	b, err := xml.MarshalIndent(doc, "", " ")
 	if err != nil {
 		return err
 	}
@@ -107,11 +170,16 @@ func (s *Server) sitemapXML(c echo.Context) error {
 	return serveDocument(c, http.StatusOK, "application/xml; charset=UTF-8", append([]byte(xml.Header), b...))
 }
 
-// sitemap lists the pages a may open, by section.
-func (s *Server) sitemap(ctx context.Context, a audit.Actor) ([]sitemapSection, error) {
-	var out []sitemapSection
+// sitemap lists the pages a may open, by section, with these datasets'
+// pages in the open data section.
+func (s *Server) sitemap(ctx context.Context, a audit.Actor, datasets []sitemapPage) ([]sitemapSection, error) {
+	open, err := s.sitemapOpenData(ctx, datasets)
+	if err != nil {
+		return nil, err
+	}
+	out := []sitemapSection{open}
 	for _, build := range []func(context.Context, audit.Actor) (sitemapSection, error){
-		s.sitemapOpenData, s.sitemapMaps, s.sitemapSourcing, s.sitemapProcurement, s.sitemapPublishing,
+		s.sitemapMaps, s.sitemapSourcing, s.sitemapProcurement, s.sitemapPublishing,
 	} {
 		sec, err := build(ctx, a)
 		if err != nil {
@@ -129,22 +197,14 @@ func (s *Server) sitemap(ctx context.Context, a audit.Actor) ([]sitemapSection, 
 	return slices.DeleteFunc(out, func(sec sitemapSection) bool { return len(sec.Pages) == 0 && sec.Hidden == 0 }), nil
 }
 
-func (s *Server) sitemapOpenData(ctx context.Context, _ audit.Actor) (sitemapSection, error) {
+// sitemapOpenData is the open data section: the catalogue's own pages,
+// these datasets and every publisher.
+func (s *Server) sitemapOpenData(ctx context.Context, datasets []sitemapPage) (sitemapSection, error) {
 	sec := sitemapSection{ID: "open-data", Heading: "Open data", Pages: []sitemapPage{
 		{Href: "/", Title: "Home", Route: "/"},
 		{Href: "/datasets", Title: "Find datasets", Route: "/datasets"},
 	}}
-	ix, err := s.app.OpenData.Catalogue()
-	if err != nil {
-		return sec, err
-	}
-	found, err := s.app.OpenData.Browse(ctx, opendata.Query{Sort: "title", Limit: max(ix.Len(), 1)})
-	if err != nil {
-		return sec, err
-	}
-	for _, d := range found.Datasets {
-		sec.Pages = append(sec.Pages, sitemapPage{Href: "/datasets/" + d.Slug, Title: d.Title, Route: "/datasets/:slug", Modified: d.Modified})
-	}
+	sec.Pages = append(sec.Pages, datasets...)
 	orgs, err := s.app.OpenData.Organisations(ctx)
 	if err != nil {
 		return sec, err
@@ -153,6 +213,37 @@ func (s *Server) sitemapOpenData(ctx context.Context, _ audit.Actor) (sitemapSec
 		sec.Pages = append(sec.Pages, sitemapPage{Href: "/organisations/" + o.ID, Title: o.Name, Route: "/organisations/:id"})
 	}
 	return sec, nil
+}
+
+// sitemapDatasets lists limit published datasets by title from offset, and
+// how many there are, from the catalogue index (a search counting no
+// facets; limit 0 only counts).
+func (s *Server) sitemapDatasets(ctx context.Context, offset, limit int) ([]sitemapPage, int, error) {
+	found, total, err := s.app.OpenData.Search(ctx, audit.Actor{}, opendata.Query{Sort: opendata.SortTitle, Offset: offset, Limit: limit})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]sitemapPage, len(found))
+	for i, d := range found {
+		out[i] = sitemapPage{Href: "/datasets/" + d.Slug, Title: d.Title, Route: "/datasets/:slug", Modified: d.Modified}
+	}
+	return out, int(total), nil
+}
+
+// sitemapAllDatasets lists every published dataset by title, a sitemap
+// file's worth at a time.
+func (s *Server) sitemapAllDatasets(ctx context.Context) ([]sitemapPage, error) {
+	var out []sitemapPage
+	for {
+		page, total, err := s.sitemapDatasets(ctx, len(out), sitemapFileSize)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
 }
 
 // sitemapMaps lists the OGC API's HTML pages: each collection, its

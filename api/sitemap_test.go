@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,5 +90,63 @@ func TestSitemapListsThePagesEachReaderMayOpen(t *testing.T) {
 	if !slices.Contains(locs, ts.URL+"/datasets/"+d.Slug) || slices.ContainsFunc(locs, func(l string) bool { return strings.Contains(l, "capital-programme") }) ||
 		len(locs) != len(public) {
 		t.Errorf("sitemap.xml should list the %d public pages with absolute URLs and no staff page: %v", len(public), locs)
+	}
+}
+
+// A catalogue larger than one sitemap file: /sitemap.xml becomes an index
+// of files, none over the size, which together list every public page of
+// the site map once, every published dataset among them.
+func TestSitemapXMLIndexesFilesListingEveryDatasetOnce(t *testing.T) {
+	ts := newTestServer(t)
+	published, _ := seedCatalogue(t, ts.srv, ts.Store, 60)
+	defer func(n int) { sitemapFileSize = n }(sitemapFileSize)
+	sitemapFileSize = 7
+
+	x := ts.do("GET", "/sitemap.xml", "", nil)
+	var idx sitemapIndex
+	if err := xml.Unmarshal(x.Body, &idx); err != nil || len(idx.Sitemaps) < 2 {
+		t.Fatalf("sitemap.xml of a catalogue over one file is not a sitemap index: %v\n%.2000s", err, x.Body)
+	}
+	seen := map[string]int{}
+	for _, f := range idx.Sitemaps {
+		path, ok := strings.CutPrefix(f.Loc, ts.URL)
+		if !ok {
+			t.Fatalf("the index names %q, not an absolute URL of this site", f.Loc)
+		}
+		r := ts.do("GET", path, "", nil)
+		var set sitemapURLSet
+		if err := xml.Unmarshal(r.Body, &set); err != nil || r.Status != 200 {
+			t.Fatalf("%s: %d %v\n%.2000s", path, r.Status, err, r.Body)
+		}
+		if len(set.URLs) == 0 || len(set.URLs) > sitemapFileSize {
+			t.Errorf("%s lists %d URLs; a file lists 1 to %d", path, len(set.URLs), sitemapFileSize)
+		}
+		for _, u := range set.URLs {
+			seen[u.Loc]++
+		}
+	}
+	for loc, n := range seen {
+		if n != 1 {
+			t.Errorf("%s is listed %d times", loc, n)
+		}
+	}
+	for _, slug := range published {
+		if seen[ts.URL+"/datasets/"+slug] != 1 {
+			t.Errorf("dataset %s is listed %d times", slug, seen[ts.URL+"/datasets/"+slug])
+		}
+	}
+	public := sitemapLinks(t, newVisitor(t, ts).get("/sitemap").Body)
+	for href := range public {
+		if seen[ts.URL+href] != 1 {
+			t.Errorf("%s is on the public site map page but in %d sitemap files", href, seen[ts.URL+href])
+		}
+	}
+	if len(seen) != len(public) {
+		t.Errorf("the sitemap files list %d URLs, the site map page %d", len(seen), len(public))
+	}
+	for _, bad := range []string{"0", "abc", strconv.Itoa(len(idx.Sitemaps) + 1)} {
+		if r := ts.do("GET", "/sitemap.xml?page="+bad, "", nil); r.Status != 404 {
+			t.Errorf("sitemap.xml?page=%s: %d, want 404", bad, r.Status)
+		}
 	}
 }
