@@ -66,6 +66,10 @@ type pageForm struct {
 	// aliases send the problems of a use case's field to an input of
 	// another name ("format" to the file input).
 	aliases map[string]string
+	// shown names the inputs the template has drawn (Input), so Rest can
+	// carry the others as hidden inputs and an edit loses nothing the
+	// form omits.
+	shown map[string]bool
 }
 
 // formProblem is one line of the error summary.
@@ -80,7 +84,8 @@ func newForm(action string, values url.Values, inputs ...formInput) *pageForm {
 	if values == nil {
 		values = url.Values{}
 	}
-	return &pageForm{Action: action, Values: values, inputs: inputs, labels: map[string]string{}, aliases: map[string]string{}}
+	return &pageForm{Action: action, Values: values, inputs: inputs, labels: map[string]string{}, aliases: map[string]string{},
+		shown: map[string]bool{}}
 }
 
 // posted is the form filled in with what the request posted.
@@ -193,8 +198,15 @@ func (f *pageForm) problem(field, text string) {
 
 // inputFor is the input a problem with field belongs to: the input of that
 // name, or of the longest name field starts with ("cpv[1]" is the cpv
-// input's).
+// input's). On a form its template draws (no declared inputs) it is the
+// input the field names.
 func (f *pageForm) inputFor(field string) string {
+	if len(f.inputs) == 0 {
+		if _, ok := parsePath(field); ok {
+			return field
+		}
+		return ""
+	}
 	best := ""
 	for _, in := range f.inputs {
 		n := in.Name
@@ -213,8 +225,11 @@ func (f *pageForm) inputFor(field string) string {
 func (f *pageForm) sentence(field, text string) string {
 	label := f.labels[field]
 	if name := f.inputFor(field); label == "" && name != "" {
-		i := slices.IndexFunc(f.inputs, func(in formInput) bool { return in.Name == name })
-		label = f.inputs[i].Label
+		if i := slices.IndexFunc(f.inputs, func(in formInput) bool { return in.Name == name }); i >= 0 {
+			label = f.inputs[i].Label
+		} else {
+			label = upperFirst(fieldLabel(name)) // drawn by its template
+		}
 	}
 	if label == "" {
 		return upperFirst(text) // a fact no input holds, said in full

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -15,7 +14,6 @@ import (
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/money"
 	"github.com/jointict/councilapi/domain/sourcing"
-	"github.com/jointict/councilapi/store"
 )
 
 // The sourcing pages: the officers' way through G-Cloud sourcing without
@@ -68,9 +66,10 @@ func (s *Server) sourcingPagesRoutes() {
 	g.GET("/comparisons/:id/report", sp.report)
 }
 
-// loadTemplates parses each sourcing page with the layout and the
-// sourcing partials (web/pages/sourcing/forms.partial.html: the inputs,
-// the error summary), replacing what the pages' loader made of it alone.
+// loadTemplates parses each sourcing page with the layout, the site's form
+// partials (the error summary) and the sourcing partials
+// (web/pages/sourcing/forms.partial.html: the inputs), replacing what the
+// pages' loader made of it alone.
 func (sp *sourcingPages) loadTemplates() {
 	p := sp.s.pages
 	const dir = "sourcing"
@@ -82,7 +81,7 @@ func (sp *sourcingPages) loadTemplates() {
 		if strings.HasSuffix(f, ".partial.html") {
 			continue
 		}
-		t := template.Must(template.New("layout.html").Funcs(pageFuncs).ParseFS(p.assets, "layout.html", f, dir+"/*.partial.html"))
+		t := template.Must(template.New("layout.html").Funcs(pageFuncs).ParseFS(p.assets, "layout.html", "forms.partial.html", f, dir+"/*.partial.html"))
 		p.tmpl[strings.TrimSuffix(f, ".html")] = t
 	}
 }
@@ -101,103 +100,13 @@ func (sp *sourcingPages) requireSourcing(next echo.HandlerFunc) echo.HandlerFunc
 // sourcingPage is what every sourcing page's template gets as Data: its
 // own data and, on a refused form, the problems to show.
 type sourcingPage struct {
-	Form *sourcingForm
+	Form *pageForm
 	Page any
 }
 
-// sourcingForm is a form as a page shows it: the values as typed and every
-// problem beside its input and in the summary at the top.
-type sourcingForm struct {
-	Values url.Values
-	// Message is the refusal's own words when they say more than its fields.
-	Message  string
-	Problems []sourcingProblem
-	errs     map[string]string
-	// shown names the inputs the page has drawn, so Rest can carry the
-	// others as hidden inputs and an edit loses nothing the form omits.
-	shown map[string]bool
-}
-
-type sourcingProblem struct {
-	Href, Text string
-}
-
-// newSourcingForm starts a form from values, with the problems of err (a
-// *domain.Error) if it is one; ok is false when err is something else,
-// which the caller returns as it is.
-func newSourcingForm(values url.Values, err error) (*sourcingForm, bool) {
-	if values == nil {
-		values = url.Values{}
-	}
-	f := &sourcingForm{Values: values, errs: map[string]string{}, shown: map[string]bool{}}
-	if err == nil {
-		return f, true
-	}
-	if errors.Is(err, store.ErrStale) {
-		// The form was filled in on a version someone has since changed:
-		// the page shows the latest, and nothing was written.
-		f.Message = "Someone else changed this since you opened the page, so nothing was saved. The page now shows the latest version: check it and submit again"
-		return f, true
-	}
-	var de *domain.Error
-	if !errors.As(err, &de) {
-		return f, false
-	}
-	if len(de.Fields) == 0 || de.Code == domain.CodeConflict || de.Code == domain.CodeForbidden {
-		f.Message = strings.TrimSuffix(de.Message, ".")
-	}
-	for _, fp := range de.Fields {
-		f.add(fp.Field, fp.Problem)
-	}
-	if len(f.Problems) == 0 && f.Message == "" {
-		f.Message = de.Message
-	}
-	return f, true
-}
-
-// add records a problem on the input named field.
-func (f *sourcingForm) add(field, problem string) {
-	text := problem
-	if field != "" && field != "form" {
-		label := fieldLabel(field)
-		text = "“" + strings.ToUpper(label[:1]) + label[1:] + "” " + problem
-	}
-	if _, seen := f.errs[field]; !seen {
-		f.errs[field] = problem
-	}
-	f.Problems = append(f.Problems, sourcingProblem{Href: "#" + sourcingInputID(field), Text: text})
-}
-
-// Error is the problem with an input, for the field's own message.
-func (f *sourcingForm) Error(name string) string {
-	if f == nil {
-		return ""
-	}
-	return f.errs[name]
-}
-
-// Value is an input's value as typed.
-func (f *sourcingForm) Value(name string) string {
-	if f == nil {
-		return ""
-	}
-	return f.Values.Get(name)
-}
-
-// sourcingInputID is the HTML id of the input named name.
-func sourcingInputID(name string) string {
-	var b strings.Builder
-	b.WriteString("f-")
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
-	return b.String()
-}
+// sourcingForm is a sourcing form showing values: the form its template
+// draws, with no declared inputs (pages_forms_drawn.go).
+func sourcingForm(values url.Values) *pageForm { return newForm("", values) }
 
 // fieldLabel is a use case's field name as a person reads it in a list of
 // problems: "cloudOptions[1].carbon.provider" is "cloud option 2, carbon
@@ -236,12 +145,13 @@ func words(name string) string {
 }
 
 // render shows a sourcing page in the site layout with the sourcing style
-// sheet (no script: every form works as plain HTML).
-func (sp *sourcingPages) render(c echo.Context, status int, name, title string, crumbs []pageLink, form *sourcingForm, data any) error {
-	if form != nil && len(form.Problems)+len(form.Message) > 0 {
-		title = "Error: " + title
+// sheet (no script: every form works as plain HTML). A refused form's page
+// answers with the refusal's status.
+func (sp *sourcingPages) render(c echo.Context, status int, name, title string, crumbs []pageLink, form *pageForm, data any) error {
+	if form != nil && !form.ok() {
+		title = form.title(title)
 		if status == http.StatusOK {
-			status = http.StatusBadRequest
+			status = form.Status
 		}
 	}
 	p := sp.s.pages
@@ -252,9 +162,9 @@ func (sp *sourcingPages) render(c echo.Context, status int, name, title string, 
 
 // refused shows the page of a form again with the problems of err; any
 // error that is not about the input is returned for the error pages.
-func (sp *sourcingPages) refused(err error, values url.Values, show func(*sourcingForm) error) error {
-	f, ok := newSourcingForm(values, err)
-	if !ok {
+func (sp *sourcingPages) refused(err error, values url.Values, show func(*pageForm) error) error {
+	f := sourcingForm(values)
+	if !f.refused(err) {
 		return err
 	}
 	return show(f)
@@ -264,7 +174,7 @@ func (sp *sourcingPages) refused(err error, values url.Values, show func(*sourci
 // values; if it accepts, the browser goes to the page act names,
 // otherwise again shows the form's page with the problems beside their
 // inputs.
-func (sp *sourcingPages) submitted(c echo.Context, act func(url.Values) (next string, err error), again func(*sourcingForm) error) error {
+func (sp *sourcingPages) submitted(c echo.Context, act func(url.Values) (next string, err error), again func(*pageForm) error) error {
 	values, err := c.FormParams()
 	if err != nil {
 		return err
@@ -273,13 +183,7 @@ func (sp *sourcingPages) submitted(c echo.Context, act func(url.Values) (next st
 	if err != nil {
 		return sp.refused(err, values, again)
 	}
-	return sourcingSeeOther(c, next)
-}
-
-// sourcingSeeOther answers an accepted form by sending the browser to the page
-// showing the result.
-func sourcingSeeOther(c echo.Context, to string) error {
-	return c.Redirect(http.StatusSeeOther, to)
+	return seeOther(c, next)
 }
 
 func comparisonPath(id string) string { return sourcingPath + "/comparisons/" + url.PathEscape(id) }

@@ -130,7 +130,7 @@ func TestSourcingSearchJourneyInChromium(t *testing.T) {
 
 		b.open("/sourcing/services?lot=cloud-software&lotMatch=any", "form.save-search")
 		name := fmt.Sprintf("Backup for 250 users (%dpx)", w)
-		b.fill("f-name", name)
+		b.fill("name", name)
 		b.submit("form.save-search", `form[action$="/export"]`)
 		b.look("saved-search")
 		b.submit(`form[action$="/export"]`, ".lock")
@@ -143,11 +143,11 @@ func TestSourcingSearchJourneyInChromium(t *testing.T) {
 			t.Fatalf("at %dpx the store holds %+v", w, ss)
 		}
 		// Refused first: an award names the service.
-		b.fill("f-result-awarded", "tick")
+		b.fill("result-awarded", "tick")
 		b.submit("form.outcome", ".error-summary")
 		b.look("outcome-error")
-		b.fill("f-serviceId", "100000000000002", "f-contractValue", "28500", "f-startDate", "2026-04-01", "f-endDate", "2029-03-31",
-			"f-buyingOrganisation", "Bolsover District Council", "f-supplierSme-yes", "tick")
+		b.fill("serviceId", "100000000000002", "contractValue", "28500", "startDate", "2026-04-01", "endDate", "2029-03-31",
+			"buyingOrganisation", "Bolsover District Council", "supplierSme-yes", "tick")
 		b.submit("form.outcome", "#outcome")
 		if s := b.Text("#outcome + dl"); !strings.Contains(s, "awarded") || !strings.Contains(s, "£28,500") || !strings.Contains(s, "Supplier an SME yes") {
 			t.Errorf("at %dpx the outcome says %q", w, s)
@@ -197,22 +197,22 @@ func TestSourcingComparisonJourneyInChromium(t *testing.T) {
 		title := fmt.Sprintf("Backup: cloud or on-premise (%dpx)", w)
 		b.open("/sourcing/comparisons/new", "form.comparison-form")
 		b.look("comparison-new")
-		b.fill("f-horizonYears", "5", "f-startYear", "2026",
-			"f-drivers_0__id", "users", "f-drivers_0__name", "Named users", "f-drivers_0__unit", "users",
-			"f-drivers_0__baseQuantity", "250", "f-drivers_0__growthPerYear", "0.02",
-			"f-cloudOptions_0__id", "saas", "f-cloudOptions_0__serviceId", "100000000000002", "f-cloudOptions_0__priceBasis", "min",
-			"f-cloudOptions_0__quantities_0__driver", "users", "f-cloudOptions_0__quantities_0__perUnit", "1",
-			"f-cloudOptions_0__onboarding", "15000", "f-cloudOptions_0__indexation", "0.03",
-			"f-cloudOptions_0__quality_score", "70", "f-cloudOptions_0__quality_evidence", "Demonstration on 3 March: all 12 scenarios passed",
-			"f-cloudOptions_0__socialValue_score", "60", "f-cloudOptions_0__socialValue_evidence", "Two local apprenticeships (tender response 4.2)",
-			"f-onPremOptions_0__id", "onprem", "f-onPremOptions_0__name", "On-premise (2 hosts)", "f-onPremOptions_0__servers", "2",
-			"f-onPremOptions_0__hardwareCapex", "24000", "f-onPremOptions_0__refreshYears", "4", "f-onPremOptions_0__installation", "3000",
-			"f-onPremOptions_0__licencesOneOff", "18000", "f-onPremOptions_0__licenceSupportRate", "0.2", "f-onPremOptions_0__maintenancePerYear", "2400",
-			"f-onPremOptions_0__powerWatts", "650", "f-onPremOptions_0__electricityPricePerKwh", "0.28", "f-onPremOptions_0__facilitiesPerYear", "1800",
-			"f-onPremOptions_0__indexation", "0.03",
-			"f-onPremOptions_0__quality_score", "60", "f-onPremOptions_0__quality_evidence", "The current service's satisfaction survey, 2025",
-			"f-onPremOptions_0__socialValue_score", "40", "f-onPremOptions_0__socialValue_evidence", "None offered",
-			"f-weights_price", "60", "f-weights_quality", "20", "f-weights_socialValue", "10", "f-weights_environment", "10")
+		b.fill("horizonYears", "5", "startYear", "2026",
+			"drivers-0-id", "users", "drivers-0-name", "Named users", "drivers-0-unit", "users",
+			"drivers-0-baseQuantity", "250", "drivers-0-growthPerYear", "0.02",
+			"cloudOptions-0-id", "saas", "cloudOptions-0-serviceId", "100000000000002", "cloudOptions-0-priceBasis", "min",
+			"cloudOptions-0-quantities-0-driver", "users", "cloudOptions-0-quantities-0-perUnit", "1",
+			"cloudOptions-0-onboarding", "15000", "cloudOptions-0-indexation", "0.03",
+			"cloudOptions-0-quality-score", "70", "cloudOptions-0-quality-evidence", "Demonstration on 3 March: all 12 scenarios passed",
+			"cloudOptions-0-socialValue-score", "60", "cloudOptions-0-socialValue-evidence", "Two local apprenticeships (tender response 4.2)",
+			"onPremOptions-0-id", "onprem", "onPremOptions-0-name", "On-premise (2 hosts)", "onPremOptions-0-servers", "2",
+			"onPremOptions-0-hardwareCapex", "24000", "onPremOptions-0-refreshYears", "4", "onPremOptions-0-installation", "3000",
+			"onPremOptions-0-licencesOneOff", "18000", "onPremOptions-0-licenceSupportRate", "0.2", "onPremOptions-0-maintenancePerYear", "2400",
+			"onPremOptions-0-powerWatts", "650", "onPremOptions-0-electricityPricePerKwh", "0.28", "onPremOptions-0-facilitiesPerYear", "1800",
+			"onPremOptions-0-indexation", "0.03",
+			"onPremOptions-0-quality-score", "60", "onPremOptions-0-quality-evidence", "The current service's satisfaction survey, 2025",
+			"onPremOptions-0-socialValue-score", "40", "onPremOptions-0-socialValue-evidence", "None offered",
+			"weights-price", "60", "weights-quality", "20", "weights-socialValue", "10", "weights-environment", "10")
 		// Without a title the form comes back with the problem beside it,
 		// everything typed kept.
 		b.submit("form.comparison-form", ".error-summary")
@@ -220,7 +220,7 @@ func TestSourcingComparisonJourneyInChromium(t *testing.T) {
 			t.Errorf("at %dpx the error summary says %q", w, s)
 		}
 		b.look("comparison-error")
-		b.fill("f-title", title)
+		b.fill("title", title)
 		b.submit("form.comparison-form", "table.results")
 		b.look("comparison-draft")
 		if s := b.Text("table.results"); !strings.Contains(s, "Cloud backup for councils") || !strings.Contains(s, "On-premise (2 hosts)") {
@@ -240,17 +240,17 @@ func TestSourcingComparisonJourneyInChromium(t *testing.T) {
 		if top.ID == "onprem" {
 			other = "saas"
 		}
-		b.fill("f-recommendedOption", other, "f-justification", "The service must stay on the council's network until the PSN review.",
-			"f-serviceReasons", "Integration with the document management system on site.")
+		b.fill("recommendedOption", other, "justification", "The service must stay on the council's network until the PSN review.",
+			"serviceReasons", "Integration with the document management system on site.")
 		b.submit(`form[action$="/recommendation"]`, "#recommendation")
 		eventually(t, "the recommendation is stored", func() bool {
 			v, _ = comparisonTitled(t, b.f.ts, title)
 			return v.RecommendedOption == other
 		})
 		b.open("/sourcing/comparisons/"+v.ID+"/report-text", "form.report-text")
-		b.fill("f-report_meeting", "Cabinet", "f-report_meetingDate", "2026-03-12", "f-report_background", "The backup service runs on two hosts bought in 2019.",
-			"f-report_recommendations", "That Cabinet approves the recommended option.\nThat the Assistant Director signs the call-off.",
-			"f-report_significantInTwoOrMoreWards", "tick")
+		b.fill("report-meeting", "Cabinet", "report-meetingDate", "2026-03-12", "report-background", "The backup service runs on two hosts bought in 2019.",
+			"report-recommendations", "That Cabinet approves the recommended option.\nThat the Assistant Director signs the call-off.",
+			"report-significantInTwoOrMoreWards", "tick")
 		b.look("report-text")
 		b.submit("form.report-text", "table.results")
 		v, _ = comparisonTitled(t, b.f.ts, title)
@@ -258,14 +258,14 @@ func TestSourcingComparisonJourneyInChromium(t *testing.T) {
 			t.Errorf("at %dpx the stored report text is %+v", w, v.Report)
 		}
 		b.open("/sourcing/comparisons/"+v.ID, "form.decide")
-		b.fill("f-decision", "Approve the recommended option", "f-by", "Joint ICT Committee", "f-reference", "JICT/26/04")
+		b.fill("decision", "Approve the recommended option", "by", "Joint ICT Committee", "reference", "JICT/26/04")
 		b.submit("form.decide", "form.publish")
 		b.look("comparison-decided")
 		v, _ = comparisonTitled(t, b.f.ts, title)
 		if v.State != sourcing.StateDecided || !b.f.ts.audited("comparison.decide", v.ID) {
 			t.Fatalf("at %dpx after deciding the comparison is %s", w, v.State)
 		}
-		b.fill("f-field", "justification", "f-reason", "It names the council's negotiating position with the supplier.")
+		b.fill("field", "justification", "reason", "It names the council's negotiating position with the supplier.")
 		b.submit("form.exempt", "form.publish")
 		v, _ = comparisonTitled(t, b.f.ts, title)
 		if len(v.Exempt) != 1 || v.Exempt[0].Field != "justification" || v.Exempt[0].Paragraph != 3 || !b.f.ts.audited("comparison.exempt", v.ID) {

@@ -73,3 +73,36 @@ func TestTheFormCodecNamesBadInputsAndCompactsLists(t *testing.T) {
 		t.Errorf("decoded %+v", in)
 	}
 }
+
+// A form its template draws takes a use case's refusal as a declared form
+// does: each problem in the summary links to the input its field names and
+// says the field in words, and the input shows the same sentence.
+func TestADrawnFormPutsEachProblemBesideTheInputItsFieldNames(t *testing.T) {
+	var in appsrc.ComparisonInput
+	err := decodeForm(url.Values{"horizonYears": {"five"}, "cloudOptions[1].carbon.vcpus": {"two"}}, &in).Err()
+	f := sourcingForm(url.Values{"horizonYears": {"five"}, "cloudOptions[1].carbon.vcpus": {"two"}, "title": {"Backup"}, "csrf": {"x"}})
+	if !f.refused(err) || f.Status != 400 || f.ok() {
+		t.Fatalf("the codec's problems are not a refusal of the form: %v %+v", err, f)
+	}
+	want := map[string]formProblem{
+		"horizonYears": {Field: "horizonYears", Href: "#horizonYears", Text: "Horizon year must be a whole number, such as 5"},
+		"cloudOptions[1].carbon.vcpus": {Field: "cloudOptions[1].carbon.vcpus", Href: "#cloudOptions-1-carbon-vcpus",
+			Text: "Cloud option 2, carbon, vcpu must be a decimal number such as 12.50 (at most 12 digits before the point and 6 after)"},
+	}
+	if len(f.Problems) != len(want) {
+		t.Fatalf("problems %+v", f.Problems)
+	}
+	for _, p := range f.Problems {
+		if p != want[p.Field] {
+			t.Errorf("problem %+v, want %+v", p, want[p.Field])
+		}
+		if got := f.Input(p.Field, "", "").Error; got != p.Text || "#"+f.Input(p.Field, "", "").ID != p.Href {
+			t.Errorf("input %s shows %q as #%s", p.Field, got, f.Input(p.Field, "", "").ID)
+		}
+	}
+	// The title was not drawn: it goes on as a hidden input, the CSRF
+	// token does not.
+	if rest := f.Rest(); !reflect.DeepEqual(rest, [][2]string{{"title", "Backup"}}) {
+		t.Errorf("rest %v", rest)
+	}
+}

@@ -52,7 +52,7 @@ func (sp *sourcingPages) comparison(c echo.Context) error {
 	return sp.showComparison(c, c.Param("id"), nil)
 }
 
-func (sp *sourcingPages) showComparison(c echo.Context, id string, form *sourcingForm) error {
+func (sp *sourcingPages) showComparison(c echo.Context, id string, form *pageForm) error {
 	ctx, who := c.Request().Context(), actor(c)
 	v, err := sp.s.app.Sourcing.GetComparison(ctx, who, id)
 	if err != nil {
@@ -98,10 +98,10 @@ func (sp *sourcingPages) showComparison(c echo.Context, id string, form *sourcin
 	}
 	slices.SortStableFunc(d.Rows, func(a, b resultRow) int { return a.Rank - b.Rank })
 	if form == nil {
-		form, _ = newSourcingForm(formOf(struct {
+		form = sourcingForm(formOf(struct {
 			sourcing.Recommendation
 			Decision string `json:"decision"`
-		}{Recommendation: v.Recommendation}), nil)
+		}{Recommendation: v.Recommendation}))
 	}
 	return sp.render(c, http.StatusOK, "comparison", v.Input.Title, []pageLink{{sourcingPath + "/comparisons", "Comparisons"}}, form, d)
 }
@@ -149,11 +149,11 @@ func (sp *sourcingPages) newComparison(c echo.Context) error {
 			d.EstateAssets = len(assets)
 		}
 	}
-	f, _ := newSourcingForm(values, nil)
+	f := sourcingForm(values)
 	return sp.showComparisonForm(c, f, d)
 }
 
-func (sp *sourcingPages) showComparisonForm(c echo.Context, f *sourcingForm, d comparisonFormData) error {
+func (sp *sourcingPages) showComparisonForm(c echo.Context, f *pageForm, d comparisonFormData) error {
 	list, _, err := sp.s.app.Sourcing.ListSavedSearches(c.Request().Context(), actor(c), appsrc.SearchQueryFilter{Limit: 100})
 	if err != nil {
 		return err
@@ -208,10 +208,10 @@ func (sp *sourcingPages) createComparison(c echo.Context) error {
 	if err == nil {
 		var v appsrc.ComparisonView
 		if v, err = sp.s.app.Sourcing.CreateComparison(c.Request().Context(), actor(c), in); err == nil {
-			return sourcingSeeOther(c, comparisonPath(v.ID))
+			return seeOther(c, comparisonPath(v.ID))
 		}
 	}
-	return sp.refused(err, values, func(f *sourcingForm) error {
+	return sp.refused(err, values, func(f *pageForm) error {
 		return sp.showComparisonForm(c, f, comparisonFormData{Action: sourcingPath + "/comparisons/new", Submit: "Create the comparison"})
 	})
 }
@@ -225,7 +225,7 @@ func (sp *sourcingPages) editComparison(c echo.Context) error {
 	if !v.Access.Edit {
 		return sp.notEditable(c, v)
 	}
-	f, _ := newSourcingForm(formOf(v.Editable()), nil)
+	f := sourcingForm(formOf(v.Editable()))
 	return sp.showComparisonForm(c, f, comparisonFormData{Action: comparisonPath(id) + "/edit", Submit: "Save and recompute", Version: v.Meta.Version})
 }
 
@@ -234,7 +234,7 @@ func (sp *sourcingPages) editComparison(c echo.Context) error {
 func (sp *sourcingPages) moreRows(c echo.Context, values url.Values, d comparisonFormData) error {
 	values.Del("_more")
 	values.Del("csrf")
-	f, _ := newSourcingForm(values, nil)
+	f := sourcingForm(values)
 	return sp.showComparisonForm(c, f, d)
 }
 
@@ -256,10 +256,10 @@ func (sp *sourcingPages) saveComparison(c echo.Context) error {
 	in, values, err := comparisonInput(values)
 	if err == nil {
 		if _, err = sp.s.app.Sourcing.ReplaceComparison(c.Request().Context(), actor(c), id, version, in); err == nil {
-			return sourcingSeeOther(c, comparisonPath(id))
+			return seeOther(c, comparisonPath(id))
 		}
 	}
-	return sp.refused(err, values, func(f *sourcingForm) error {
+	return sp.refused(err, values, func(f *pageForm) error {
 		if errors.Is(err, store.ErrStale) {
 			// Offer the officer's edit again over the version now stored.
 			v, gerr := sp.s.app.Sourcing.GetComparison(c.Request().Context(), actor(c), id)
@@ -287,7 +287,7 @@ func (sp *sourcingPages) saveRecommendation(c echo.Context) error {
 			"justification": rec.Justification, "serviceReasons": rec.ServiceReasons})
 		_, err := sp.s.app.Sourcing.PatchComparison(c.Request().Context(), actor(c), id, formVersion(values), raw)
 		return next, err
-	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
+	}, func(f *pageForm) error { return sp.showComparison(c, id, f) })
 }
 
 func (sp *sourcingPages) decide(c echo.Context) error {
@@ -298,7 +298,7 @@ func (sp *sourcingPages) decide(c echo.Context) error {
 			By: strings.TrimSpace(values.Get("by"))}
 		_, err := sp.s.app.Sourcing.Decide(c.Request().Context(), actor(c), id, formVersion(values), in)
 		return next, err
-	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
+	}, func(f *pageForm) error { return sp.showComparison(c, id, f) })
 }
 
 func (sp *sourcingPages) markExempt(c echo.Context) error {
@@ -311,7 +311,7 @@ func (sp *sourcingPages) markExempt(c echo.Context) error {
 		}
 		_, err := sp.s.app.Sourcing.MarkExempt(c.Request().Context(), actor(c), id, formVersion(values), in)
 		return next, err
-	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
+	}, func(f *pageForm) error { return sp.showComparison(c, id, f) })
 }
 
 func (sp *sourcingPages) publish(c echo.Context) error {
@@ -320,7 +320,7 @@ func (sp *sourcingPages) publish(c echo.Context) error {
 		next := comparisonPath(id)
 		_, err := sp.s.app.Sourcing.Publish(c.Request().Context(), actor(c), id, formVersion(values))
 		return next, err
-	}, func(f *sourcingForm) error { return sp.showComparison(c, id, f) })
+	}, func(f *pageForm) error { return sp.showComparison(c, id, f) })
 }
 
 // reportTextPath is where the officer writes the report's own sections.
@@ -334,13 +334,13 @@ func (sp *sourcingPages) reportText(c echo.Context) error {
 	if !v.Access.Edit {
 		return sp.notEditable(c, v)
 	}
-	f, _ := newSourcingForm(formOf(struct {
+	f := sourcingForm(formOf(struct {
 		Report sourcing.ReportText `json:"report"`
-	}{v.Report}), nil)
+	}{v.Report}))
 	return sp.showReportText(c, v, f)
 }
 
-func (sp *sourcingPages) showReportText(c echo.Context, v appsrc.ComparisonView, f *sourcingForm) error {
+func (sp *sourcingPages) showReportText(c echo.Context, v appsrc.ComparisonView, f *pageForm) error {
 	d := struct {
 		Action, Report string
 		Version        int64
@@ -372,7 +372,7 @@ func (sp *sourcingPages) saveReportText(c echo.Context) error {
 		raw, _ = json.Marshal(map[string]any{"report": report})
 		_, err := sp.s.app.Sourcing.PatchComparison(ctx, actor(c), id, formVersion(values), raw)
 		return next, err
-	}, func(f *sourcingForm) error {
+	}, func(f *pageForm) error {
 		v, err := sp.s.app.Sourcing.GetComparison(ctx, actor(c), id)
 		if err != nil {
 			return err

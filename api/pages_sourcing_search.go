@@ -137,8 +137,8 @@ func (sp *sourcingPages) search(c echo.Context) error {
 	d := searchData{Q: q.Get("q"), PriceMin: q.Get("priceMin"), PriceMax: q.Get("priceMax"), Sort: q.Get("sort"),
 		IncludeExpired: q.Get("includeExpired") == "true", Admin: actor(c).Role == domain.RoleAdmin}
 	parsed, err := sourcing.ParseSearchQuery(values)
-	form, ok := newSourcingForm(q, err)
-	if !ok {
+	form := sourcingForm(q)
+	if err != nil && !form.refused(err) {
 		return err
 	}
 	d.Filters = searchFilterViews(parsed)
@@ -286,8 +286,8 @@ func (sp *sourcingPages) saveSearch(c echo.Context) error {
 		v, err := sp.s.app.Sourcing.CreateSavedSearch(c.Request().Context(), actor(c),
 			appsrc.SavedSearchInput{Name: values.Get("name"), Query: values.Get("query"), Organisation: values.Get("organisation")})
 		return searchPath(v.ID), err
-	}, func(f *sourcingForm) error {
-		return sp.render(c, http.StatusBadRequest, "save-search", "Save this search",
+	}, func(f *pageForm) error {
+		return sp.render(c, http.StatusOK, "save-search", "Save this search",
 			[]pageLink{{sourcingPath + "/services?" + f.Value("query"), "Search G-Cloud"}}, f, nil)
 	})
 }
@@ -314,7 +314,7 @@ func (sp *sourcingPages) savedSearch(c echo.Context) error {
 	return sp.showSavedSearch(c, c.Param("id"), nil)
 }
 
-func (sp *sourcingPages) showSavedSearch(c echo.Context, id string, form *sourcingForm) error {
+func (sp *sourcingPages) showSavedSearch(c echo.Context, id string, form *pageForm) error {
 	v, err := sp.s.app.Sourcing.GetSavedSearch(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
@@ -338,7 +338,7 @@ func (sp *sourcingPages) showSavedSearch(c echo.Context, id string, form *sourci
 		d.CanExport = full
 	}
 	if form == nil {
-		form, _ = newSourcingForm(nil, nil)
+		form = sourcingForm(nil)
 	}
 	return sp.render(c, http.StatusOK, "saved-search", v.Name, []pageLink{{sourcingPath + "/searches", "Saved searches"}}, form, d)
 }
@@ -349,7 +349,7 @@ func (sp *sourcingPages) exportSearch(c echo.Context) error {
 		next := searchPath(id)
 		_, err := sp.s.app.Sourcing.Export(c.Request().Context(), actor(c), id)
 		return next, err
-	}, func(f *sourcingForm) error { return sp.showSavedSearch(c, id, f) })
+	}, func(f *pageForm) error { return sp.showSavedSearch(c, id, f) })
 }
 
 func (sp *sourcingPages) recordOutcome(c echo.Context) error {
@@ -362,5 +362,5 @@ func (sp *sourcingPages) recordOutcome(c echo.Context) error {
 		}
 		_, err := sp.s.app.Sourcing.RecordOutcome(c.Request().Context(), actor(c), id, formVersion(values), in)
 		return next, err
-	}, func(f *sourcingForm) error { return sp.showSavedSearch(c, id, f) })
+	}, func(f *pageForm) error { return sp.showSavedSearch(c, id, f) })
 }

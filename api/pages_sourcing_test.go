@@ -236,7 +236,7 @@ func TestSourcingPagesAnswerAsTheAPIDoes(t *testing.T) {
 }
 
 // A form filled in on a version someone has since changed writes nothing
-// and says so, showing the latest.
+// and says so (412, as every page's form does), showing the latest.
 func TestSourcingPagesRefuseAStaleForm(t *testing.T) {
 	f := newSourcingFixture(t)
 	v := newVisitor(t, f.ts)
@@ -249,7 +249,7 @@ func TestSourcingPagesRefuseAStaleForm(t *testing.T) {
 	f.ts.mustDo("PATCH", "/api/v1/comparisons/"+f.comparison, f.officer, map[string]any{"purpose": "Changed meanwhile"})
 	r := v.send(http.MethodPost, "/sourcing/comparisons/"+f.comparison+"/decide", url.Values{"csrf": {v.csrf(page)},
 		"version": {string(stale[1])}, "decision": {"Approve"}, "by": {"Cabinet"}})
-	if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "Someone else changed this") || !strings.Contains(string(r.Body), "Changed meanwhile") {
+	if r.Status != http.StatusPreconditionFailed || !strings.Contains(string(r.Body), "Someone else changed this") || !strings.Contains(string(r.Body), "Changed meanwhile") {
 		t.Errorf("a stale decision: %d\n%.3000s", r.Status, r.Body)
 	}
 	got, err := f.ts.srv.app.Sourcing.GetComparison(context.Background(), audit.System, f.comparison)

@@ -5,13 +5,19 @@ import (
 	"strings"
 )
 
-// The sourcing forms draw their inputs from the form itself: a template
-// asks for an input by its use-case name ("cloudOptions[0].carbon.vcpus")
-// and gets the id, value as typed and problem to show, so the label, the
-// error message and the error summary's link always agree.
+// Forms their template draws. Most forms declare their inputs in Go
+// (newForm's inputs, laid out with "form-field"); the sourcing forms
+// instead name their inputs by the JSON path of the use case's input
+// ("cloudOptions[0].carbon.vcpus"), read them with the form codec
+// (pages_sourcing_codec.go) and let the template ask for each input by
+// that name: {{$f.Input "lot" "Lot" "" "select" "" "cloud-hosting"}}
+// gets its id, value as typed and problem, so the label, the error message
+// and the error summary's link agree as they do for declared inputs. A
+// form with no declared inputs is such a form: a problem's field is its
+// input's name, and its label is the field in words.
 
-// sourcingInput is one input as the "input" partial draws it.
-type sourcingInput struct {
+// drawnInput is one input as the sourcing "input" partial draws it.
+type drawnInput struct {
 	Name, ID, Label, Hint, Value, Error string
 	// Kind is text (default), number, textarea, checkbox, select or date.
 	Kind    string
@@ -20,11 +26,11 @@ type sourcingInput struct {
 }
 
 // Input describes the input called name. opts is its kind and, for a
-// select, its values: {{$f.Input "lot" "Lot" "" "select" "" "cloud-hosting"}}.
-func (f *sourcingForm) Input(name, label, hint string, opts ...string) sourcingInput {
+// select, its values.
+func (f *pageForm) Input(name, label, hint string, opts ...string) drawnInput {
 	f.shown[name] = true
-	in := sourcingInput{Name: name, ID: sourcingInputID(name), Label: label, Hint: hint,
-		Value: f.Values.Get(name), Error: f.errs[name], Kind: "text"}
+	in := drawnInput{Name: name, ID: inputID(name), Label: label, Hint: hint,
+		Value: f.Values.Get(name), Error: f.Error(name), Kind: "text"}
 	if len(opts) > 0 {
 		in.Kind = opts[0]
 	}
@@ -38,9 +44,30 @@ func (f *sourcingForm) Input(name, label, hint string, opts ...string) sourcingI
 	return in
 }
 
+// Error is the problem with the input named name, as the summary says it.
+func (f *pageForm) Error(name string) string {
+	if f == nil {
+		return ""
+	}
+	for _, p := range f.Problems {
+		if p.Field == name {
+			return p.Text
+		}
+	}
+	return ""
+}
+
+// Value is an input's value as typed.
+func (f *pageForm) Value(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values.Get(name)
+}
+
 // Items numbers the items of a list input to draw: those the form has and
 // extra blank ones to fill in (no script needed to add a row).
-func (f *sourcingForm) Items(list string, extra int) []listItem {
+func (f *pageForm) Items(list string, extra int) []listItem {
 	n := listLen(f.Values, list) + extra
 	out := make([]listItem, n)
 	for i := range out {
@@ -56,7 +83,7 @@ type listItem struct{ Index, Number int }
 // Rest is every value the page has not drawn as an input, as hidden
 // inputs: the parts of a comparison the form does not show survive an
 // edit unchanged. Call it last in the form.
-func (f *sourcingForm) Rest() [][2]string {
+func (f *pageForm) Rest() [][2]string {
 	var out [][2]string
 	for _, k := range slices.Sorted(func(yield func(string) bool) {
 		for k := range f.Values {
