@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Element is one member of a weighted list.
@@ -184,7 +185,8 @@ func (r mediaRange) specificity(t mediaRange) Specificity {
 	return ExactWithParams
 }
 
-// Quality is the q the client gives mediaType and how specifically: that
+// Quality is the q the client gives mediaType (one of the server's own
+// offers: they are cached parsed) and how specifically: that
 // of the most specific range matching it (the first of those when several
 // are as specific). With no header every type has q 1; a type no range
 // matches has q 0.
@@ -192,11 +194,7 @@ func (a Accept) Quality(mediaType string) (float64, Specificity) {
 	if !a.sent {
 		return 1, NoHeader
 	}
-	list := ParseList(mediaType)
-	if len(list) != 1 {
-		return 0, 0
-	}
-	t, ok := parseRange(list[0])
+	t, ok := parseOffer(mediaType)
 	if !ok {
 		return 0, 0
 	}
@@ -207,6 +205,28 @@ func (a Accept) Quality(mediaType string) (float64, Specificity) {
 		}
 	}
 	return q, best
+}
+
+// offers caches the server's offers parsed: they are a handful of
+// constants, and parsing them again for every request cost more than the
+// rest of choosing.
+var offers sync.Map // string -> offer
+
+type offer struct {
+	t  mediaRange
+	ok bool
+}
+
+func parseOffer(mediaType string) (mediaRange, bool) {
+	if o, ok := offers.Load(mediaType); ok {
+		return o.(offer).t, o.(offer).ok
+	}
+	var o offer
+	if list := ParseList(mediaType); len(list) == 1 {
+		o.t, o.ok = parseRange(list[0])
+	}
+	offers.Store(mediaType, o)
+	return o.t, o.ok
 }
 
 // Match is the offer a client prefers.
