@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -211,10 +210,34 @@ func (a *ogcAPI) queryables(c echo.Context, base string) error {
 // collection metadata in its links, and everything in the request that
 // shapes the body. Weak, because timeStamp differs between responses.
 func pageTag(col *ogc.Collection, base, query string, f ogc.Format) string {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%s\x00%d", col.ID, col.Title, col.Updated.Format(time.RFC3339Nano), f, base, len(query))
-	h.Write([]byte(query))
-	return fmt.Sprintf(`W/"%s-%x"`, col.Features.ETag(), h.Sum64())
+	// FNV-1a over the parts, each ended by a zero byte, without building
+	// them into a string: the tag is computed for every page served.
+	h := uint64(14695981039346656037)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * 1099511628211
+		}
+		h *= 1099511628211 // the zero byte
+	}
+	addInt := func(n int64) {
+		var num [20]byte
+		for _, c := range strconv.AppendInt(num[:0], n, 10) {
+			h = (h ^ uint64(c)) * 1099511628211
+		}
+		h *= 1099511628211
+	}
+	add(col.ID)
+	add(col.Title)
+	addInt(col.Updated.UnixNano())
+	addInt(int64(f))
+	add(base)
+	add(query)
+	tag := make([]byte, 0, 64)
+	tag = append(tag, `W/"`...)
+	tag = append(tag, col.Features.ETag()...)
+	tag = append(tag, '-')
+	tag = strconv.AppendUint(tag, h, 16)
+	return string(append(tag, '"'))
 }
 
 func (a *ogcAPI) items(c echo.Context, base string) error {
