@@ -81,16 +81,24 @@ func main() {
 	}
 
 	servers := map[int]*server{}
+	// fail stops the servers before exiting: log.Fatal skips the deferred
+	// stops, and servers left running skew the next run's figures.
+	fail := func(format string, args ...any) {
+		for _, s := range servers {
+			s.Stop()
+		}
+		log.Fatalf(format, args...)
+	}
 	for _, n := range sizes {
 		s, err := start(*bin, sizeDir(dir, n), nil)
 		if err != nil {
-			log.Fatal(err)
-		}
-		defer s.Stop()
-		if err := s.WaitReady(15 * time.Minute); err != nil {
-			log.Fatal(err)
+			fail("%v", err)
 		}
 		servers[n] = s
+		defer s.Stop()
+		if err := s.WaitReady(15 * time.Minute); err != nil {
+			fail("%v", err)
+		}
 		fmt.Printf("serving %d datasets from %s (%s)\n", n, s.Base, sizeDir(dir, n))
 	}
 	eps := endpoints()
@@ -104,7 +112,7 @@ func main() {
 			for _, n := range sizes {
 				st, err := load(servers[n], e, n, *conns, *duration, uint64(r))
 				if err != nil {
-					log.Fatalf("%s at %d: %v", e.name, n, err)
+					fail("%s at %d: %v", e.name, n, err)
 				}
 				if results[e.name] == nil {
 					results[e.name] = map[int][]stats{}
