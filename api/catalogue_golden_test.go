@@ -23,9 +23,9 @@ import (
 	"github.com/jointict/councilapi/catalogue/dcat/dcattest"
 	"github.com/jointict/councilapi/domain"
 	"github.com/jointict/councilapi/domain/opendata"
+	"github.com/jointict/councilapi/internal/apptest"
 	"github.com/jointict/councilapi/internal/cataloguefixture"
 	"github.com/jointict/councilapi/store"
-	"github.com/jointict/councilapi/store/sqlite"
 )
 
 // The golden catalogue: a few hundred datasets published through the API
@@ -182,11 +182,7 @@ type goldenRecord struct {
 func loadGoldenStore(t *testing.T) store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := apptest.Open(t)
 	if err := st.EnsureIndexes(ctx, slices.Concat(app.Indexes, Indexes)); err != nil {
 		t.Fatal(err)
 	}

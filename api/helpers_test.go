@@ -15,8 +15,8 @@ import (
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/domain"
+	"github.com/jointict/councilapi/internal/apptest"
 	"github.com/jointict/councilapi/store"
-	"github.com/jointict/councilapi/store/sqlite"
 )
 
 // testServer is a real HTTP server over a real SQLite file.
@@ -47,13 +47,8 @@ func newTestServerWith(t *testing.T, c Config, ac app.Config) *testServer {
 // newTestStore is a prepared SQLite store in the test's directory.
 func newTestStore(t *testing.T) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := Prepare(ctx, st); err != nil {
+	st := apptest.Open(t)
+	if err := Prepare(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	return st

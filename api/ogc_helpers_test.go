@@ -1,9 +1,6 @@
 package api
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -14,21 +11,16 @@ import (
 	"github.com/jointict/councilapi/app"
 	"github.com/jointict/councilapi/gis/crs"
 	"github.com/jointict/councilapi/gis/ogc"
+	"github.com/jointict/councilapi/internal/apptest"
 	"github.com/jointict/councilapi/internal/testref"
-	"github.com/jointict/councilapi/store/sqlite"
 )
 
 // newOGCServer is a real server with RegisterOGC mounted at /ogc over a
 // registry holding the Trafford trees and listed buildings.
 func newOGCServer(t *testing.T) (*testServer, *ogc.Registry) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	srv := New(Config{BodyLimit: 64 << 10}, app.New(app.Config{}, st, slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st := apptest.Open(t)
+	srv := New(Config{BodyLimit: 64 << 10}, app.New(app.Config{}, st, apptest.Quiet()), apptest.Quiet())
 	reg := ogc.NewRegistry()
 	RegisterOGC(srv.Echo.Group("/ogc"), reg, srv.baseURL, ogc.Basemap{})
 	hs := httptest.NewServer(srv.Echo)

@@ -18,17 +18,25 @@ import (
 // Quiet is a logger that writes nothing.
 func Quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// Store is a fresh SQLite store with the application's collections and
-// indexes declared.
-func Store(t testing.TB) store.Store {
+// Open is a fresh, empty SQLite store in the test's directory, closed when
+// the test ends; callers that need more than the application's indexes
+// (the API's own) declare them.
+func Open(t testing.TB) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
+	st, err := sqlite.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := app.Prepare(ctx, st, nil); err != nil {
+	return st
+}
+
+// Store is a fresh SQLite store with the application's collections and
+// indexes declared.
+func Store(t testing.TB) store.Store {
+	t.Helper()
+	st := Open(t)
+	if err := app.Prepare(context.Background(), st, nil); err != nil {
 		t.Fatal(err)
 	}
 	return st
