@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -92,14 +93,16 @@ var publishingPageSize = 50
 func (p *publishingPages) list(c echo.Context) error {
 	ctx := c.Request().Context()
 	params := c.QueryParams()
-	q, err := od.ParseQuery(params)
+	// The list's page size stands in for the search's default, so ?page=
+	// is read at it (the links it writes leave limit out).
+	asked := params
+	if !params.Has("limit") {
+		asked = maps.Clone(params)
+		asked.Set("limit", strconv.Itoa(publishingPageSize))
+	}
+	q, err := od.ParseQuery(asked)
 	if err != nil {
 		return err
-	}
-	if !params.Has("limit") {
-		// ParseQuery placed ?page= at its own default page size.
-		q.Offset = q.Offset / q.Limit * publishingPageSize
-		q.Limit = publishingPageSize
 	}
 	if len(q.Status) == 0 {
 		q.Status = allStatuses
