@@ -95,7 +95,7 @@ func (a *procurementAPI) respond(c echo.Context, status int, p appproc.Procureme
 		return err
 	}
 	c.Response().Header().Set("ETag", p.Meta.ETag())
-	c.Response().Header().Set("Vary", "Authorization")
+	c.Response().Header().Add("Vary", "Authorization")
 	if status == http.StatusCreated {
 		c.Response().Header().Set("Location", a.s.baseURL(c)+"/api/v1/procurements/"+p.ID)
 	}
@@ -137,7 +137,7 @@ func (a *procurementAPI) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Vary", "Authorization")
+	c.Response().Header().Add("Vary", "Authorization")
 	return withETag(c, p.Meta.ETag(), a.view(c, p))
 }
 
@@ -171,7 +171,7 @@ func (a *procurementAPI) list(c echo.Context) error {
 	for i, p := range found {
 		items[i] = a.view(c, p)
 	}
-	c.Response().Header().Set("Vary", "Authorization")
+	c.Response().Header().Add("Vary", "Authorization")
 	return c.JSON(http.StatusOK, listResponse[procurementView]{Items: items, Total: total, Limit: limit, Offset: offset,
 		Links: a.s.pageLinks(c, limit, offset, total)})
 }

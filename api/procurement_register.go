@@ -50,7 +50,7 @@ func (a *procurementAPI) registerView(c echo.Context) (appproc.RegisterView, err
 	if err != nil {
 		return appproc.RegisterView{}, err
 	}
-	c.Response().Header().Set("Vary", "Authorization")
+	c.Response().Header().Add("Vary", "Authorization")
 	return a.svc.Register(c.Request().Context(), actor(c), f)
 }
 
