@@ -127,6 +127,8 @@ func goldenRequests(slugs, fileIDs []string) []goldenRequest {
 	csw("records-full-2", records(url.Values{"elementSetName": {"full"}, "maxRecords": {"100"}, "startPosition": {"101"}}))
 	csw("records-gmd", records(url.Values{"outputSchema": {"http://www.isotc211.org/2005/gmd"},
 		"typeNames": {"gmd:MD_Metadata"}, "elementSetName": {"brief"}, "maxRecords": {"10"}, "startPosition": {"11"}}))
+	csw("records-gmd-full", records(url.Values{"outputSchema": {"http://www.isotc211.org/2005/gmd"},
+		"typeNames": {"gmd:MD_Metadata"}, "elementSetName": {"full"}, "maxRecords": {"10"}, "startPosition": {"11"}}))
 	csw("records-hits", records(url.Values{"resultType": {"hits"}}))
 	csw("records-cql", records(url.Values{"elementSetName": {"summary"}, "constraintLanguage": {"CQL_TEXT"},
 		"constraint_language_version": {"1.1.0"}, "constraint": {"AnyText LIKE '%tree%'"}, "maxRecords": {"100"}}))

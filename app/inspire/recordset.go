@@ -190,6 +190,7 @@ func (s *Service) refresh(ctx context.Context, d opendata.DatasetRecord) error {
 		return err
 	}
 	h.record, h.served = Record{Record: datasetCSW(h.rec, doc), DatasetID: d.ID}, true
+	h.record.BriefXML = gemini.MarshalBrief(h.rec)
 	s.byFile[rec.FileIdentifier] = d.ID
 	return nil
 }
@@ -313,7 +314,7 @@ func (s *Service) serviceRecord(ctx context.Context, held []*heldRecord, orgs []
 	return Record{Record: csw.Record{Identifier: rec.FileIdentifier, Title: rec.Title, Abstract: rec.Abstract,
 		Subjects: []string{"infoFeatureAccessService", "OGC API"}, Type: "service", Formats: []string{"GeoJSON"},
 		Modified: rec.MetadataDate, BBox: csw.BBox{West: b.West, South: b.South, East: b.East, North: b.North},
-		Links: []csw.Link{{URL: base + "/ogc/", Scheme: "OGC API - Features"}}, XML: doc}}, nil
+		Links: []csw.Link{{URL: base + "/ogc/", Scheme: "OGC API - Features"}}, XML: doc, BriefXML: gemini.MarshalServiceBrief(rec)}}, nil
 }
 
 // rebaseRecord moves a record's links and document from one base URL to
@@ -323,7 +324,11 @@ func rebaseRecord(r Record, from, to string) Record {
 	if from == to {
 		return r
 	}
-	r.XML = bytes.ReplaceAll(r.XML, xmlText(from), xmlText(to))
+	old, moved := xmlText(from), xmlText(to)
+	r.XML = bytes.ReplaceAll(r.XML, old, moved)
+	if r.BriefXML != nil {
+		r.BriefXML = bytes.ReplaceAll(r.BriefXML, old, moved)
+	}
 	links := make([]csw.Link, len(r.Links))
 	for i, l := range r.Links {
 		if rest, ok := strings.CutPrefix(l.URL, from); ok {

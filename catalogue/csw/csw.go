@@ -83,6 +83,9 @@ type Record struct {
 	BBox       BBox // WGS84; zero when unknown
 	Links      []Link
 	XML        []byte // the gmd:MD_Metadata document
+	// BriefXML is the record's brief element set in ISO 19139 (see
+	// gemini.MarshalBrief); without it a brief answer carries XML.
+	BriefXML []byte
 }
 
 // Link is a dct:references entry.
@@ -176,12 +179,23 @@ func (e *engine) records() ([]Record, *exception) {
 }
 
 // present finishes one record for the answer.
-func (e *engine) present(r *Record) *Record {
-	if p, ok := e.cat.(Presenter); ok {
-		out := p.Present(*r)
-		return &out
+// present finishes a record for an answer in schema and element set,
+// keeping only the document that answer writes: presenting (rebasing) a
+// record costs a pass over each document it carries.
+func (e *engine) present(r *Record, schema, set string) *Record {
+	out := *r
+	switch {
+	case schema != NamespaceGMD:
+		out.XML, out.BriefXML = nil, nil
+	case set == "brief" && out.BriefXML != nil:
+		out.XML = nil
+	default:
+		out.BriefXML = nil
 	}
-	return r
+	if p, ok := e.cat.(Presenter); ok {
+		out = p.Present(out)
+	}
+	return &out
 }
 
 func (e *engine) info() ServiceInfo {

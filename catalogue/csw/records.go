@@ -47,7 +47,7 @@ func (e *engine) getRecords(r *request) ([]byte, *exception) {
 		Attr("recordSchema", r.outputSchema).
 		Attr("elementSet", r.elementSet)
 	for _, rec := range page {
-		results.Add(encodeRecord(e.present(rec), r.outputSchema, r.elementSet))
+		results.Add(encodeRecord(e.present(rec, r.outputSchema, r.elementSet), r.outputSchema, r.elementSet))
 	}
 	resp := responseRoot("csw:GetRecordsResponse")
 	if r.requestID != "" {
@@ -68,7 +68,7 @@ func (e *engine) getRecordByID(r *request) ([]byte, *exception) {
 	for _, id := range r.ids {
 		for i := range all {
 			if all[i].Identifier == id && (r.outputSchema != NamespaceGMD || len(all[i].XML) > 0) {
-				resp.Add(encodeRecord(e.present(&all[i]), r.outputSchema, r.elementSet))
+				resp.Add(encodeRecord(e.present(&all[i], r.outputSchema, r.elementSet), r.outputSchema, r.elementSet))
 				break
 			}
 		}
@@ -108,11 +108,14 @@ func sortRecords(recs []*Record, keys []sortKey) {
 	})
 }
 
-// encodeRecord writes one record in the requested schema. In ISO 19139 every
-// element set is the whole GEMINI record: harvesters ask for brief when paging
-// and only read the fileIdentifier, which a full record also carries.
+// encodeRecord writes one record in the requested schema. In ISO 19139 the
+// brief element set is the ISO application profile's brief record, when the
+// catalogue has one; summary and full are the whole GEMINI record.
 func encodeRecord(rec *Record, schema, set string) *node {
 	if schema == NamespaceGMD {
+		if set == "brief" && rec.BriefXML != nil {
+			return raw(rec.BriefXML)
+		}
 		return raw(rec.XML)
 	}
 	name := map[string]string{"brief": "csw:BriefRecord", "summary": "csw:SummaryRecord", "full": "csw:Record"}[set]

@@ -219,3 +219,42 @@ func TestFingerprintIgnoresOnlyTheMetadataDate(t *testing.T) {
 		t.Error("dropping a coupled resource kept the service fingerprint")
 	}
 }
+
+// TestBriefRecordsAreValidISO19139 checks the brief element set CSW serves
+// when a harvester pages: schema-valid ISO 19139 (the EDEN XSD data.gov.uk
+// uses), with the identifier, title, type and extent the ISO application
+// profile puts in a brief record, and without the full record's lineage,
+// keywords or distribution.
+func TestBriefRecordsAreValidISO19139(t *testing.T) {
+	xsd := testref.Shared(t, "reference/gemini/iso19139eden/gmx_and_srv.xsd")
+	xmllint := testref.Tool(t, "xmllint", "libxml2-utils")
+	dir := t.TempDir()
+	briefs := map[string][]byte{"trafford-trees": MarshalBrief(traffordTrees()), "ned-wards": MarshalBrief(nedWards()),
+		"trafford-service": MarshalServiceBrief(traffordService())}
+	for name, b := range briefs {
+		full := marshalAll(t)[name]
+		if len(b)*2 > len(full) {
+			t.Errorf("%s: brief record is %d bytes, the full one %d", name, len(b), len(full))
+		}
+		for _, want := range []string{"<gmd:fileIdentifier>", "<gmd:hierarchyLevel>", "<gmd:title>", "<gmd:westBoundLongitude>"} {
+			if !bytes.Contains(b, []byte(want)) {
+				t.Errorf("%s: brief record has no %s", name, want)
+			}
+		}
+		for _, unwanted := range []string{"<gmd:lineage>", "<gmd:descriptiveKeywords>", "<gmd:distributionInfo>"} {
+			if bytes.Contains(b, []byte(unwanted)) {
+				t.Errorf("%s: brief record has %s", name, unwanted)
+			}
+		}
+		if strings.HasSuffix(name, "service") != bytes.Contains(b, []byte("<srv:serviceType>")) {
+			t.Errorf("%s: service type present only in a service's brief record:\n%s", name, b)
+		}
+		p := filepath.Join(dir, name+".xml")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(xmllint, "--noout", "--schema", xsd, p).CombinedOutput(); err != nil {
+			t.Errorf("%s: brief record is not valid ISO 19139: %v\n%s", name, err, out)
+		}
+	}
+}
