@@ -122,17 +122,27 @@ func catalogueTag(ix *index.Index, base string, parts ...string) string {
 // client has it (render is not called), else what render makes. Clients
 // revalidate every time.
 func serveHarvest(c echo.Context, tag, contentType string, render func() ([]byte, error)) error {
+	return streamHarvest(c, tag, contentType, func(w io.Writer) error {
+		body, err := render()
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(body)
+		return err
+	})
+}
+
+// streamHarvest is serveHarvest for a body written straight to the
+// response; write's error, if any, comes before it has written anything.
+func streamHarvest(c echo.Context, tag, contentType string, write func(io.Writer) error) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", tag)
 	if notModified(c, tag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	body, err := render()
-	if err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, contentType, body)
+	h.Set(echo.HeaderContentType, contentType)
+	return write(c.Response())
 }
 
 // requestKey is the request's path and query in a canonical order.
@@ -161,6 +171,21 @@ func entries(res index.Result, base string) []catalogue.Entry {
 		out[i] = it.Entry.OnBase(base)
 	}
 	return out
+}
+
+// dcatParts are the DCAT parts of a page's datasets (see dcat.Part), kept
+// in each index item's memo for the base, profile and publisher they were
+// made with.
+func dcatParts(res index.Result, base string, prof dcat.Profile) []*dcat.Part {
+	parts := make([]*dcat.Part, len(res.Items))
+	for i, it := range res.Items {
+		pub := it.Entry.Publisher
+		key := strings.Join([]string{base, prof.Token(), pub.ID, pub.Name, pub.Website}, "\x00")
+		parts[i] = catalogue.Memoise(it.Memo, "dcat", key, func() *dcat.Part {
+			return dcat.NewPart(base, it.Entry, prof)
+		})
+	}
+	return parts
 }
 
 // publishedPage is page n of the published datasets in id order.
@@ -238,22 +263,27 @@ func (h *harvestAPI) catalog(fixed *dcat.Format) echo.HandlerFunc {
 			return base + path + "?" + q.Encode()
 		}
 		tag := catalogueTag(ix, base, requestKey(c), f.Extension(), prof.Token())
+		if !withdrawn {
+			// A page of the published catalogue is written straight out
+			// from its datasets' parts (see dcat.Part).
+			return streamHarvest(c, tag, f.MediaType()+"; charset=utf-8", func(w io.Writer) error {
+				cat := catalogInfo(base, ix.Organisations())
+				cat.Profile = prof
+				total, issued, modified := ix.Summary(nil)
+				cat.Issued, cat.Modified = issued, modified
+				return dcat.WriteCatalogPage(w, cat, dcatParts(h.publishedPage(ix, page), base, prof), dcat.Paging{Page: page,
+					PerPage: h.perPage, Total: total, PageURL: pageURL}, f)
+			})
+		}
 		return serveHarvest(c, tag, f.MediaType()+"; charset=utf-8", func() ([]byte, error) {
 			cat := catalogInfo(base, ix.Organisations())
 			cat.Profile = prof
-			if withdrawn {
-				gone := []opendata.Status{opendata.StatusWithdrawn}
-				total, _, modified := ix.Summary(gone)
-				cat.Modified = modified
-				res := ix.Find(index.Query{Statuses: gone, Offset: (page - 1) * h.perPage, Limit: h.perPage})
-				return dcat.Encode(dcat.WithdrawnGraph(cat, entries(res, base), dcat.Paging{Page: page, PerPage: h.perPage,
-					Total: total, PageURL: pageURL}), f)
-			}
-			total, issued, modified := ix.Summary(nil)
-			cat.Issued, cat.Modified = issued, modified
-			g := dcat.CatalogGraph(cat, entries(h.publishedPage(ix, page), base), dcat.Paging{Page: page, PerPage: h.perPage,
-				Total: total, PageURL: pageURL})
-			return dcat.Encode(g, f)
+			gone := []opendata.Status{opendata.StatusWithdrawn}
+			total, _, modified := ix.Summary(gone)
+			cat.Modified = modified
+			res := ix.Find(index.Query{Statuses: gone, Offset: (page - 1) * h.perPage, Limit: h.perPage})
+			return dcat.Encode(dcat.WithdrawnGraph(cat, entries(res, base), dcat.Paging{Page: page, PerPage: h.perPage,
+				Total: total, PageURL: pageURL}), f)
 		})
 	}
 }

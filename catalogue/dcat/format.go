@@ -114,14 +114,17 @@ func FormatFromExtension(ext string) (Format, bool) {
 }
 
 // Write serialises g in format f.
-func Write(w io.Writer, g *Graph, f Format) error {
+func Write(w io.Writer, g *Graph, f Format) error { return writeNodes(w, g, nodeWriterFor(f)) }
+
+// nodeWriterFor returns a fresh writer of format f.
+func nodeWriterFor(f Format) nodeWriter {
 	switch f {
 	case JSONLD:
-		return WriteJSONLD(w, g)
+		return &jsonldWriter{}
 	case RDFXML:
-		return WriteRDFXML(w, g)
+		return &rdfxmlWriter{}
 	}
-	return WriteTurtle(w, g)
+	return turtleWriter{}
 }
 
 // Encode serialises g in format f into a byte slice.

@@ -13,8 +13,16 @@ import (
 // WriteJSONLD writes the graph as flattened JSON-LD 1.1: a @context of the
 // prefixes and a @graph with one node object per subject. Every value is an
 // explicit value or node object, so no processor has to guess a datatype.
-func WriteJSONLD(w io.Writer, g *Graph) error {
-	bw := bufio.NewWriter(w)
+func WriteJSONLD(w io.Writer, g *Graph) error { return writeNodes(w, g, &jsonldWriter{}) }
+
+// jsonldWriter writes JSON-LD a node object at a time (see nodeWriter); its
+// predicate groups are reused from node to node.
+type jsonldWriter struct {
+	preds []string
+	objs  [][]Term
+}
+
+func (*jsonldWriter) begin(bw *bufio.Writer, _ *Graph) error {
 	bw.WriteString("{\n  \"@context\": {")
 	for i, p := range prefixes {
 		if i > 0 {
@@ -23,63 +31,61 @@ func WriteJSONLD(w io.Writer, g *Graph) error {
 		fmt.Fprintf(bw, "\n    %s: %s", jsonString(p.Prefix), jsonString(p.NS))
 	}
 	bw.WriteString("\n  },\n  \"@graph\": [")
-	order, blocks := g.subjects()
-	// A node's predicates and objects, grouped; reused from node to node.
-	var preds []string
-	var objs [][]Term
-	for k, s := range order {
-		if k > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n    {\n      \"@id\": ")
-		writeJSONString(bw, nodeID(s))
-		// Group the objects by predicate in order of first appearance,
-		// with rdf:type as @type. A node has a handful of predicates, so
-		// a scan beats a map.
-		preds = preds[:0]
-		for j := range objs {
-			objs[j] = objs[j][:0]
-		}
-		for _, ti := range blocks[k] {
-			t := g.triples[ti]
-			j := slices.Index(preds, t.P.Value)
-			if j < 0 {
-				j = len(preds)
-				preds = append(preds, t.P.Value)
-				if j == len(objs) {
-					objs = append(objs, nil)
-				}
+	return nil
+}
+
+func (jw *jsonldWriter) node(bw *bufio.Writer, g *Graph, first bool, s Term, block []int32) {
+	if !first {
+		bw.WriteString(",")
+	}
+	bw.WriteString("\n    {\n      \"@id\": ")
+	writeJSONString(bw, nodeID(s))
+	// Group the objects by predicate in order of first appearance, with
+	// rdf:type as @type. A node has a handful of predicates, so a scan
+	// beats a map.
+	jw.preds = jw.preds[:0]
+	for j := range jw.objs {
+		jw.objs[j] = jw.objs[j][:0]
+	}
+	for _, ti := range block {
+		t := g.triples[ti]
+		j := slices.Index(jw.preds, t.P.Value)
+		if j < 0 {
+			j = len(jw.preds)
+			jw.preds = append(jw.preds, t.P.Value)
+			if j == len(jw.objs) {
+				jw.objs = append(jw.objs, nil)
 			}
-			objs[j] = append(objs[j], t.O)
 		}
-		for pi, p := range preds {
-			bw.WriteString(",\n      ")
-			if p == NSRDF+"type" && allIRIs(objs[pi]) {
-				bw.WriteString(`"@type": [`)
-				for j, o := range objs[pi] {
-					if j > 0 {
-						bw.WriteString(", ")
-					}
-					writeJSONName(bw, o.Value)
-				}
-				bw.WriteString("]")
-				continue
-			}
-			writeJSONName(bw, p)
-			bw.WriteString(": [")
-			for j, o := range objs[pi] {
+		jw.objs[j] = append(jw.objs[j], t.O)
+	}
+	for pi, p := range jw.preds {
+		bw.WriteString(",\n      ")
+		if p == NSRDF+"type" && allIRIs(jw.objs[pi]) {
+			bw.WriteString(`"@type": [`)
+			for j, o := range jw.objs[pi] {
 				if j > 0 {
 					bw.WriteString(", ")
 				}
-				writeJSONLDValue(bw, o)
+				writeJSONName(bw, o.Value)
 			}
 			bw.WriteString("]")
+			continue
 		}
-		bw.WriteString("\n    }")
+		writeJSONName(bw, p)
+		bw.WriteString(": [")
+		for j, o := range jw.objs[pi] {
+			if j > 0 {
+				bw.WriteString(", ")
+			}
+			writeJSONLDValue(bw, o)
+		}
+		bw.WriteString("]")
 	}
-	bw.WriteString("\n  ]\n}\n")
-	return bw.Flush()
+	bw.WriteString("\n    }")
 }
+
+func (*jsonldWriter) end(bw *bufio.Writer) { bw.WriteString("\n  ]\n}\n") }
 
 func allIRIs(ts []Term) bool {
 	for _, t := range ts {

@@ -5,7 +5,9 @@
 package dcat
 
 import (
+	"bufio"
 	"hash/maphash"
+	"io"
 	"strings"
 )
 
@@ -93,6 +95,8 @@ type Graph struct {
 	collided  map[uint64][]int32 // positions of further triples with the same hash (rare)
 	blanks    int
 	described map[description]bool
+	// placeholders says Blank labels nodes for a Part (see blankPlaceholder).
+	placeholders bool
 }
 
 // description keys a shared node's description by what it is and every
@@ -119,9 +123,14 @@ func (g *Graph) once(key description) bool {
 	return true
 }
 
-// Blank returns a fresh blank node, unique within this graph.
+// Blank returns a fresh blank node, unique within this graph. A part's
+// graph (see Part) labels its blank nodes with a placeholder each page
+// renumbers.
 func (g *Graph) Blank() Term {
 	g.blanks++
+	if g.placeholders {
+		return Term{Kind: KindBlank, Value: blankPlaceholder(g.blanks)}
+	}
 	return Term{Kind: KindBlank, Value: "b" + itoa(g.blanks)}
 }
 
@@ -132,7 +141,11 @@ func (g *Graph) Add(s Term, p string, o Term) {
 		o.Value = xmlSafe(o.Value)
 	}
 	t := Triple{s, IRI(p), o}
-	h := t.hash()
+	g.add(t, t.hash())
+}
+
+// add inserts t, whose hash is h, unless the graph has it.
+func (g *Graph) add(t Triple, h uint64) {
 	if i, ok := g.seen[h]; !ok {
 		g.seen[h] = int32(len(g.triples))
 	} else {
@@ -194,7 +207,13 @@ func (g *Graph) Len() int { return len(g.triples) }
 // the positions in Triples of the statements about subject i. The blocks
 // share one array (a counting sort), as a page has thousands of nodes.
 func (g *Graph) subjects() (order []Term, blocks [][]int32) {
-	at := make(map[Term]int32, len(g.triples)/4)
+	order, blocks, _ = g.subjectsAt()
+	return order, blocks
+}
+
+// subjectsAt is subjects with the number of each subject in order.
+func (g *Graph) subjectsAt() (order []Term, blocks [][]int32, at map[Term]int32) {
+	at = make(map[Term]int32, len(g.triples)/4)
 	of := make([]int32, len(g.triples)) // the subject number of each triple
 	var counts []int32
 	for i, t := range g.triples {
@@ -218,7 +237,32 @@ func (g *Graph) subjects() (order []Term, blocks [][]int32) {
 	for i, k := range of {
 		blocks[k] = append(blocks[k], int32(i))
 	}
-	return order, blocks
+	return order, blocks, at
+}
+
+// nodeWriter writes a graph in one serialisation a node block at a time:
+// begin (the prefixes) sees the whole graph, node writes one subject's
+// triples (first says it is the document's first node), end closes the
+// document. A catalogue page (see Part) mixes the blocks of its graph with
+// blocks a part wrote earlier with the same writer.
+type nodeWriter interface {
+	begin(bw *bufio.Writer, g *Graph) error
+	node(bw *bufio.Writer, g *Graph, first bool, s Term, block []int32)
+	end(bw *bufio.Writer)
+}
+
+// writeNodes writes all of g, a block per subject in order of appearance.
+func writeNodes(w io.Writer, g *Graph, nw nodeWriter) error {
+	bw := bufio.NewWriter(w)
+	if err := nw.begin(bw, g); err != nil {
+		return err
+	}
+	order, blocks := g.subjects()
+	for k, s := range order {
+		nw.node(bw, g, k == 0, s, blocks[k])
+	}
+	nw.end(bw)
+	return bw.Flush()
 }
 
 func itoa(n int) string {

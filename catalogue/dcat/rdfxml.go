@@ -10,19 +10,44 @@ import (
 // WriteRDFXML writes the graph as RDF/XML, one rdf:Description per subject
 // (blank nodes by rdf:nodeID), which is what ckanext-dcat's harvester parses
 // by default.
-func WriteRDFXML(w io.Writer, g *Graph) error {
-	// Predicates outside the prefix table get generated prefixes, because an
-	// RDF/XML property must be an element name.
-	extra := map[string]string{}
-	var extraOrder []string
-	qname := map[string]string{}
-	for _, t := range g.triples {
+func WriteRDFXML(w io.Writer, g *Graph) error { return writeNodes(w, g, &rdfxmlWriter{}) }
+
+// rdfxmlWriter writes RDF/XML a description at a time (see nodeWriter).
+// Predicates outside the prefix table get generated prefixes, because an
+// RDF/XML property must be an element name; begin names them all.
+type rdfxmlWriter struct {
+	qname      map[string]string
+	extra      map[string]string
+	extraOrder []string
+}
+
+func (xw *rdfxmlWriter) begin(bw *bufio.Writer, g *Graph) error {
+	if err := xw.name(g.triples); err != nil {
+		return err
+	}
+	bw.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rdf:RDF")
+	for _, p := range prefixes {
+		fmt.Fprintf(bw, "\n    xmlns:%s=\"%s\"", p.Prefix, xmlEscape(p.NS, true))
+	}
+	for _, ns := range xw.extraOrder {
+		fmt.Fprintf(bw, "\n    xmlns:%s=\"%s\"", xw.extra[ns], xmlEscape(ns, true))
+	}
+	bw.WriteString(">\n")
+	return nil
+}
+
+// name gives every predicate of triples its element name.
+func (xw *rdfxmlWriter) name(triples []Triple) error {
+	if xw.qname == nil {
+		xw.qname, xw.extra = map[string]string{}, map[string]string{}
+	}
+	for _, t := range triples {
 		p := t.P.Value
-		if _, done := qname[p]; done {
+		if _, done := xw.qname[p]; done {
 			continue
 		}
 		if pre, l, ok := compact(p); ok {
-			qname[p] = pre + ":" + l
+			xw.qname[p] = pre + ":" + l
 			continue
 		}
 		i := strings.LastIndexAny(p, "#/")
@@ -30,66 +55,58 @@ func WriteRDFXML(w io.Writer, g *Graph) error {
 			return fmt.Errorf("dcat: predicate %s cannot be written as an RDF/XML element", p)
 		}
 		ns := p[:i+1]
-		pre, ok := extra[ns]
+		pre, ok := xw.extra[ns]
 		if !ok {
-			pre = "ns" + itoa(len(extra)+1)
-			extra[ns] = pre
-			extraOrder = append(extraOrder, ns)
+			pre = "ns" + itoa(len(xw.extra)+1)
+			xw.extra[ns] = pre
+			xw.extraOrder = append(xw.extraOrder, ns)
 		}
-		qname[p] = pre + ":" + p[i+1:]
+		xw.qname[p] = pre + ":" + p[i+1:]
 	}
-	bw := bufio.NewWriter(w)
-	bw.WriteString("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rdf:RDF")
-	for _, p := range prefixes {
-		fmt.Fprintf(bw, "\n    xmlns:%s=\"%s\"", p.Prefix, xmlEscape(p.NS, true))
-	}
-	for _, ns := range extraOrder {
-		fmt.Fprintf(bw, "\n    xmlns:%s=\"%s\"", extra[ns], xmlEscape(ns, true))
-	}
-	bw.WriteString(">\n")
-	order, blocks := g.subjects()
-	for k, s := range order {
-		bw.WriteString("  <rdf:Description ")
-		writeXMLNodeAttr(bw, s, "rdf:about")
-		bw.WriteString(">\n")
-		for _, ti := range blocks[k] {
-			t := g.triples[ti]
-			el := qname[t.P.Value]
-			bw.WriteString("    <")
-			bw.WriteString(el)
-			switch t.O.Kind {
-			case KindIRI:
-				bw.WriteByte(' ')
-				writeXMLNodeAttr(bw, t.O, "rdf:resource")
-				bw.WriteString("/>\n")
-				continue
-			case KindBlank:
-				bw.WriteByte(' ')
-				writeXMLNodeAttr(bw, t.O, "")
-				bw.WriteString("/>\n")
-				continue
-			}
-			switch {
-			case t.O.Lang != "":
-				bw.WriteString(` xml:lang="`)
-				bw.WriteString(xmlEscape(t.O.Lang, true))
-				bw.WriteByte('"')
-			case t.O.Datatype != "":
-				bw.WriteString(` rdf:datatype="`)
-				bw.WriteString(xmlEscape(t.O.Datatype, true))
-				bw.WriteByte('"')
-			}
-			bw.WriteByte('>')
-			bw.WriteString(xmlEscape(t.O.Value, false))
-			bw.WriteString("</")
-			bw.WriteString(el)
-			bw.WriteString(">\n")
-		}
-		bw.WriteString("  </rdf:Description>\n")
-	}
-	bw.WriteString("</rdf:RDF>\n")
-	return bw.Flush()
+	return nil
 }
+
+func (xw *rdfxmlWriter) node(bw *bufio.Writer, g *Graph, _ bool, s Term, block []int32) {
+	bw.WriteString("  <rdf:Description ")
+	writeXMLNodeAttr(bw, s, "rdf:about")
+	bw.WriteString(">\n")
+	for _, ti := range block {
+		t := g.triples[ti]
+		el := xw.qname[t.P.Value]
+		bw.WriteString("    <")
+		bw.WriteString(el)
+		switch t.O.Kind {
+		case KindIRI:
+			bw.WriteByte(' ')
+			writeXMLNodeAttr(bw, t.O, "rdf:resource")
+			bw.WriteString("/>\n")
+			continue
+		case KindBlank:
+			bw.WriteByte(' ')
+			writeXMLNodeAttr(bw, t.O, "")
+			bw.WriteString("/>\n")
+			continue
+		}
+		switch {
+		case t.O.Lang != "":
+			bw.WriteString(` xml:lang="`)
+			bw.WriteString(xmlEscape(t.O.Lang, true))
+			bw.WriteByte('"')
+		case t.O.Datatype != "":
+			bw.WriteString(` rdf:datatype="`)
+			bw.WriteString(xmlEscape(t.O.Datatype, true))
+			bw.WriteByte('"')
+		}
+		bw.WriteByte('>')
+		bw.WriteString(xmlEscape(t.O.Value, false))
+		bw.WriteString("</")
+		bw.WriteString(el)
+		bw.WriteString(">\n")
+	}
+	bw.WriteString("  </rdf:Description>\n")
+}
+
+func (*rdfxmlWriter) end(bw *bufio.Writer) { bw.WriteString("</rdf:RDF>\n") }
 
 // writeXMLNodeAttr names a node: attr="IRI" for IRIs, rdf:nodeID for
 // blank nodes.

@@ -8,34 +8,40 @@ import (
 )
 
 // WriteTurtle writes the graph as Turtle (RDF 1.1), one block per subject.
-func WriteTurtle(w io.Writer, g *Graph) error {
-	bw := bufio.NewWriter(w)
+func WriteTurtle(w io.Writer, g *Graph) error { return writeNodes(w, g, turtleWriter{}) }
+
+// turtleWriter writes Turtle a node block at a time (see nodeWriter).
+type turtleWriter struct{}
+
+func (turtleWriter) begin(bw *bufio.Writer, _ *Graph) error {
 	for _, p := range prefixes {
 		fmt.Fprintf(bw, "@prefix %s: <%s> .\n", p.Prefix, p.NS)
 	}
-	order, blocks := g.subjects()
-	for k, s := range order {
-		bw.WriteString("\n")
-		writeTurtleTerm(bw, s)
-		for i, ti := range blocks[k] {
-			t := g.triples[ti]
-			sep := " ;\n    "
-			if i == 0 {
-				sep = " "
-			}
-			bw.WriteString(sep)
-			if t.P.Value == NSRDF+"type" {
-				bw.WriteString("a")
-			} else {
-				writeTurtleIRI(bw, t.P.Value)
-			}
-			bw.WriteString(" ")
-			writeTurtleTerm(bw, t.O)
-		}
-		bw.WriteString(" .\n")
-	}
-	return bw.Flush()
+	return nil
 }
+
+func (turtleWriter) node(bw *bufio.Writer, g *Graph, _ bool, s Term, block []int32) {
+	bw.WriteString("\n")
+	writeTurtleTerm(bw, s)
+	for i, ti := range block {
+		t := g.triples[ti]
+		sep := " ;\n    "
+		if i == 0 {
+			sep = " "
+		}
+		bw.WriteString(sep)
+		if t.P.Value == NSRDF+"type" {
+			bw.WriteString("a")
+		} else {
+			writeTurtleIRI(bw, t.P.Value)
+		}
+		bw.WriteString(" ")
+		writeTurtleTerm(bw, t.O)
+	}
+	bw.WriteString(" .\n")
+}
+
+func (turtleWriter) end(*bufio.Writer) {}
 
 func writeTurtleTerm(w *bufio.Writer, t Term) {
 	switch t.Kind {

@@ -41,6 +41,9 @@ type Item struct {
 	// Record is the caller's own record of the dataset, handed back with
 	// search results.
 	Record any
+	// Memo keeps what pages derive from this version of the item; Put
+	// gives every item put a new one.
+	Memo *catalogue.Memo
 }
 
 // Text fields of the text index, in the order of their boosts: a word in
@@ -202,6 +205,7 @@ func (ix *Index) orgStamp() string {
 
 // Put adds a dataset or replaces the one with the same id.
 func (ix *Index) Put(it Item) {
+	it.Memo = new(catalogue.Memo)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.remove(it.Entry.Dataset.ID)
