@@ -441,5 +441,5 @@ func (h *harvestAPI) ckanAction(c echo.Context) error {
 		return c.JSON(cerr.Status, resp)
 	}
 	resp.Success, resp.Result = true, result
-	return serveHarvest(c, tag, "application/json; charset=utf-8", func() ([]byte, error) { return json.Marshal(resp) })
+	return serveHarvest(c, tag, "application/json; charset=utf-8", func() ([]byte, error) { return ckan.MarshalResponse(resp) })
 }

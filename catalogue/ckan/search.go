@@ -1,12 +1,17 @@
 package ckan
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
+	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/index"
 	"github.com/jointict/councilapi/domain/opendata"
 )
@@ -15,13 +20,84 @@ import (
 // to it, as CKAN does, rather than refused.
 const MaxRows = 1000
 
-// SearchResult is package_search's result.
+// SearchResult is package_search's result. Its packages are kept as the
+// JSON each one encodes to (see packageJSON), so MarshalResponse can write
+// a page of them without encoding them again.
 type SearchResult struct {
-	Count        int            `json:"count"`
-	Sort         string         `json:"sort"`
-	Results      []Package      `json:"results"`
-	Facets       map[string]any `json:"facets"`
-	SearchFacets map[string]any `json:"search_facets"`
+	Count        int               `json:"count"`
+	Sort         string            `json:"sort"`
+	Results      []json.RawMessage `json:"results"`
+	Facets       map[string]any    `json:"facets"`
+	SearchFacets map[string]any    `json:"search_facets"`
+}
+
+// packageJSON is the package of an item as S2-compressed JSON, made once
+// per version of the dataset (kept in the item's memo: a page of 100 is
+// 0.4 MB of JSON) for the base URL, publisher and publisher's package count
+// it depends on.
+func packageJSON(cat Catalogue, it index.Item, counts map[string]int) (json.RawMessage, error) {
+	o := it.Entry.Publisher
+	key := strings.Join([]string{cat.BaseURL, o.ID, o.Name, o.Website, o.GSSCode, strconv.Itoa(counts[o.ID])}, "\x00")
+	made := catalogue.Memoise(it.Memo, "ckan-package", key, func() packedJSON {
+		b, err := json.Marshal(FromEntry(it.Entry.OnBase(cat.BaseURL), counts))
+		return packedJSON{bytes.Clone(s2.Encode(nil, b)), err}
+	})
+	if made.err != nil {
+		return nil, made.err
+	}
+	return made.packed, nil
+}
+
+type packedJSON struct {
+	packed []byte
+	err    error
+}
+
+// MarshalResponse encodes a response as json.Marshal does (the same bytes),
+// writing a package_search result's packages as they are kept: through
+// encoding/json, a page of 100 already-encoded packages took 3.4 ms just
+// to be checked again.
+func MarshalResponse(resp Response) ([]byte, error) {
+	sr, ok := resp.Result.(*SearchResult)
+	if !ok || sr == nil || resp.Error != nil {
+		return json.Marshal(resp)
+	}
+	size := 512
+	for _, r := range sr.Results {
+		size += len(r) + 1
+	}
+	b := make([]byte, 0, size)
+	field := func(name string, v any) error {
+		b = append(b, name...)
+		enc, err := json.Marshal(v)
+		b = append(b, enc...)
+		return err
+	}
+	if err := field(`{"help":`, resp.Help); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"success":`...)
+	b = strconv.AppendBool(b, resp.Success)
+	b = append(b, `,"result":{"count":`...)
+	b = strconv.AppendInt(b, int64(sr.Count), 10)
+	if err := field(`,"sort":`, sr.Sort); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"results":[`...)
+	for i, r := range sr.Results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	b = append(b, ']')
+	if err := field(`,"facets":`, sr.Facets); err != nil {
+		return nil, err
+	}
+	if err := field(`,"search_facets":`, sr.SearchFacets); err != nil {
+		return nil, err
+	}
+	return append(b, "}}"...), nil
 }
 
 // clause is one fq/q term: field:value, possibly negated, or a disjunction.
@@ -340,10 +416,29 @@ func Search(cat Catalogue, p Params) (*SearchResult, *Error) {
 	}
 	found := cat.Index.Find(q)
 	n := counts(cat)
-	res := &SearchResult{Count: found.Total, Sort: sortSpec, Results: []Package{}, Facets: map[string]any{},
+	res := &SearchResult{Count: found.Total, Sort: sortSpec, Results: []json.RawMessage{}, Facets: map[string]any{},
 		SearchFacets: map[string]any{}}
-	for _, it := range found.Items {
-		res.Results = append(res.Results, FromEntry(it.Entry.OnBase(cat.BaseURL), n))
+	// The page's packages are decoded into one array: fewer, larger
+	// allocations keep the collector's work down on a large catalogue.
+	packed := make([][]byte, len(found.Items))
+	size := 0
+	for i, it := range found.Items {
+		b, err := packageJSON(cat, it, n)
+		if err != nil {
+			return nil, &Error{Type: "Internal Server Error", Message: "package " + it.Entry.Dataset.Slug + ": " + err.Error(), Status: http.StatusInternalServerError}
+		}
+		l, _ := s2.DecodedLen(b)
+		packed[i], size = b, size+l
+	}
+	slab := make([]byte, size)
+	for _, b := range packed {
+		l, _ := s2.DecodedLen(b)
+		p, err := s2.Decode(slab[:l:l], b)
+		if err != nil {
+			return nil, &Error{Type: "Internal Server Error", Message: err.Error(), Status: http.StatusInternalServerError}
+		}
+		res.Results = append(res.Results, p)
+		slab = slab[l:]
 	}
 	for _, f := range facets {
 		counts := map[string]int{}
