@@ -329,15 +329,19 @@ func rebaseRecord(r Record, from, to string) Record {
 	if r.BriefXML != nil {
 		r.BriefXML = bytes.ReplaceAll(r.BriefXML, old, moved)
 	}
-	links := make([]csw.Link, len(r.Links))
-	for i, l := range r.Links {
+	r.Links = rebaseLinks(r.Links, from, to)
+	return r
+}
+
+func rebaseLinks(links []csw.Link, from, to string) []csw.Link {
+	out := make([]csw.Link, len(links))
+	for i, l := range links {
 		if rest, ok := strings.CutPrefix(l.URL, from); ok {
 			l.URL = to + rest
 		}
-		links[i] = l
+		out[i] = l
 	}
-	r.Links = links
-	return r
+	return out
 }
 
 func xmlText(s string) []byte {

@@ -86,6 +86,10 @@ type Record struct {
 	// BriefXML is the record's brief element set in ISO 19139 (see
 	// gemini.MarshalBrief); without it a brief answer carries XML.
 	BriefXML []byte
+	// XMLFrom, when set, is a URL prefix the documents hold in place of
+	// XMLTo (both as XML text): they are written out with every XMLFrom
+	// as XMLTo, which costs no copy of the documents per request.
+	XMLFrom, XMLTo []byte
 }
 
 // Link is a dct:references entry.

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/jointict/councilapi/catalogue/xmltree"
 )
 
 func (e *engine) getRecords(r *request) ([]byte, *exception) {
@@ -113,10 +115,11 @@ func sortRecords(recs []*Record, keys []sortKey) {
 // catalogue has one; summary and full are the whole GEMINI record.
 func encodeRecord(rec *Record, schema, set string) *node {
 	if schema == NamespaceGMD {
+		doc := rec.XML
 		if set == "brief" && rec.BriefXML != nil {
-			return raw(rec.BriefXML)
+			doc = rec.BriefXML
 		}
-		return raw(rec.XML)
+		return xmltree.RawReplacing(doc, rec.XMLFrom, rec.XMLTo)
 	}
 	name := map[string]string{"brief": "csw:BriefRecord", "summary": "csw:SummaryRecord", "full": "csw:Record"}[set]
 	n := el(name, txt("dc:identifier", rec.Identifier), txt("dc:title", rec.Title))

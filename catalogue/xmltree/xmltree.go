@@ -16,6 +16,8 @@ type Node struct {
 	text  string
 	kids  []*Node
 	raw   []byte
+	// from and to: raw is written with every from as to.
+	from, to []byte
 }
 
 // El makes an element with children; nil children are skipped, so optional
@@ -27,6 +29,16 @@ func Text(name, text string) *Node { return &Node{name: name, text: text} }
 
 // Raw embeds a whole document (its XML declaration dropped) as a child.
 func Raw(doc []byte) *Node { return &Node{raw: stripDeclaration(doc)} }
+
+// RawReplacing is Raw with every occurrence of from written as to, as the
+// document is printed: the document is not copied to be changed first.
+func RawReplacing(doc, from, to []byte) *Node {
+	n := Raw(doc)
+	if len(from) > 0 {
+		n.from, n.to = from, to
+	}
+	return n
+}
 
 // Attr adds an attribute and returns the node, for chaining.
 func (n *Node) Attr(k, v string) *Node {
@@ -74,7 +86,17 @@ func (n *Node) write(b *bytes.Buffer, depth int) {
 	}
 	pad(depth)
 	if n.raw != nil {
-		b.Write(n.raw)
+		raw := n.raw
+		for n.from != nil {
+			i := bytes.Index(raw, n.from)
+			if i < 0 {
+				break
+			}
+			b.Write(raw[:i])
+			b.Write(n.to)
+			raw = raw[i+len(n.from):]
+		}
+		b.Write(raw)
 		newline()
 		return
 	}
