@@ -362,8 +362,25 @@ func (h *harvestAPI) dataJSON(c echo.Context) error {
 	}
 	base := h.s.baseURL(c)
 	return serveHarvest(c, catalogueTag(ix, base, requestKey(c)), "application/json; charset=utf-8", func() ([]byte, error) {
-		return json.MarshalIndent(datajson.Build(base, entries(h.publishedPage(ix, page), base)), "", " ")
+		res := h.publishedPage(ix, page)
+		datasets := make([][]byte, len(res.Items))
+		for i, it := range res.Items {
+			b, err := keptDataJSON(it, base)
+			if err != nil {
+				return nil, err
+			}
+			datasets[i] = b
+		}
+		return datajson.MarshalPage(base, datasets)
 	})
+}
+
+// keptDataJSON is an item's dataset as data.json writes it, kept in the
+// item's memo for the base URL and publisher name it depends on.
+func keptDataJSON(it index.Item, base string) ([]byte, error) {
+	return catalogue.Memoise(it.Memo, "datajson", base+"\x00"+it.Entry.Publisher.Name, func() catalogue.Packed {
+		return catalogue.Pack(datajson.MarshalDataset(it.Entry.OnBase(base)))
+	}).Unpack(nil)
 }
 
 // ckanParams merges the query string and, for POST, the JSON body object,

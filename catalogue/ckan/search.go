@@ -1,15 +1,12 @@
 package ckan
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/klauspost/compress/s2"
 
 	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/index"
@@ -35,22 +32,12 @@ type SearchResult struct {
 // per version of the dataset (kept in the item's memo: a page of 100 is
 // 0.4 MB of JSON) for the base URL, publisher and publisher's package count
 // it depends on.
-func packageJSON(cat Catalogue, it index.Item, counts map[string]int) (json.RawMessage, error) {
+func packageJSON(cat Catalogue, it index.Item, counts map[string]int) catalogue.Packed {
 	o := it.Entry.Publisher
 	key := strings.Join([]string{cat.BaseURL, o.ID, o.Name, o.Website, o.GSSCode, strconv.Itoa(counts[o.ID])}, "\x00")
-	made := catalogue.Memoise(it.Memo, "ckan-package", key, func() packedJSON {
-		b, err := json.Marshal(FromEntry(it.Entry.OnBase(cat.BaseURL), counts))
-		return packedJSON{bytes.Clone(s2.Encode(nil, b)), err}
+	return catalogue.Memoise(it.Memo, "ckan-package", key, func() catalogue.Packed {
+		return catalogue.Pack(json.Marshal(FromEntry(it.Entry.OnBase(cat.BaseURL), counts)))
 	})
-	if made.err != nil {
-		return nil, made.err
-	}
-	return made.packed, nil
-}
-
-type packedJSON struct {
-	packed []byte
-	err    error
 }
 
 // MarshalResponse encodes a response as json.Marshal does (the same bytes),
@@ -420,24 +407,21 @@ func Search(cat Catalogue, p Params) (*SearchResult, *Error) {
 		SearchFacets: map[string]any{}}
 	// The page's packages are decoded into one array: fewer, larger
 	// allocations keep the collector's work down on a large catalogue.
-	packed := make([][]byte, len(found.Items))
+	packed := make([]catalogue.Packed, len(found.Items))
 	size := 0
 	for i, it := range found.Items {
-		b, err := packageJSON(cat, it, n)
-		if err != nil {
-			return nil, &Error{Type: "Internal Server Error", Message: "package " + it.Entry.Dataset.Slug + ": " + err.Error(), Status: http.StatusInternalServerError}
-		}
-		l, _ := s2.DecodedLen(b)
-		packed[i], size = b, size+l
+		packed[i] = packageJSON(cat, it, n)
+		size += packed[i].Len()
 	}
 	slab := make([]byte, size)
-	for _, b := range packed {
-		l, _ := s2.DecodedLen(b)
-		p, err := s2.Decode(slab[:l:l], b)
+	for i, p := range packed {
+		l := p.Len()
+		b, err := p.Unpack(slab[:l:l])
 		if err != nil {
-			return nil, &Error{Type: "Internal Server Error", Message: err.Error(), Status: http.StatusInternalServerError}
+			return nil, &Error{Type: "Internal Server Error", Message: "package " + found.Items[i].Entry.Dataset.Slug + ": " + err.Error(),
+				Status: http.StatusInternalServerError}
 		}
-		res.Results = append(res.Results, p)
+		res.Results = append(res.Results, b)
 		slab = slab[l:]
 	}
 	for _, f := range facets {

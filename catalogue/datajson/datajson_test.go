@@ -1,6 +1,7 @@
 package datajson_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -43,4 +44,33 @@ func TestDataJSONValidatesAgainstPOD11(t *testing.T) {
 		t.Fatal(err)
 	}
 	dcattest.POD11(t, p)
+}
+
+// TestPagesFromKeptDatasetsAreMarshalIndents checks the page the server
+// writes from the datasets it keeps is the document itself, for an empty
+// page, one dataset and several.
+func TestPagesFromKeptDatasetsAreMarshalIndents(t *testing.T) {
+	all := dcattest.Entries(base, 3)
+	for _, n := range []int{0, 1, len(all)} {
+		page := all[:n]
+		want, err := json.MarshalIndent(datajson.Build(base, page), "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept [][]byte
+		for _, e := range page {
+			b, err := datajson.MarshalDataset(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept = append(kept, b)
+		}
+		got, err := datajson.MarshalPage(base, kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("page of %d from kept datasets differs:\n%s\nwant\n%s", n, got, want)
+		}
+	}
 }

@@ -9,9 +9,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"weak"
-
-	"github.com/klauspost/compress/s2"
 
 	"github.com/jointict/councilapi/catalogue"
 )
@@ -46,6 +45,9 @@ type Part struct {
 	blanks int        // blank nodes numbered 1..blanks in the part
 	nodes  []partNode // every node of the description, in order of first appearance
 	texts  [3]ownText // by Format
+	// made is the graph NewPart built, for the first format written: a
+	// part is made for a page, which writes it straight away.
+	made atomic.Pointer[Graph]
 }
 
 // partNode is a node of a part: one of its own blocks (own >= 0, the
@@ -58,8 +60,8 @@ type partNode struct {
 // ownText is a part's own blocks in one format, made on first use.
 type ownText struct {
 	once   sync.Once
-	packed []byte  // S2 of the blocks, one after the other
-	cuts   []int32 // block i is text[cuts[i]:cuts[i+1]]
+	packed catalogue.Packed // the blocks, one after the other
+	cuts   []int32          // block i is text[cuts[i]:cuts[i+1]]
 }
 
 // sharedNode is the description of a node a part shares with other
@@ -108,6 +110,7 @@ func NewPart(base string, e catalogue.Entry, prof Profile) *Part {
 		p.nodes = append(p.nodes, partNode{own: -1, shared: internShared(n)})
 	}
 	p.blanks = g.blanks
+	p.made.Store(g)
 	for _, t := range g.triples {
 		for _, x := range [3]Term{t.S, t.P, t.O} {
 			if x.Kind != KindBlank && (strings.Contains(x.Value, placeholderOpen) || strings.Contains(x.Value, placeholderClose)) {
@@ -142,7 +145,10 @@ func (p *Part) owns(s Term) bool {
 func (p *Part) text(f Format) *ownText {
 	t := &p.texts[f]
 	t.once.Do(func() {
-		g := p.graph()
+		g := p.made.Swap(nil)
+		if g == nil {
+			g = p.graph()
+		}
 		order, blocks := g.subjects()
 		var buf bytes.Buffer
 		bw := bufio.NewWriter(&buf)
@@ -158,9 +164,7 @@ func (p *Part) text(f Format) *ownText {
 				t.cuts = append(t.cuts, int32(buf.Len()))
 			}
 		}
-		// Encode's answer has room for the worst case (more than the
-		// text): keep only the bytes.
-		t.packed = bytes.Clone(s2.Encode(nil, buf.Bytes()))
+		t.packed = catalogue.Pack(buf.Bytes(), nil)
 	})
 	return t
 }
@@ -189,8 +193,8 @@ func WriteCatalogPage(w io.Writer, cat Catalog, parts []*Part, pg Paging, f Form
 	// The page's graph: the catalogue, as CatalogGraph makes it, with the
 	// shared nodes' triples; the datasets' own nodes are written from the
 	// parts.
-	g := newGraph(64 + 8*len(parts))
-	g.profile = cat.Profile
+	g := pageGraph(cat.Profile)
+	defer putPageGraph(g)
 	c := catalogNode(g, cat)
 	if pg.Total > 0 {
 		g.Add(c, NSDCT+"issued", xsdTime(cat.Issued))
@@ -212,7 +216,9 @@ func WriteCatalogPage(w io.Writer, cat Catalog, parts []*Part, pg Paging, f Form
 	}
 	addPaging(g, pg)
 
-	bw := bufio.NewWriterSize(w, 32<<10)
+	bw := pageWriters.Get().(*bufio.Writer)
+	bw.Reset(w)
+	defer func() { bw.Reset(nil); pageWriters.Put(bw) }()
 	nw := nodeWriterFor(f)
 	if err := nw.begin(bw, g); err != nil {
 		return err
@@ -238,7 +244,7 @@ func WriteCatalogPage(w io.Writer, cat Catalog, parts []*Part, pg Paging, f Form
 	defer decodeBuffers.Put(buf)
 	for _, p := range parts {
 		t := p.text(f)
-		text, err := s2.Decode((*buf)[:cap(*buf)], t.packed)
+		text, err := t.packed.Unpack((*buf)[:cap(*buf)])
 		if err != nil {
 			return err // not before writing, but S2 only fails on bytes it did not write
 		}
@@ -258,6 +264,9 @@ func WriteCatalogPage(w io.Writer, cat Catalog, parts []*Part, pg Paging, f Form
 	nw.end(bw)
 	return bw.Flush()
 }
+
+// pageWriters buffer a page on its way to the response.
+var pageWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
 
 // decodeBuffers hold a part's blocks while a page writes them.
 var decodeBuffers = sync.Pool{New: func() any { return new([]byte) }}

@@ -267,7 +267,11 @@ func (ix *Index) Find(q Query) Result {
 	ev.universe = ix.universe(q.Statuses)
 	ev.match = ix.clauses(q, ev.universe, ev, "")
 	res := Result{Total: ev.match.Len()}
-	for _, s := range ix.page(q, ev) {
+	page := ix.page(q, ev)
+	// Items are large values (a whole entry each): sized once, a page of
+	// 100 allocates its 0.2 MB once instead of twice that while growing.
+	res.Items, res.Scores = make([]Item, 0, len(page)), make([]float64, 0, len(page))
+	for _, s := range page {
 		res.Items = append(res.Items, ix.read(ix.slots[s]))
 		res.Scores = append(res.Scores, ev.scores[s])
 	}

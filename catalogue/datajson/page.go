@@ -1,0 +1,44 @@
+package datajson
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/jointict/councilapi/catalogue"
+)
+
+// The documents are written as json.MarshalIndent(Build(base, page), "",
+// " ") writes them. A page is mostly its datasets, and a dataset's JSON is
+// the same on every request until the dataset changes, so the server keeps
+// each one as MarshalDataset makes it and MarshalPage joins them.
+
+// MarshalDataset is the dataset of e as a page holds it (indented for its
+// place in the "dataset" array).
+func MarshalDataset(e catalogue.Entry) ([]byte, error) {
+	return json.MarshalIndent(FromEntry(e), "  ", " ")
+}
+
+// MarshalPage writes a page from its datasets as MarshalDataset made them:
+// the bytes of json.MarshalIndent(Build(base, page), "", " ").
+func MarshalPage(base string, datasets [][]byte) ([]byte, error) {
+	head, err := json.MarshalIndent(Build(base, nil), "", " ")
+	if err != nil || len(datasets) == 0 {
+		return head, err
+	}
+	// head ends with the empty array of the last member: "dataset": []\n}
+	open := bytes.LastIndex(head, []byte("[]"))
+	size := len(head) + 8
+	for _, d := range datasets {
+		size += len(d) + 4
+	}
+	b := make([]byte, 0, size)
+	b = append(b, head[:open]...)
+	b = append(b, "[\n  "...)
+	for i, d := range datasets {
+		if i > 0 {
+			b = append(b, ",\n  "...)
+		}
+		b = append(b, d...)
+	}
+	return append(b, "\n ]\n}"...), nil
+}
