@@ -21,10 +21,16 @@ const (
 )
 
 // order is the live slots sorted by one field, kept sorted as entries come
-// and go (a binary search and one copy of the slot array per change).
+// and go (a binary search and one copy of the slot array per change), in
+// both directions: ties are by id ascending either way, so the descending
+// order is not the ascending one reversed, and walking it to a deep page
+// (CKAN's default sort is metadata_modified desc) grouped the ties by
+// comparing entries at every step, a quarter of a package_search's CPU at
+// 20,000 datasets.
 type order struct {
 	field func(a, b *entry) int
-	slots []uint32
+	slots []uint32 // field ascending
+	desc  []uint32 // field descending
 }
 
 func newOrders() map[string]*order {
@@ -47,44 +53,45 @@ func (o *order) compare(a, b *entry) int {
 	return strings.Compare(a.Entry.Dataset.ID, b.Entry.Dataset.ID)
 }
 
-func (o *order) search(ix *Index, slot uint32) (int, bool) {
+func (o *order) compareDesc(a, b *entry) int {
+	if c := o.field(b, a); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Entry.Dataset.ID, b.Entry.Dataset.ID)
+}
+
+func search(ix *Index, slots []uint32, slot uint32, compare func(a, b *entry) int) (int, bool) {
 	e := ix.slots[slot]
-	return slices.BinarySearchFunc(o.slots, e, func(s uint32, e *entry) int { return o.compare(ix.slots[s], e) })
+	return slices.BinarySearchFunc(slots, e, func(s uint32, e *entry) int { return compare(ix.slots[s], e) })
 }
 
 func (o *order) insert(ix *Index, slot uint32) {
-	i, _ := o.search(ix, slot)
+	i, _ := search(ix, o.slots, slot, o.compare)
 	o.slots = slices.Insert(o.slots, i, slot)
+	i, _ = search(ix, o.desc, slot, o.compareDesc)
+	o.desc = slices.Insert(o.desc, i, slot)
 }
 
 func (o *order) delete(ix *Index, slot uint32) {
-	if i, ok := o.search(ix, slot); ok && o.slots[i] == slot {
+	if i, ok := search(ix, o.slots, slot, o.compare); ok && o.slots[i] == slot {
 		o.slots = slices.Delete(o.slots, i, i+1)
+	}
+	if i, ok := search(ix, o.desc, slot, o.compareDesc); ok && o.desc[i] == slot {
+		o.desc = slices.Delete(o.desc, i, i+1)
 	}
 }
 
 // each visits the slots in order, or (desc) with the field descending and
 // ties still by id ascending, until fn returns false.
-func (o *order) each(ix *Index, desc bool, fn func(uint32) bool) {
-	if !desc {
-		for _, s := range o.slots {
-			if !fn(s) {
-				return
-			}
-		}
-		return
+func (o *order) each(desc bool, fn func(uint32) bool) {
+	slots := o.slots
+	if desc {
+		slots = o.desc
 	}
-	for j := len(o.slots); j > 0; {
-		i := j - 1
-		for i > 0 && o.field(ix.slots[o.slots[i-1]], ix.slots[o.slots[j-1]]) == 0 {
-			i--
+	for _, s := range slots {
+		if !fn(s) {
+			return
 		}
-		for _, s := range o.slots[i:j] {
-			if !fn(s) {
-				return
-			}
-		}
-		j = i
 	}
 }
 

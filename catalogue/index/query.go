@@ -307,7 +307,7 @@ func (ix *Index) page(q Query, ev *evaluation) []uint32 {
 		// One stored order: walk it, skipping non-matches.
 		var out []uint32
 		skip := q.Offset
-		o.each(ix, keys[0].Desc, func(s uint32) bool {
+		o.each(keys[0].Desc, func(s uint32) bool {
 			if !ev.match.Has(s) {
 				return true
 			}
@@ -430,14 +430,14 @@ func (ix *Index) Summary(statuses []opendata.Status) (n int, issued, modified ti
 	defer ix.mu.RUnlock()
 	u := ix.universe(statuses)
 	n = u.Len()
-	ix.orders[OrderCatalogueIssued].each(ix, false, func(s uint32) bool {
+	ix.orders[OrderCatalogueIssued].each(false, func(s uint32) bool {
 		if u.Has(s) {
 			issued = ix.slots[s].catIss
 			return false
 		}
 		return true
 	})
-	ix.orders[OrderCatalogueModified].each(ix, true, func(s uint32) bool {
+	ix.orders[OrderCatalogueModified].each(true, func(s uint32) bool {
 		if u.Has(s) {
 			modified = ix.slots[s].catMod
 			return false
