@@ -45,3 +45,4 @@ func Memoise[T any](m *Memo, kind, key string, make func() T) T {
 	m.mu.Unlock()
 	return v
 }
+

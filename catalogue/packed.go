@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"bytes"
+	"sync"
 
 	"github.com/klauspost/compress/s2"
 )
@@ -19,9 +20,17 @@ func Pack(doc []byte, err error) Packed {
 	if err != nil {
 		return Packed{err: err}
 	}
-	// Encode's answer has room for the worst case: keep only the bytes.
-	return Packed{b: bytes.Clone(s2.Encode(nil, doc))}
+	// Encode needs room for the worst case, more than the document: it
+	// works in a pooled buffer and only the bytes are kept.
+	scratch := packScratch.Get().(*[]byte)
+	defer packScratch.Put(scratch)
+	if n := s2.MaxEncodedLen(len(doc)); cap(*scratch) < n {
+		*scratch = make([]byte, n)
+	}
+	return Packed{b: bytes.Clone(s2.Encode((*scratch)[:cap(*scratch)], doc))}
 }
+
+var packScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // Len is the document's length.
 func (p Packed) Len() int {

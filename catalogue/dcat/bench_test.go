@@ -44,3 +44,12 @@ func BenchmarkCatalogPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNewPart is making one dataset's part and its Turtle blocks:
+// what the first page listing the dataset pays for it.
+func BenchmarkNewPart(b *testing.B) {
+	entries := dcattest.Entries(base, 98)
+	for i := 0; b.Loop(); i++ {
+		dcat.NewPart(base, entries[i%len(entries)], dcat.AP211).Prepare(dcat.Turtle)
+	}
+}

@@ -60,6 +60,7 @@ type partNode struct {
 // ownText is a part's own blocks in one format, made on first use.
 type ownText struct {
 	once   sync.Once
+	made   atomic.Bool
 	packed catalogue.Packed // the blocks, one after the other
 	cuts   []int32          // block i is text[cuts[i]:cuts[i+1]]
 }
@@ -105,7 +106,7 @@ func NewPart(base string, e catalogue.Entry, prof Profile) *Part {
 				p.whole = true
 			}
 			n.triples = append(n.triples, t)
-			n.hashes = append(n.hashes, t.hash())
+			n.hashes = append(n.hashes, g.hashes[ti])
 		}
 		p.nodes = append(p.nodes, partNode{own: -1, shared: internShared(n)})
 	}
@@ -124,8 +125,8 @@ func NewPart(base string, e catalogue.Entry, prof Profile) *Part {
 // graph is the part's description on its own, blank nodes labelled with
 // placeholders.
 func (p *Part) graph() *Graph {
-	g := newGraph(80)
-	g.profile, g.placeholders = p.prof, true
+	g := pageGraph(p.prof)
+	g.placeholders = true
 	addDataset(g, p.base, p.entry.OnBase(p.base))
 	return g
 }
@@ -141,6 +142,13 @@ func (p *Part) owns(s Term) bool {
 	return ok && (rest == "" || rest[0] == '/' || rest[0] == '#')
 }
 
+// Ready reports whether the part's blocks in f are made, so a page can be
+// written from it without making anything.
+func (p *Part) Ready(f Format) bool { return p.texts[f].made.Load() }
+
+// Prepare makes the part's blocks in f, if they are not made yet.
+func (p *Part) Prepare(f Format) { p.text(f) }
+
 // text returns the part's own blocks in f, making them on first use.
 func (p *Part) text(f Format) *ownText {
 	t := &p.texts[f]
@@ -149,9 +157,13 @@ func (p *Part) text(f Format) *ownText {
 		if g == nil {
 			g = p.graph()
 		}
+		defer putPageGraph(g)
 		order, blocks := g.subjects()
-		var buf bytes.Buffer
-		bw := bufio.NewWriter(&buf)
+		buf := partBuffers.Get().(*bytes.Buffer)
+		defer func() { buf.Reset(); partBuffers.Put(buf) }()
+		bw := pageWriters.Get().(*bufio.Writer)
+		bw.Reset(buf)
+		defer func() { bw.Reset(nil); pageWriters.Put(bw) }()
 		nw := nodeWriterFor(f)
 		if xw, ok := nw.(*rdfxmlWriter); ok {
 			_ = xw.name(g.triples) // the own blocks' predicates all have prefixed names (else the part is whole)
@@ -165,6 +177,7 @@ func (p *Part) text(f Format) *ownText {
 			}
 		}
 		t.packed = catalogue.Pack(buf.Bytes(), nil)
+		t.made.Store(true)
 	})
 	return t
 }
@@ -264,6 +277,9 @@ func WriteCatalogPage(w io.Writer, cat Catalog, parts []*Part, pg Paging, f Form
 	nw.end(bw)
 	return bw.Flush()
 }
+
+// partBuffers hold a part's blocks while they are written and packed.
+var partBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // pageWriters buffer a page on its way to the response.
 var pageWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}

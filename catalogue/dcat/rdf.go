@@ -92,6 +92,7 @@ type Triple struct{ S, P, O Term }
 type Graph struct {
 	profile   Profile
 	triples   []Triple
+	hashes    []uint64 // of each triple, as add was given it
 	seen      map[uint64]int32   // hash of a triple -> position of the first triple with it
 	collided  map[uint64][]int32 // positions of further triples with the same hash (rare)
 	blanks    int
@@ -165,6 +166,7 @@ func (g *Graph) add(t Triple, h uint64) {
 		g.collided[h] = append(g.collided[h], int32(len(g.triples)))
 	}
 	g.triples = append(g.triples, t)
+	g.hashes = append(g.hashes, h)
 }
 
 // tripleSeed keys the hashes a graph dedups by (small keys make a page's
@@ -282,7 +284,7 @@ func pageGraph(prof Profile) *Graph {
 
 func putPageGraph(g *Graph) {
 	clear(g.triples) // drop the references to the page's strings
-	g.triples = g.triples[:0]
+	g.triples, g.hashes = g.triples[:0], g.hashes[:0]
 	clear(g.seen)
 	g.collided = nil
 	g.blanks, g.placeholders, g.profile = 0, false, 0
