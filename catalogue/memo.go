@@ -45,4 +45,3 @@ func Memoise[T any](m *Memo, kind, key string, make func() T) T {
 	m.mu.Unlock()
 	return v
 }
-

@@ -92,7 +92,7 @@ type Triple struct{ S, P, O Term }
 type Graph struct {
 	profile   Profile
 	triples   []Triple
-	hashes    []uint64 // of each triple, as add was given it
+	hashes    []uint64           // of each triple, as add was given it
 	seen      map[uint64]int32   // hash of a triple -> position of the first triple with it
 	collided  map[uint64][]int32 // positions of further triples with the same hash (rare)
 	blanks    int
