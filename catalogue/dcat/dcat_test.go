@@ -28,6 +28,14 @@ func catalogGraph(entries []catalogue.Entry, page, per int) *dcat.Graph {
 }
 
 func profileGraph(entries []catalogue.Entry, page, per int, prof dcat.Profile) *dcat.Graph {
+	cat, p := pageCatalog(entries, page, per, prof)
+	lo, hi, _ := dcat.PageBounds(len(entries), page, per)
+	return dcat.CatalogGraph(cat, entries[lo:hi], p)
+}
+
+// pageCatalog is the catalogue and paging of page of entries: the whole
+// catalogue's totals and dates.
+func pageCatalog(entries []catalogue.Entry, page, per int, prof dcat.Profile) (dcat.Catalog, dcat.Paging) {
 	cat := catalog()
 	cat.Profile = prof
 	for i, e := range entries {
@@ -38,10 +46,9 @@ func profileGraph(entries []catalogue.Entry, page, per int, prof dcat.Profile) *
 			cat.Modified = e.Modified()
 		}
 	}
-	lo, hi, _ := dcat.PageBounds(len(entries), page, per)
 	p := paging(page, per)
 	p.Total = len(entries)
-	return dcat.CatalogGraph(cat, entries[lo:hi], p)
+	return cat, p
 }
 
 func paging(page, per int) dcat.Paging {

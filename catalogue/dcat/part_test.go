@@ -69,23 +69,6 @@ func TestCatalogPagesFromPartsAreThoseOfTheGraph(t *testing.T) {
 	}
 }
 
-// pageCatalog is the catalogue and paging profileGraph gives page.
-func pageCatalog(entries []catalogue.Entry, page, per int, prof dcat.Profile) (dcat.Catalog, dcat.Paging) {
-	cat := catalog()
-	cat.Profile = prof
-	for i, e := range entries {
-		if i == 0 || e.Issued().Before(cat.Issued) {
-			cat.Issued = e.Issued()
-		}
-		if i == 0 || e.Modified().After(cat.Modified) {
-			cat.Modified = e.Modified()
-		}
-	}
-	p := paging(page, per)
-	p.Total = len(entries)
-	return cat, p
-}
-
 func firstDifference(got, want []byte) string {
 	n := 0
 	for n < len(got) && n < len(want) && got[n] == want[n] {

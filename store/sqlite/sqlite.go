@@ -26,7 +26,8 @@ import (
 	"github.com/jointict/councilapi/store"
 	"github.com/jointict/councilapi/store/internal/janitor"
 
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	"modernc.org/sqlite" // the pure-Go "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // FileName is the database file inside the data directory.
@@ -98,16 +99,17 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 	path := filepath.Join(dataDir, FileName)
 	// _txlock=immediate takes the write lock at BEGIN, so two writers (in one
 	// process or several) queue on busy_timeout instead of failing with
-	// SQLITE_BUSY on lock upgrade.
-	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)"
+	// SQLITE_BUSY on lock upgrade. The pragmas run in order when a
+	// connection opens: busy_timeout comes first so that it covers the
+	// others.
+	dsn := "file:" + path + "?_txlock=immediate&_pragma=busy_timeout(10000)" +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: %w", err)
 	}
 	db.SetMaxOpenConns(8)
-	if _, err := db.ExecContext(ctx, schema+feedSchema); err != nil {
+	if err := createSchema(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite store: creating schema in %s: %w", path, err)
 	}
@@ -123,6 +125,34 @@ func OpenWith(ctx context.Context, dataDir string, opt Options) (*Store, error) 
 		return err
 	})
 	return s, nil
+}
+
+// createSchema creates the tables, retrying while another process holds
+// the database: turning a new database to WAL takes it exclusively, and
+// SQLite answers SQLITE_BUSY at once rather than waiting on the busy
+// timeout, so two servers started together on a new directory could fail
+// (TestTwoProcessesShareOneDataDirectory did, once in a full test run).
+func createSchema(ctx context.Context, db *sql.DB) error {
+	wait := 10 * time.Millisecond
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := db.ExecContext(ctx, schema+feedSchema)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // Close stops the janitor and closes the database; WAL contents are
