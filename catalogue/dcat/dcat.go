@@ -69,17 +69,24 @@ func rdfType(g *Graph, s Term, class string) { g.Add(s, NSRDF+"type", IRI(class)
 func CatalogGraph(cat Catalog, page []catalogue.Entry, p Paging) *Graph {
 	g := newGraph(64 + 70*len(page))
 	g.profile = cat.Profile
-	c := catalogNode(g, cat)
-	if p.Total > 0 {
-		g.Add(c, NSDCT+"issued", xsdTime(cat.Issued))
-		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
-	}
+	c := catalogHead(g, cat, p)
 	for _, e := range page {
 		g.Add(c, NSDCAT+"dataset", IRI(e.URI))
 		addDataset(g, cat.BaseURL, e)
 	}
 	addPaging(g, p)
 	return g
+}
+
+// catalogHead describes the catalogue at the head of a page of its
+// datasets, with the whole catalogue's dates when it has any.
+func catalogHead(g *Graph, cat Catalog, p Paging) Term {
+	c := catalogNode(g, cat)
+	if p.Total > 0 {
+		g.Add(c, NSDCT+"issued", xsdTime(cat.Issued))
+		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
+	}
+	return c
 }
 
 // catalogNode describes the catalogue itself.

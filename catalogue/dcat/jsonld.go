@@ -4,19 +4,16 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// WriteJSONLD writes the graph as flattened JSON-LD 1.1: a @context of the
-// prefixes and a @graph with one node object per subject. Every value is an
-// explicit value or node object, so no processor has to guess a datatype.
-func WriteJSONLD(w io.Writer, g *Graph) error { return writeNodes(w, g, &jsonldWriter{}) }
-
-// jsonldWriter writes JSON-LD a node object at a time (see nodeWriter); its
-// predicate groups are reused from node to node.
+// jsonldWriter writes flattened JSON-LD 1.1 a node object at a time (see
+// nodeWriter): a @context of the prefixes and a @graph with one node object
+// per subject. Every value is an explicit value or node object, so no
+// processor has to guess a datatype. Its predicate groups are reused from
+// node to node.
 type jsonldWriter struct {
 	preds []string
 	objs  [][]Term

@@ -182,13 +182,6 @@ func (p *Part) text(f Format) *ownText {
 	return t
 }
 
-// EncodeCatalogPage is WriteCatalogPage into a byte slice.
-func EncodeCatalogPage(cat Catalog, parts []*Part, pg Paging, f Format) ([]byte, error) {
-	var b bytes.Buffer
-	err := WriteCatalogPage(&b, cat, parts, pg, f)
-	return b.Bytes(), err
-}
-
 // WriteCatalogPage writes a page of the catalogue in f from its datasets'
 // parts (made with the page's base and cat.Profile): the same bytes as
 // Write(w, CatalogGraph(cat, entries, pg), f). An error comes before
@@ -208,11 +201,7 @@ func WriteCatalogPage(w io.Writer, cat Catalog, parts []*Part, pg Paging, f Form
 	// parts.
 	g := pageGraph(cat.Profile)
 	defer putPageGraph(g)
-	c := catalogNode(g, cat)
-	if pg.Total > 0 {
-		g.Add(c, NSDCT+"issued", xsdTime(cat.Issued))
-		g.Add(c, NSDCT+"modified", xsdTime(cat.Modified))
-	}
+	c := catalogHead(g, cat, pg)
 	catalogPart := int32(len(g.triples))
 	merged := map[*sharedNode]bool{}
 	for _, p := range parts {

@@ -3,16 +3,12 @@ package dcat
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"strings"
 )
 
-// WriteRDFXML writes the graph as RDF/XML, one rdf:Description per subject
-// (blank nodes by rdf:nodeID), which is what ckanext-dcat's harvester parses
-// by default.
-func WriteRDFXML(w io.Writer, g *Graph) error { return writeNodes(w, g, &rdfxmlWriter{}) }
-
-// rdfxmlWriter writes RDF/XML a description at a time (see nodeWriter).
+// rdfxmlWriter writes RDF/XML, which ckanext-dcat's harvester parses by
+// default, one rdf:Description per subject (blank nodes by rdf:nodeID; see
+// nodeWriter).
 // Predicates outside the prefix table get generated prefixes, because an
 // RDF/XML property must be an element name; begin names them all.
 type rdfxmlWriter struct {

@@ -3,14 +3,11 @@ package dcat
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"strings"
 )
 
-// WriteTurtle writes the graph as Turtle (RDF 1.1), one block per subject.
-func WriteTurtle(w io.Writer, g *Graph) error { return writeNodes(w, g, turtleWriter{}) }
-
-// turtleWriter writes Turtle a node block at a time (see nodeWriter).
+// turtleWriter writes Turtle (RDF 1.1) a subject's block at a time (see
+// nodeWriter).
 type turtleWriter struct{}
 
 func (turtleWriter) begin(bw *bufio.Writer, _ *Graph) error {
