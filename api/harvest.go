@@ -209,10 +209,9 @@ func (h *harvestAPI) dcatParts(ix *index.Index, res index.Result, base string, p
 }
 
 // dcatPart is an item's part, made when its memo has none for the base,
-// profile and publisher.
+// profile and version of the publisher.
 func dcatPart(it index.Item, base string, prof dcat.Profile) *dcat.Part {
-	pub := it.Entry.Publisher
-	key := strings.Join([]string{base, prof.Token(), pub.ID, pub.Name, pub.Website}, "\x00")
+	key := strings.Join([]string{base, prof.Token(), it.PublisherStamp}, "\x00")
 	return catalogue.Memoise(it.Memo, "dcat", key, func() *dcat.Part { return dcat.NewPart(base, it.Entry, prof) })
 }
 
@@ -394,7 +393,7 @@ func (h *harvestAPI) dataJSON(c echo.Context) error {
 		res := h.publishedPage(ix, page)
 		datasets := make([][]byte, len(res.Items))
 		for i, it := range res.Items {
-			b, err := keptDataJSON(it, base)
+			b, err := datajson.KeptDataset(it, base)
 			if err != nil {
 				return nil, err
 			}
@@ -402,14 +401,6 @@ func (h *harvestAPI) dataJSON(c echo.Context) error {
 		}
 		return datajson.MarshalPage(base, datasets)
 	})
-}
-
-// keptDataJSON is an item's dataset as data.json writes it, kept in the
-// item's memo for the base URL and publisher name it depends on.
-func keptDataJSON(it index.Item, base string) ([]byte, error) {
-	return catalogue.Memoise(it.Memo, "datajson", base+"\x00"+it.Entry.Publisher.Name, func() catalogue.Packed {
-		return catalogue.Pack(datajson.MarshalDataset(it.Entry.OnBase(base)))
-	}).Unpack(nil)
 }
 
 // ckanParams merges the query string and, for POST, the JSON body object,

@@ -30,11 +30,10 @@ type SearchResult struct {
 
 // packageJSON is the package of an item as S2-compressed JSON, made once
 // per version of the dataset (kept in the item's memo: a page of 100 is
-// 0.4 MB of JSON) for the base URL, publisher and publisher's package count
-// it depends on.
+// 0.4 MB of JSON) for the base URL, version of the publisher and
+// publisher's package count it depends on.
 func packageJSON(cat Catalogue, it index.Item, counts map[string]int) catalogue.Packed {
-	o := it.Entry.Publisher
-	key := strings.Join([]string{cat.BaseURL, o.ID, o.Name, o.Website, o.GSSCode, strconv.Itoa(counts[o.ID])}, "\x00")
+	key := strings.Join([]string{cat.BaseURL, it.PublisherStamp, strconv.Itoa(counts[it.Entry.Dataset.Publisher])}, "\x00")
 	return catalogue.Memoise(it.Memo, "ckan-package", key, func() catalogue.Packed {
 		return catalogue.Pack(json.Marshal(FromEntry(it.Entry.OnBase(cat.BaseURL), counts)))
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/jointict/councilapi/catalogue"
+	"github.com/jointict/councilapi/catalogue/index"
 )
 
 // The documents are written as json.MarshalIndent(Build(base, page), "",
@@ -16,6 +17,14 @@ import (
 // place in the "dataset" array).
 func MarshalDataset(e catalogue.Entry) ([]byte, error) {
 	return json.MarshalIndent(FromEntry(e), "  ", " ")
+}
+
+// KeptDataset is an item's dataset as MarshalDataset makes it, kept in the
+// item's memo for the base URL and version of the publisher it depends on.
+func KeptDataset(it index.Item, base string) ([]byte, error) {
+	return catalogue.Memoise(it.Memo, "datajson", base+"\x00"+it.PublisherStamp, func() catalogue.Packed {
+		return catalogue.Pack(MarshalDataset(it.Entry.OnBase(base)))
+	}).Unpack(nil)
 }
 
 // MarshalPage writes a page from its datasets as MarshalDataset made them:

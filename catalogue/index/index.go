@@ -44,6 +44,10 @@ type Item struct {
 	// Memo keeps what pages derive from this version of the item; Put
 	// gives every item put a new one.
 	Memo *catalogue.Memo
+	// PublisherStamp is the version of the publisher filled into Entry
+	// when the item is read: what a page derives from the entry and its
+	// publisher is current while Memo and PublisherStamp are unchanged.
+	PublisherStamp string
 }
 
 // Text fields of the text index, in the order of their boosts: a word in
@@ -356,7 +360,7 @@ func (ix *Index) compact() {
 func (ix *Index) read(e *entry) Item {
 	it := e.Item
 	if o, ok := ix.orgs[it.Entry.Dataset.Publisher]; ok {
-		it.Entry.Publisher = o.org
+		it.Entry.Publisher, it.PublisherStamp = o.org, o.stamp
 	} else {
 		it.Entry.Publisher = domain.Organisation{ID: it.Entry.Dataset.Publisher}
 	}
