@@ -324,11 +324,7 @@ func rebaseRecord(r Record, from, to string) Record {
 	if from == to {
 		return r
 	}
-	old, moved := xmlText(from), xmlText(to)
-	r.XML = bytes.ReplaceAll(r.XML, old, moved)
-	if r.BriefXML != nil {
-		r.BriefXML = bytes.ReplaceAll(r.BriefXML, old, moved)
-	}
+	r.XML = bytes.ReplaceAll(r.XML, xmlText(from), xmlText(to))
 	r.Links = rebaseLinks(r.Links, from, to)
 	return r
 }

@@ -94,7 +94,11 @@ func (set Set) Find(fileID string) (Record, bool) {
 	if !ok {
 		return Record{}, false
 	}
-	return rebaseRecord(set.Records[i], set.from, set.to), true
+	// The record as the WAF serves it: its whole document, so the brief
+	// one (CSW's) is neither kept nor moved onto the base.
+	r := set.Records[i]
+	r.BriefXML = nil
+	return rebaseRecord(r, set.from, set.to), true
 }
 
 // Catalogue adapts the records served on base to the CSW engine. The host
