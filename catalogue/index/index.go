@@ -103,6 +103,8 @@ type Index struct {
 	orgs   map[string]orgEntry
 	gen    uint64
 	loaded bool
+	// evaluations pools queries' score arrays (see evaluation).
+	evaluations sync.Pool
 	// content is the XOR of a hash of every item's id and stamp: the same
 	// on every instance holding the same catalogue, whatever the order the
 	// changes came in.

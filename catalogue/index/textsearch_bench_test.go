@@ -55,7 +55,7 @@ func BenchmarkTextSearch(b *testing.B) {
 	b.Run("index", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			q := Query{All: []Clause{{Any: []Term{{Text: searchWords[i%len(searchWords)]}}}},
-				Sort: []Sort{{Order: OrderScore, Desc: true}}, Limit: 100}
+				Sort: []Sort{{Order: OrderScore, Desc: true}, {Order: OrderModified, Desc: true}}, Limit: 100}
 			if res := ix.Find(q); res.Total == 0 && i < len(searchWords) {
 				b.Fatalf("%q found nothing", searchWords[i%len(searchWords)])
 			}
