@@ -61,6 +61,15 @@ func (s *Server) optionalAuth(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (a *datasetsAPI) view(c echo.Context, d appod.DatasetRecord) datasetView {
 	base := a.s.baseURL(c)
+	var missing []string
+	if d.IsSpatial() {
+		missing = a.s.app.Inspire.Missing(c.Request().Context(), d, base)
+	}
+	return viewOf(d, base, missing)
+}
+
+// viewOf is the view of d on base, whose GEMINI record lacks missing.
+func viewOf(d appod.DatasetRecord, base string, missing []string) datasetView {
 	links := map[string]string{
 		"self":     base + "/api/v1/datasets/" + d.ID,
 		"versions": base + "/api/v1/datasets/" + d.ID + "/versions",
@@ -74,11 +83,7 @@ func (a *datasetsAPI) view(c echo.Context, d appod.DatasetRecord) datasetView {
 			links["ogcapi"] = base + "/ogc/collections/" + d.Slug
 		}
 	}
-	v := datasetView{DatasetRecord: d, Links: links}
-	if d.IsSpatial() {
-		v.GeminiMissing = a.s.app.Inspire.Missing(c.Request().Context(), d, base)
-	}
-	return v
+	return datasetView{DatasetRecord: d, Links: links, GeminiMissing: missing}
 }
 
 // create adds a draft dataset.
@@ -193,40 +198,4 @@ func (a *datasetsAPI) withdraw(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, a.view(c, d))
-}
-
-// list searches the catalogue.
-//
-//	@Summary	Search datasets
-//	@Tags		open data
-//	@Produce	json
-//	@Param		q				query		string	false	"words in title, description or keywords (all must appear)"
-//	@Param		publisher		query		string	false	"organisation id; comma-separated = any of"
-//	@Param		theme			query		string	false	"data.gov.uk theme slug; comma-separated = any of"
-//	@Param		licence			query		string	false	"licence id"
-//	@Param		format			query		string	false	"download format: csv, json, geojson"
-//	@Param		bbox			query		string	false	"minLon,minLat,maxLon,maxLat (CRS84): datasets whose extent intersects"
-//	@Param		modifiedSince	query		string	false	"RFC 3339 date or time"
-//	@Param		status			query		string	false	"published (default), withdrawn, or draft (their publisher only)"
-//	@Param		sort			query		string	false	"relevance (default), title, -title, modified, -modified, issued, -issued"
-//	@Param		limit			query		int		false	"page size (1-100, default 20)"
-//	@Param		offset			query		int		false	"items to skip"
-//	@Success	200				{object}	listResponse[datasetView]
-//	@Failure	400				{object}	Problem
-//	@Router		/api/v1/datasets [get]
-func (a *datasetsAPI) list(c echo.Context) error {
-	q, err := od.ParseQuery(c.QueryParams())
-	if err != nil {
-		return err
-	}
-	docs, total, err := a.svc.Search(c.Request().Context(), actor(c), q)
-	if err != nil {
-		return err
-	}
-	items := make([]datasetView, 0, len(docs))
-	for _, d := range docs {
-		items = append(items, a.view(c, d))
-	}
-	return c.JSON(http.StatusOK, listResponse[datasetView]{Items: items, Total: total, Limit: q.Limit, Offset: q.Offset,
-		Links: a.s.pageLinks(c, q.Limit, q.Offset, total)})
 }

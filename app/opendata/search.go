@@ -6,6 +6,7 @@ import (
 
 	"github.com/jointict/councilapi/app/audit"
 	"github.com/jointict/councilapi/app/repo"
+	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/index"
 	"github.com/jointict/councilapi/domain"
 	od "github.com/jointict/councilapi/domain/opendata"
@@ -24,9 +25,27 @@ func (s *Service) Catalogue() (*index.Index, error) {
 	return ix, nil
 }
 
+// Found is a dataset a search found, with the memo of its version in the
+// catalogue index, where a listing keeps what it derives from the record
+// (a fresh one for drafts, which the catalogue does not hold).
+type Found struct {
+	Record DatasetRecord
+	Memo   *catalogue.Memo
+}
+
 // Search lists datasets matching q. Drafts are listed only to their
 // publisher; by default only published datasets are listed.
 func (s *Service) Search(ctx context.Context, a audit.Actor, q od.Query) ([]DatasetRecord, int64, error) {
+	found, total, err := s.Find(ctx, a, q)
+	out := make([]DatasetRecord, len(found))
+	for i, f := range found {
+		out[i] = f.Record
+	}
+	return out, total, err
+}
+
+// Find is Search with each dataset's memo.
+func (s *Service) Find(ctx context.Context, a audit.Actor, q od.Query) ([]Found, int64, error) {
 	if len(q.Status) == 0 {
 		q.Status = []od.Status{od.StatusPublished}
 	}
@@ -44,10 +63,10 @@ func (s *Service) Search(ctx context.Context, a audit.Actor, q od.Query) ([]Data
 	return records(ix.Find(indexQuery(q)))
 }
 
-func records(res index.Result) ([]DatasetRecord, int64, error) {
-	out := make([]DatasetRecord, len(res.Items))
+func records(res index.Result) ([]Found, int64, error) {
+	out := make([]Found, len(res.Items))
 	for i, it := range res.Items {
-		out[i] = it.Record.(DatasetRecord)
+		out[i] = Found{Record: it.Record.(DatasetRecord), Memo: it.Memo}
 	}
 	return out, int64(res.Total), nil
 }
@@ -56,7 +75,7 @@ func records(res index.Result) ([]DatasetRecord, int64, error) {
 // whatever else they asked for): their datasets of those statuses are read
 // from the store and searched with an index of their own, so the filters
 // and the ranking are the catalogue's.
-func (s *Service) searchWithDrafts(ctx context.Context, q od.Query) ([]DatasetRecord, int64, error) {
+func (s *Service) searchWithDrafts(ctx context.Context, q od.Query) ([]Found, int64, error) {
 	statuses := make([]any, len(q.Status))
 	for i, st := range q.Status {
 		statuses[i] = string(st)
@@ -142,6 +161,9 @@ func (s *Service) Browse(ctx context.Context, q od.Query) (Browse, error) {
 		iq.Facets = append(iq.Facets, index.FacetRequest{Dim: dim, Exclusive: true})
 	}
 	res := ix.Find(iq)
-	docs, _, _ := records(res)
-	return Browse{Datasets: docs, Total: res.Total, Facets: res.Facets}, nil
+	b := Browse{Datasets: make([]DatasetRecord, len(res.Items)), Total: res.Total, Facets: res.Facets}
+	for i, it := range res.Items {
+		b.Datasets[i] = it.Record.(DatasetRecord)
+	}
+	return b, nil
 }
