@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,7 +62,62 @@ type routeAdder interface {
 }
 
 func (s *Server) harvestRoutes(src catalogueSource) {
-	(&harvestAPI{s: s, src: src, perPage: harvestPerPage}).register(s.Echo)
+	h := &harvestAPI{s: s, src: src, perPage: harvestPerPage}
+	h.register(s.Echo)
+	if base := strings.TrimRight(s.cfg.BaseURL, "/"); base != "" {
+		// With the base URL known before any request, the DCAT parts are made
+		// as soon as the catalogue is loaded, so a harvester's first walk
+		// after a restart does not make them (its pages' p99 was 70-210 ms
+		// at 20,000 datasets).
+		s.starters = append(s.starters, func(ctx context.Context) error {
+			go h.prepareParts(ctx, base)
+			return nil
+		})
+	}
+}
+
+// prepareParts makes every dataset's DCAT part in each format for the
+// default profile once the catalogue has loaded.
+func (h *harvestAPI) prepareParts(ctx context.Context, base string) {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if ix, err := h.src.Catalogue(); err == nil {
+			h.makingParts.Lock()
+			defer h.makingParts.Unlock()
+			t0 := time.Now()
+			for _, f := range dcat.Formats {
+				if !makeParts(ctx, ix, base, dcat.AP211, f) {
+					return
+				}
+			}
+			h.s.log.Info("DCAT parts made", "published", ix.Find(index.Query{}).Total, "seconds", time.Since(t0).Seconds())
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// makeParts makes every item's part in f, a page of the index at a time;
+// false when ctx ended first.
+func makeParts(ctx context.Context, ix *index.Index, base string, prof dcat.Profile, f dcat.Format) bool {
+	const batch = 500
+	for offset := 0; ; offset += batch {
+		if ctx.Err() != nil {
+			return false
+		}
+		res := ix.Find(index.Query{Offset: offset, Limit: batch})
+		for _, it := range res.Items {
+			dcatPart(it, base, prof).Prepare(f)
+		}
+		if len(res.Items) < batch {
+			return true
+		}
+	}
 }
 
 func (h *harvestAPI) register(r routeAdder) {
@@ -194,15 +251,7 @@ func (h *harvestAPI) dcatParts(ix *index.Index, res index.Result, base string, p
 	if !made && h.makingParts.TryLock() {
 		go func() {
 			defer h.makingParts.Unlock()
-			for offset := 0; ; offset += 500 {
-				res := ix.Find(index.Query{Offset: offset, Limit: 500})
-				for _, it := range res.Items {
-					dcatPart(it, base, prof).Prepare(f)
-				}
-				if len(res.Items) < 500 {
-					return
-				}
-			}
+			makeParts(context.Background(), ix, base, prof, f)
 		}()
 	}
 	return parts

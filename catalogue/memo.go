@@ -11,7 +11,7 @@ import "sync"
 // value again and keeps that one instead.
 //
 // A nil Memo keeps nothing. Memo is safe for concurrent use; two callers
-// missing at once both make the value, and the later one is kept.
+// missing at once both make the value, and both get the one kept first.
 type Memo struct {
 	mu   sync.Mutex
 	vals map[string]memoValue
@@ -38,10 +38,18 @@ func Memoise[T any](m *Memo, kind, key string, make func() T) T {
 	}
 	v := make() // outside the lock: making a value can take a while
 	m.mu.Lock()
+	defer m.mu.Unlock()
+	if mv, ok := m.vals[kind]; ok && mv.key == key {
+		// Another caller made it meanwhile: every caller gets the value kept,
+		// so what one of them adds to it (a DCAT part's other formats) is
+		// not lost with a copy nobody keeps.
+		if kept, ok := mv.v.(T); ok {
+			return kept
+		}
+	}
 	if m.vals == nil {
 		m.vals = map[string]memoValue{}
 	}
 	m.vals[kind] = memoValue{key, v}
-	m.mu.Unlock()
 	return v
 }
