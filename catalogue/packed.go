@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"bytes"
+	"slices"
 	"sync"
 
 	"github.com/klauspost/compress/s2"
@@ -44,4 +45,19 @@ func (p Packed) Unpack(dst []byte) ([]byte, error) {
 		return nil, p.err
 	}
 	return s2.Decode(dst, p.b)
+}
+
+// AppendTo appends the document to dst, decoding it in place: a page made
+// of kept documents is then one buffer, not a copy of each.
+func (p Packed) AppendTo(dst []byte) ([]byte, error) {
+	if p.err != nil {
+		return dst, p.err
+	}
+	n := p.Len()
+	dst = slices.Grow(dst, n)
+	doc, err := s2.Decode(dst[len(dst):len(dst)+n], p.b)
+	if err != nil {
+		return dst, err
+	}
+	return dst[:len(dst)+len(doc)], nil
 }
