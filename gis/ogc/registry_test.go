@@ -3,6 +3,7 @@ package ogc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -71,5 +72,28 @@ func TestRegistryLoadingState(t *testing.T) {
 	}
 	if !slices.Equal([]string{Absent.String(), Loading.String(), Ready.String(), Failed.String()}, []string{"absent", "loading", "ready", "failed"}) {
 		t.Fatal("availability names")
+	}
+}
+
+// BenchmarkRegistryLoad is what start-up asks of the registry: each of
+// 7,000 published collections marked loading, then put once its artefact
+// opens, with the listing asked for now and then.
+func BenchmarkRegistryLoad(b *testing.B) {
+	ix := mustIndex(b)
+	ctx := context.Background()
+	for b.Loop() {
+		r := NewRegistry()
+		for i := range 7000 {
+			id := fmt.Sprintf("collection-%05d", (i*7919)%7000)
+			if _, err := r.PutLoading(id); err != nil {
+				b.Fatal(err)
+			}
+			if err := r.Put(&Collection{ID: id, Features: ix}); err != nil {
+				b.Fatal(err)
+			}
+			if i%500 == 0 && len(r.Collections(ctx)) != i+1 {
+				b.Fatal("the listing lost a collection")
+			}
+		}
 	}
 }
