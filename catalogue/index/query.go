@@ -91,16 +91,16 @@ type Result struct {
 type evaluation struct {
 	universe textrank.Bitset
 	match    textrank.Bitset
-	// scores is the text relevance by slot, or nil when the evaluation only
-	// counts (a facet's). It is a pooled array rather than a map: ordering a
-	// page looks every match's score up about log(page) times, and map
-	// lookups were half the cost of ordering a search of 2,000 matches.
+	// scores is the text relevance by slot: a pooled array rather than a
+	// map, since ordering a page looks every match's score up about
+	// log(page) times, and map lookups were half the cost of ordering a
+	// search of 2,000 matches.
 	scores []float64
 	scored []uint32 // the slots given a score, to clear when done
 	text   bool     // a text term was evaluated
 }
 
-// newEvaluation is an evaluation that keeps scores, from the pool; done
+// newEvaluation is an evaluation from the pool, its scores all 0; done
 // returns it.
 func (ix *Index) newEvaluation() *evaluation {
 	ev, _ := ix.evaluations.Get().(*evaluation)
@@ -157,10 +157,8 @@ func (ix *Index) term(t Term, u textrank.Bitset, ev *evaluation) textrank.Bitset
 		ev.text = true
 		for _, h := range ix.text.Match(q, t.Fields, u) {
 			b.Set(h.Slot)
-			if ev.scores != nil {
-				ev.scores[h.Slot] += h.Score
-				ev.scored = append(ev.scored, h.Slot)
-			}
+			ev.scores[h.Slot] += h.Score
+			ev.scored = append(ev.scored, h.Slot)
 		}
 		return b
 	case t.Range != nil:
