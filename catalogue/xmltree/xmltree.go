@@ -60,6 +60,10 @@ func (n *Node) Add(kids ...*Node) *Node {
 // level when indent is set, otherwise compact.
 func Document(root *Node, indent bool) []byte {
 	var b bytes.Buffer
+	// Sized first: a CSW page of 100 embedded records (a megabyte) grew its
+	// buffer a dozen times, a quarter of the page's CPU and most of the
+	// garbage that made its p99 six times its median.
+	b.Grow(len(xml.Header) + root.sizeHint() + 1)
 	b.WriteString(xml.Header)
 	depth := 0
 	if !indent {
@@ -70,6 +74,26 @@ func Document(root *Node, indent bool) []byte {
 		b.WriteByte('\n')
 	}
 	return b.Bytes()
+}
+
+// sizeHint is about the length n prints at: exact for embedded documents,
+// without the indentation and escapes of elements.
+func (n *Node) sizeHint() int {
+	if n.raw != nil {
+		size := len(n.raw) + 1
+		if n.from != nil && len(n.to) > len(n.from) {
+			size += bytes.Count(n.raw, n.from) * (len(n.to) - len(n.from))
+		}
+		return size
+	}
+	size := 2*len(n.name) + 6 + len(n.text)
+	for _, a := range n.attrs {
+		size += len(a[0]) + len(a[1]) + 4
+	}
+	for _, k := range n.kids {
+		size += k.sizeHint()
+	}
+	return size
 }
 
 // write prints n; depth < 0 means compact output.
