@@ -33,6 +33,9 @@ func TestDemoServesEveryPageOfTheSiteMap(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo-data")
 	began := time.Now()
 	p := startCommand(t, 2*time.Minute, []string{"demo", "--addr", "127.0.0.1:0", "--data-dir", dir})
+	// The port opens before the derived state has loaded (503 until then),
+	// so the walk starts when /readyz says 200, as a load balancer's would.
+	p.waitReady(t)
 	loaded := time.Since(began)
 	out := p.out.String()
 	admin := demoKey(t, out, "Demo admin")
@@ -121,6 +124,7 @@ func TestDemoServesEveryPageOfTheSiteMap(t *testing.T) {
 	datasets := anonymous.get(t, "/api/v1/datasets", "application/json").body
 	p.stop(t, syscall.SIGTERM)
 	again := startCommand(t, 2*time.Minute, []string{"demo", "--addr", "127.0.0.1:0", "--data-dir", dir})
+	again.waitReady(t)
 	if !strings.Contains(again.out.String(), "Serving the demo loaded earlier") || demoKey(t, again.out.String(), "Demo admin") == admin {
 		t.Errorf("a second run should serve the loaded sample with new keys:\n%s", again.out)
 	}
