@@ -91,7 +91,8 @@ func (h *harvestAPI) prepareParts(ctx context.Context, base string) {
 					return
 				}
 			}
-			h.s.log.Info("DCAT parts made", "published", ix.Find(index.Query{}).Total, "seconds", time.Since(t0).Seconds())
+			published, _, _ := ix.Summary(nil)
+			h.s.log.Info("DCAT parts made", "published", published, "seconds", time.Since(t0).Seconds())
 			return
 		}
 		select {
@@ -440,13 +441,9 @@ func (h *harvestAPI) dataJSON(c echo.Context) error {
 	base := h.s.baseURL(c)
 	return serveHarvest(c, catalogueTag(ix, base, requestKey(c)), "application/json; charset=utf-8", func() ([]byte, error) {
 		res := h.publishedPage(ix, page)
-		datasets := make([][]byte, len(res.Items))
+		datasets := make([]catalogue.Packed, len(res.Items))
 		for i, it := range res.Items {
-			b, err := datajson.KeptDataset(it, base)
-			if err != nil {
-				return nil, err
-			}
-			datasets[i] = b
+			datasets[i] = datajson.KeptDataset(it, base)
 		}
 		return datajson.MarshalPage(base, datasets)
 	})

@@ -412,16 +412,15 @@ func Search(cat Catalogue, p Params) (*SearchResult, *Error) {
 		packed[i] = packageJSON(cat, it, n)
 		size += packed[i].Len()
 	}
-	slab := make([]byte, size)
+	slab := make([]byte, 0, size)
 	for i, p := range packed {
-		l := p.Len()
-		b, err := p.Unpack(slab[:l:l])
-		if err != nil {
+		start := len(slab)
+		var err error
+		if slab, err = p.AppendTo(slab); err != nil {
 			return nil, &Error{Type: "Internal Server Error", Message: "package " + found.Items[i].Entry.Dataset.Slug + ": " + err.Error(),
 				Status: http.StatusInternalServerError}
 		}
-		res.Results = append(res.Results, b)
-		slab = slab[l:]
+		res.Results = append(res.Results, slab[start:len(slab):len(slab)])
 	}
 	for _, f := range facets {
 		counts := map[string]int{}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/jointict/councilapi/catalogue"
 	"github.com/jointict/councilapi/catalogue/datajson"
 	"github.com/jointict/councilapi/catalogue/dcat/dcattest"
 )
@@ -57,13 +58,13 @@ func TestPagesFromKeptDatasetsAreMarshalIndents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var kept [][]byte
+		var kept []catalogue.Packed
 		for _, e := range page {
 			b, err := datajson.MarshalDataset(e)
 			if err != nil {
 				t.Fatal(err)
 			}
-			kept = append(kept, b)
+			kept = append(kept, catalogue.Pack(b, nil))
 		}
 		got, err := datajson.MarshalPage(base, kept)
 		if err != nil {

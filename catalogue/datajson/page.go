@@ -19,17 +19,19 @@ func MarshalDataset(e catalogue.Entry) ([]byte, error) {
 	return json.MarshalIndent(FromEntry(e), "  ", " ")
 }
 
-// KeptDataset is an item's dataset as MarshalDataset makes it, kept in the
-// item's memo for the base URL and version of the publisher it depends on.
-func KeptDataset(it index.Item, base string) ([]byte, error) {
+// KeptDataset is an item's dataset as MarshalDataset makes it, kept packed
+// in the item's memo for the base URL and version of the publisher it
+// depends on.
+func KeptDataset(it index.Item, base string) catalogue.Packed {
 	return catalogue.Memoise(it.Memo, "datajson", base+"\x00"+it.PublisherStamp, func() catalogue.Packed {
 		return catalogue.Pack(MarshalDataset(it.Entry.OnBase(base)))
-	}).Unpack(nil)
+	})
 }
 
-// MarshalPage writes a page from its datasets as MarshalDataset made them:
-// the bytes of json.MarshalIndent(Build(base, page), "", " ").
-func MarshalPage(base string, datasets [][]byte) ([]byte, error) {
+// MarshalPage writes a page from its datasets as MarshalDataset made them
+// (packed), each decoded straight into the page: the bytes of
+// json.MarshalIndent(Build(base, page), "", " ").
+func MarshalPage(base string, datasets []catalogue.Packed) ([]byte, error) {
 	head, err := json.MarshalIndent(Build(base, nil), "", " ")
 	if err != nil || len(datasets) == 0 {
 		return head, err
@@ -38,7 +40,7 @@ func MarshalPage(base string, datasets [][]byte) ([]byte, error) {
 	open := bytes.LastIndex(head, []byte("[]"))
 	size := len(head) + 8
 	for _, d := range datasets {
-		size += len(d) + 4
+		size += d.Len() + 4
 	}
 	b := make([]byte, 0, size)
 	b = append(b, head[:open]...)
@@ -47,7 +49,9 @@ func MarshalPage(base string, datasets [][]byte) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ",\n  "...)
 		}
-		b = append(b, d...)
+		if b, err = d.AppendTo(b); err != nil {
+			return nil, err
+		}
 	}
 	return append(b, "\n ]\n}"...), nil
 }
